@@ -1,0 +1,111 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// PixelPipe: an image pipeline as serverless functions, and the emulator that runs it locally.
+/// Layout follows docs/architecture.md: `Runtime/` (library), `Functions/` (one executable per
+/// stage), `Emulator/`, `Tests/`, `Benchmarks/`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// What every function binary links: the Runtime and the logging API its handlers use.
+let functionDependencies: [Target.Dependency] = ["Runtime", .product(name: "Logging", package: "swift-log")]
+
+let package = Package(
+    name: "PixelPipe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Runtime", targets: ["Runtime"]),
+        .executable(name: "ingest", targets: ["Ingest"]),
+        .executable(name: "populate", targets: ["Populate"]),
+        .executable(name: "process", targets: ["ProcessStage"]),
+        .executable(name: "teardown", targets: ["Teardown"]),
+        .executable(name: "emulator", targets: ["Emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
+        // Swift can call (curl_easy_setopt and the vips_* operations are C varargs).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Runtime/CBridges/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShims", dependencies: ["CCurl"], path: "Runtime/CBridges/CCurlShims"),
+        .systemLibrary(
+            name: "CVips",
+            path: "Runtime/CBridges/CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        .target(name: "CVipsShims", dependencies: ["CVips"], path: "Runtime/CBridges/CVipsShims"),
+
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "CCurlShims",
+                "CVipsShims",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Runtime",
+            exclude: ["CBridges"],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(name: "Ingest", dependencies: functionDependencies, path: "Functions/Ingest", swiftSettings: swiftSettings),
+        .executableTarget(name: "Populate", dependencies: functionDependencies, path: "Functions/Populate", swiftSettings: swiftSettings),
+        // Not called `Process`: that name would shadow Foundation.Process.
+        .executableTarget(name: "ProcessStage", dependencies: functionDependencies, path: "Functions/Process", swiftSettings: swiftSettings),
+        .executableTarget(name: "Teardown", dependencies: functionDependencies, path: "Functions/Teardown", swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "Emulator",
+            dependencies: [
+                "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Emulator",
+            swiftSettings: swiftSettings
+        ),
+
+        // A function binary built on Runtime whose handler can be told to be slow or to fail;
+        // the live tests use it to observe draining and status mapping from outside.
+        .executableTarget(name: "FunctionFixture", dependencies: functionDependencies, path: "Tests/FunctionFixture", swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "ColdStartBenchmark",
+            dependencies: ["Runtime"],
+            path: "Benchmarks/ColdStart",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime"],
+            path: "Tests/RuntimeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Runtime"],
+            path: "Tests/EndToEndTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

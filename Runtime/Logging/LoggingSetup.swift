@@ -1,0 +1,21 @@
+import Logging
+
+/// Installs the process-wide log handler once at start-up.
+public enum LoggingSetup {
+    /// Bootstraps swift-log with the chosen format and level; call once, from `main`.
+    public static func bootstrap(format: LogFormat, level: Logger.Level, projectID: String?, sink: LogSink = .standardOutput) {
+        let useJSON: Bool
+        switch format {
+        case .json: useJSON = true
+        case .text: useJSON = false
+        case .automatic: useJSON = !sink.isTerminal
+        }
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = useJSON
+                ? CloudLogHandler(label: label, projectID: projectID, sink: sink)
+                : TerminalLogHandler(label: label, sink: sink)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

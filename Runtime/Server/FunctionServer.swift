@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// Builds the HTTP server of a function binary on Hummingbird: `GET /healthz`, the function's
+/// routes, and its signature handler for every other path.
+public enum FunctionServer {
+    /// Methods the signature handler answers on any path (Cloud Tasks may use any of them).
+    private static let signatureMethods: [HTTPRequest.Method] = [.post, .put, .patch, .get, .delete]
+
+    /// The application for `function`; `onServerRunning` receives the bound port (useful with port 0).
+    public static func makeApplication(
+        function: FunctionDefinition,
+        configuration: FunctionConfiguration,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let dispatcher = InvocationDispatcher(configuration: configuration, logger: logger)
+        let maxBody = configuration.maxRequestBodyBytes
+        let router = Router()
+        router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        for route in function.routes {
+            let parameterNames = Self.parameterNames(in: route.path)
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                var parameters: [String: String] = [:]
+                for name in parameterNames { parameters[name] = context.parameters.get(name) }
+                return try await serve(request, maxBody: maxBody, parameters: parameters) { invocation in
+                    await dispatcher.respond(to: invocation, with: route.handler, signature: .http)
+                }
+            }
+        }
+        for method in signatureMethods {
+            for path in ["/", "**"] {
+                router.on(RouterPath(path), method: method) { request, _ in
+                    try await serve(request, maxBody: maxBody, parameters: [:]) { invocation in
+                        await dispatcher.respond(to: invocation, with: function.handler, signature: function.signature)
+                    }
+                }
+            }
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+
+    /// Serves `function` until SIGTERM or SIGINT, then lets in-flight requests finish for up to
+    /// `shutdownGracePeriod` before cancelling them.
+    public static func run(function: FunctionDefinition, configuration: FunctionConfiguration, logger: Logger) async throws {
+        let application = makeApplication(function: function, configuration: configuration, logger: logger) { port in
+            logger.info("serving", metadata: [
+                "pixelpipe.signature": .string(function.signature.rawValue),
+                "pixelpipe.port": .stringConvertible(port),
+            ])
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [application],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("stopped")
+    }
+
+    private static func serve(
+        _ request: Request,
+        maxBody: Int,
+        parameters: [String: String],
+        respond: (InvocationRequest) async -> InvocationResponse
+    ) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: maxBody)
+        let invocation = InvocationRequest(
+            method: request.method,
+            path: request.uri.path,
+            query: request.uri.query,
+            headers: request.headers,
+            body: Data(body.readableBytesView),
+            pathParameters: parameters
+        )
+        let response = await respond(invocation)
+        return Response(status: response.status, headers: response.headers, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+
+    private static func parameterNames(in path: String) -> [String] {
+        path.split(separator: "/").compactMap { segment in
+            if segment.hasPrefix("{"), segment.hasSuffix("}") { return String(segment.dropFirst().dropLast()) }
+            if segment.hasPrefix(":") { return String(segment.dropFirst()) }
+            return nil
+        }
+    }
+}

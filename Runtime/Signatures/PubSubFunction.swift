@@ -1,0 +1,28 @@
+import Foundation
+
+/// A function invoked by a Pub/Sub push subscription with message data that decodes as `Payload`.
+public protocol PubSubFunction: Sendable {
+    associatedtype Payload: Decodable & Sendable
+    /// Handles one message; returning acknowledges it.
+    func handle(_ push: PubSubPush<Payload>, context: InvocationContext) async throws
+}
+
+/// Adapts a `PubSubFunction` to the byte-level handler.
+struct PubSubAdapter<Function: PubSubFunction>: InvocationHandler {
+    let function: Function
+
+    func handle(_ request: InvocationRequest, context: InvocationContext) async throws -> InvocationResponse {
+        let raw = try PubSubPush.decode(from: request)
+        let payload = try PayloadDecoder.decode(Function.Payload.self, from: raw.message.data, what: "Pub/Sub message \(raw.message.messageID) data")
+        let message = PubSubMessage(
+            data: payload,
+            attributes: raw.message.attributes,
+            messageID: raw.message.messageID,
+            publishTime: raw.message.publishTime,
+            orderingKey: raw.message.orderingKey
+        )
+        let context = context.identified(as: raw.message.messageID, signature: .pubSubPush, attempt: raw.deliveryAttempt ?? 1)
+        try await context.tagging { try await function.handle(PubSubPush(message: message, subscription: raw.subscription, deliveryAttempt: raw.deliveryAttempt), context: context) }
+        return .noContent
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages PixelPipe builds and runs against, when they are missing.
+# Used by scripts/test and scripts/run; safe to run again (it only installs what is absent).
+set -euo pipefail
+
+packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "==> installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift 6.3 is required on PATH" >&2; exit 1; }
