@@ -97,7 +97,12 @@ let package = Package(
 
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime"],
+            dependencies: [
+                "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/RuntimeTests",
             swiftSettings: swiftSettings
         ),

@@ -7,6 +7,7 @@ import Runtime
 struct FixtureHandler: InvocationHandler {
     func handle(_ request: InvocationRequest, context: InvocationContext) async throws -> InvocationResponse {
         if let sleep = request.queryValue("sleep_ms").flatMap(Int.init) {
+            context.logger.info("fixture request started", metadata: ["pixelpipe.sleep_ms": .stringConvertible(sleep)])
             try await Task.sleep(for: .milliseconds(sleep))
         }
         switch request.queryValue("fail") {
@@ -14,7 +15,6 @@ struct FixtureHandler: InvocationHandler {
         case "permanent": throw InvocationError.permanent("fixture asked to fail permanently")
         default: break
         }
-        context.logger.info("fixture handled a request", metadata: ["pixelpipe.path": .string(request.path)])
         return .text("handled \(request.method) \(request.path) (\(request.body.count) bytes) trace=\(context.trace?.traceID ?? "-")")
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import Runtime
+import Testing
+
+/// Starts a function binary on a free port and returns it with the port it reported.
+func startFunction(_ name: String, environment: [String: String] = [:]) async throws -> (ChildProcess, Int) {
+    var variables = ["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]
+    variables.merge(environment) { _, new in new }
+    let child = try ChildProcess(name, environment: variables)
+    let port = try #require(Int(try await child.logField("pixelpipe.port", ofMessage: "serving")))
+    return (child, port)
+}
+
+@Suite("Stage binaries as processes")
+struct StageBinaryTests {
+    /// For each stage: a request its signature must reject as malformed.
+    static let stages: [(binary: String, malformedHeaders: [(name: String, value: String)])] = [
+        ("ingest", [("Content-Type", "text/plain")]),
+        ("populate", [("Content-Type", "application/json")]),
+        ("process", [("Content-Type", "application/json")]),
+        ("teardown", [("X-CloudTasks-QueueName", "control")]),
+    ]
+
+    @Test("each stage starts, answers /healthz, rejects a malformed invocation with 400 and exits 0 on SIGTERM", arguments: stages)
+    func stageLifecycle(_ stage: (binary: String, malformedHeaders: [(name: String, value: String)])) async throws {
+        let (child, port) = try await startFunction(stage.binary)
+        let client = HTTPClient()
+
+        let health = try await client.get("http://127.0.0.1:\(port)/healthz")
+        #expect(health.status == 200)
+
+        let malformed = try await client.execute(.init(method: "POST", url: "http://127.0.0.1:\(port)/", headers: stage.malformedHeaders, body: Data("{}".utf8)))
+        #expect(malformed.status == 400)
+
+        child.send(SIGTERM)
+        #expect(try await child.exitStatus() == 0)
+        #expect(child.lines.contains { $0.contains("\"message\":\"stopped\"") })
+    }
+
+    @Test("ingest decodes a real Storage finalize event and says plainly that it does not ingest yet")
+    func ingestInvocation() async throws {
+        let (child, port) = try await startFunction("ingest")
+        let response = try await HTTPClient().execute(.init(
+            method: "POST",
+            url: "http://127.0.0.1:\(port)/",
+            headers: [
+                ("ce-id", "1"), ("ce-specversion", "1.0"),
+                ("ce-source", "//storage.googleapis.com/projects/_/buckets/uploads"),
+                ("ce-type", "google.cloud.storage.object.v1.finalized"), ("ce-subject", "objects/products.csv"),
+                ("Content-Type", "application/json"),
+            ],
+            body: Data(#"{"bucket":"uploads","name":"products.csv","generation":"7"}"#.utf8)
+        ))
+        #expect(response.status == 501)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("gs://uploads/products.csv"))
+        // The warning names the event by its ce-id, not a generated id.
+        let warning = try await child.line(where: { $0.contains("not implemented") }, "the 501 warning")
+        #expect(warning.contains(#""pixelpipe.invocation":"1""#))
+        child.send(SIGTERM)
+        #expect(try await child.exitStatus() == 0)
+    }
+
+    @Test("SIGTERM during a slow request lets it complete before the process exits")
+    func drainsOnSIGTERM() async throws {
+        let (child, port) = try await startFunction("FunctionFixture")
+        let client = HTTPClient()
+        let slow = Task { try await client.get("http://127.0.0.1:\(port)/work?sleep_ms=1500") }
+        _ = try await child.line(where: { $0.contains("fixture request started") }, "the slow request to start")
+
+        child.send(SIGTERM)
+
+        let response = try await slow.value
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("handled GET /work"))
+        #expect(try await child.exitStatus() == 0)
+    }
+
+    @Test("a request still running when the grace period ends is cut off and the process still exits")
+    func gracePeriodBoundsDrain() async throws {
+        let (child, port) = try await startFunction("FunctionFixture", environment: ["SHUTDOWN_GRACE_PERIOD": "0.5"])
+        let client = HTTPClient()
+        let endless = Task { try await client.get("http://127.0.0.1:\(port)/work?sleep_ms=60000") }
+        _ = try await child.line(where: { $0.contains("fixture request started") }, "the long request to start")
+
+        child.send(SIGTERM)
+
+        _ = try await child.exitStatus(within: .seconds(10))
+        let error = await #expect(throws: HTTPClientError.self) { _ = try await endless.value }
+        #expect(error == .connectionReset)
+    }
+
+    @Test("bad configuration stops the binary with a message naming the variable")
+    func badConfiguration() async throws {
+        let child = try ChildProcess("ingest", environment: ["PORT": "http"])
+        #expect(try await child.exitStatus() == 78)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(child.lines.joined().contains(#"PORT="http" is not valid"#))
+    }
+
+    @Test("every binary reports the libvips and libcurl it runs with", arguments: ["ingest", "populate", "process", "teardown", "emulator"])
+    func versions(_ binary: String) async throws {
+        let (status, output) = try await ChildProcess.run(binary, arguments: ["--version"])
+        #expect(status == 0)
+        #expect(output.contains("libvips \(RuntimeVersions.libvips)"))
+        #expect(output.contains("libcurl \(RuntimeVersions.libcurl)"))
+        #expect(output.range(of: #"libvips \d+\.\d+\.\d+"#, options: .regularExpression) != nil)
+        #expect(output.range(of: #"libcurl \d+\.\d+\.\d+"#, options: .regularExpression) != nil)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+
+/// A binary of this package run as a child process for a test: its stdout lines are collected
+/// so tests can await a log line, and it is killed when the test lets go of it.
+final class ChildProcess: @unchecked Sendable {
+    enum Failure: Error, CustomStringConvertible {
+        case timedOut(String)
+        var description: String {
+            switch self { case .timedOut(let what): "timed out waiting for \(what)" }
+        }
+    }
+
+    private let process = Process()
+    /// Output collected by the pipe's handler thread.
+    private final class Output: Sendable {
+        let state = Mutex<(lines: [String], partial: String)>(([], ""))
+    }
+    private let output = Output()
+    let name: String
+
+    /// The directory holding this package's built executables (next to the test bundle).
+    static var binDirectory: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// Starts `name` from the bin directory with `environment` added to a minimal one.
+    init(_ name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        self.name = name
+        process.executableURL = Self.binDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        base.merge(environment) { _, new in new }
+        process.environment = base
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            output.state.withLock { state in
+                state.partial += String(decoding: data, as: UTF8.self)
+                while let newline = state.partial.firstIndex(of: "\n") {
+                    state.lines.append(String(state.partial[..<newline]))
+                    state.partial = String(state.partial[state.partial.index(after: newline)...])
+                }
+            }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Every complete line printed so far.
+    var lines: [String] { output.state.withLock { $0.lines } }
+
+    /// Waits for the first line that satisfies `predicate`.
+    func line(where predicate: (String) -> Bool, within limit: Duration = .seconds(20), _ what: String) async throws -> String {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let match = lines.first(where: predicate) { return match }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw Failure.timedOut("\(what) from \(name); output so far:\n" + lines.joined(separator: "\n"))
+    }
+
+    /// The value of `key` in the first JSON log line whose message is `message`.
+    func logField(_ key: String, ofMessage message: String) async throws -> String {
+        let line = try await line(where: { $0.contains("\"message\":\"\(message)\"") }, "log line '\(message)'")
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return object?[key] as? String ?? ""
+    }
+
+    /// Sends `signal` to the process.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit and returns its status.
+    func exitStatus(within limit: Duration = .seconds(20)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw Failure.timedOut("\(name) to exit") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
+    /// Runs `name arguments` to completion and returns what it printed.
+    static func run(_ name: String, arguments: [String]) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(name, arguments: arguments)
+        let status = try await child.exitStatus()
+        try await Task.sleep(for: .milliseconds(50))  // let the pipe handler take the last bytes
+        return (status, child.lines.joined(separator: "\n"))
+    }
+}
