@@ -50,9 +50,10 @@ let package = Package(
 
         .target(
             name: "Runtime",
+            // libvips is deliberately absent: linking it costs ~40 ms of dynamic loading per process
+            // start, so only the `process` binary links it (through the imaging module).
             dependencies: [
                 "CCurlShims",
-                "CVipsShims",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

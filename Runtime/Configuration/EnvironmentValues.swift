@@ -63,8 +63,8 @@ public struct EnvironmentValues: Sendable {
     }
 }
 
-extension String {
-    var trimmingWhitespace: Substring {
+extension StringProtocol {
+    var trimmingWhitespace: SubSequence {
         var slice = self[...]
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

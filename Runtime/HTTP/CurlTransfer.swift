@@ -14,6 +14,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var responseHeaders: [(name: String, value: String)] = []
     private var responseBody = Data()
     private var exceededCap = false
+    private let addressPolicy: AddressPolicy?
+    /// Why the policy refused a connection, when it did.
+    private var refusal: String?
 
     private struct Completion {
         var continuation: CheckedContinuation<HTTPClient.Response, any Error>?
@@ -26,6 +29,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard let easy = curl_easy_init() else { throw HTTPClientError.transport.with(detail: "curl_easy_init failed") }
         self.easy = easy
         self.maxResponseBytes = request.maxResponseBytes ?? configuration.maxResponseBytes
+        self.addressPolicy = configuration.addressPolicy
         errorBuffer.initialize(to: 0)
         try configure(request, configuration)
     }
@@ -100,6 +104,14 @@ final class CurlTransfer: @unchecked Sendable {
         }))
         check(pp_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, unmanagedSelf))
 
+        if addressPolicy != nil {
+            check(pp_curl_setopt_opensocket_callback(easy, { context, _, address in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                return transfer.openSocket(address!)
+            }))
+            check(pp_curl_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, unmanagedSelf))
+        }
+
         if failed != CURLE_OK {
             throw HTTPClientError.transport.with(detail: "curl rejected an option: \(String(cString: curl_easy_strerror(failed)))")
         }
@@ -112,6 +124,27 @@ final class CurlTransfer: @unchecked Sendable {
         }
         responseBody.append(contentsOf: bytes)
         return bytes.count
+    }
+
+    /// Opens the socket libcurl asked for only if the policy allows its address; refusing here
+    /// happens before any packet is sent.
+    private func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        var raw = [UInt8](repeating: 0, count: 16)
+        let family = pp_curl_sockaddr_ip(address, &raw)
+        let ip: IPAddress? = switch family {
+        case AF_INET: IPAddress(bytes: Array(raw[0..<4]))
+        case AF_INET6: IPAddress(bytes: raw)
+        default: nil
+        }
+        guard let ip else {
+            refusal = "a non-IP address family (\(family))"
+            return -1  // CURL_SOCKET_BAD
+        }
+        if let reason = addressPolicy?.refusal(for: ip) {
+            refusal = reason
+            return -1
+        }
+        return pp_curl_open_socket(address)
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -167,6 +200,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPClientError {
         let message = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        if let refusal {
+            return HTTPClientError.blockedAddress.with(detail: "refused to connect: \(refusal)")
+        }
         switch code {
         case CURLE_WRITE_ERROR where exceededCap, CURLE_FILESIZE_EXCEEDED:
             return HTTPClientError.responseTooLarge.with(detail: "response body exceeds \(maxResponseBytes) bytes")

@@ -58,6 +58,9 @@ extension HTTPClient {
         public var maxRedirects: Int = 0
         /// Abort when fewer than `bytesPerSecond` arrive for `duration` (nil: no limit).
         public var lowSpeedLimit: (bytesPerSecond: Int, duration: Duration)?
+        /// Addresses connections may be opened to, checked as each socket opens (every redirect
+        /// hop included); nil allows any.
+        public var addressPolicy: AddressPolicy?
         /// Idle connections kept for reuse.
         public var maxIdleConnections: Int = 64
         /// `User-Agent` sent with every request.

@@ -1,5 +1,7 @@
 #include "CCurlShims.h"
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <string.h>
 
 CURLcode pp_curl_setopt_long(CURL *handle, CURLoption option, long value) { return curl_easy_setopt(handle, option, value); }
 CURLcode pp_curl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value) { return curl_easy_setopt(handle, option, value); }
@@ -21,4 +23,18 @@ const char *pp_curl_runtime_version(void) { return curl_version_info(CURLVERSION
 
 curl_socket_t pp_curl_open_socket(const struct curl_sockaddr *address) {
     return socket(address->family, address->socktype, address->protocol);
+}
+
+int pp_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[16]) {
+    if (address->family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)&address->addr;
+        memcpy(out, &v4->sin_addr, 4);
+        return AF_INET;
+    }
+    if (address->family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&address->addr;
+        memcpy(out, &v6->sin6_addr, 16);
+        return AF_INET6;
+    }
+    return 0;
 }

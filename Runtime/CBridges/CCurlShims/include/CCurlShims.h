@@ -28,6 +28,10 @@ CURLMcode pp_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value
 /// The socket() call libcurl would make for this address; used after the address was checked.
 curl_socket_t pp_curl_open_socket(const struct curl_sockaddr *address);
 
+/// Copies the IP address libcurl is about to connect to into `out` (4 bytes for IPv4, 16 for
+/// IPv6) and returns its family (AF_INET or AF_INET6), or 0 for any other family.
+int pp_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[16]);
+
 /// The version of the libcurl loaded at run time, e.g. "7.88.1".
 const char *pp_curl_runtime_version(void);
 
