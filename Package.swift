@@ -96,10 +96,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers the test targets share: child processes, servers on port 0, free ports.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
                 "Runtime",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Runtime"],
+            dependencies: ["Runtime", "TestSupport"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

@@ -59,8 +59,8 @@ public struct StorageClient: Sendable {
 
     // MARK: Uploads
 
-    /// Uploads `data` as `bucket/name`: media upload for plain bodies, multipart when metadata is
-    /// set, resumable over 8 MiB. Returns the stored object.
+    /// Uploads `data` as `bucket/name`: media upload for plain bodies, multipart when metadata or
+    /// a precondition is set, resumable over 8 MiB. Returns the stored object.
     @discardableResult
     public func upload(_ data: Data, bucket: String, name: String, options: UploadOptions = UploadOptions()) async throws -> StorageObject {
         if data.count > Self.resumableThreshold {
@@ -70,7 +70,9 @@ public struct StorageClient: Sendable {
         if let generation = options.ifGenerationMatch { query.append(("ifGenerationMatch", String(generation))) }
         let path = "/upload/storage/v1/b/\(GoogleAPIClient.percentEncoded(bucket))/o"
         let response: HTTPClient.Response
-        if options.metadata == nil {
+        // Conditional uploads go multipart: every Storage implementation honours preconditions
+        // there, while some emulators (fake-gcs-server) ignore them on media uploads.
+        if options.metadata == nil && options.ifGenerationMatch == nil {
             response = try await api.send(
                 .storage, method: "POST", path: path,
                 query: [("uploadType", "media"), ("name", name)] + query,

@@ -3,10 +3,10 @@ import Synchronization
 
 /// A binary of this package run as a child process for a test: its stdout lines are collected
 /// so tests can await a log line, and it is killed when the test lets go of it.
-final class ChildProcess: @unchecked Sendable {
-    enum Failure: Error, CustomStringConvertible {
+public final class ChildProcess: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case timedOut(String)
-        var description: String {
+        public var description: String {
             switch self { case .timedOut(let what): "timed out waiting for \(what)" }
         }
     }
@@ -17,17 +17,22 @@ final class ChildProcess: @unchecked Sendable {
         let state = Mutex<(lines: [String], partial: String)>(([], ""))
     }
     private let output = Output()
-    let name: String
+    public let name: String
 
     /// The directory holding this package's built executables (next to the test bundle).
-    static var binDirectory: URL {
+    public static var binDirectory: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    /// Starts `name` from the bin directory with `environment` added to a minimal one.
-    init(_ name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
-        self.name = name
-        process.executableURL = Self.binDirectory.appendingPathComponent(name)
+    /// Starts `name` from this package's bin directory with `environment` added to a minimal one.
+    public convenience init(_ name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        try self.init(executable: Self.binDirectory.appendingPathComponent(name), arguments: arguments, environment: environment)
+    }
+
+    /// Starts any executable with `environment` added to a minimal one.
+    public init(executable: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        self.name = executable.lastPathComponent
+        process.executableURL = executable
         process.arguments = arguments
         var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         base.merge(environment) { _, new in new }
@@ -57,10 +62,10 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Every complete line printed so far.
-    var lines: [String] { output.state.withLock { $0.lines } }
+    public var lines: [String] { output.state.withLock { $0.lines } }
 
     /// Waits for the first line that satisfies `predicate`.
-    func line(where predicate: (String) -> Bool, within limit: Duration = .seconds(20), _ what: String) async throws -> String {
+    public func line(where predicate: (String) -> Bool, within limit: Duration = .seconds(20), _ what: String) async throws -> String {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let match = lines.first(where: predicate) { return match }
@@ -70,19 +75,19 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The value of `key` in the first JSON log line whose message is `message`.
-    func logField(_ key: String, ofMessage message: String) async throws -> String {
+    public func logField(_ key: String, ofMessage message: String) async throws -> String {
         let line = try await line(where: { $0.contains("\"message\":\"\(message)\"") }, "log line '\(message)'")
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         return object?[key] as? String ?? ""
     }
 
     /// Sends `signal` to the process.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to exit and returns its status.
-    func exitStatus(within limit: Duration = .seconds(20)) async throws -> Int32 {
+    public func exitStatus(within limit: Duration = .seconds(20)) async throws -> Int32 {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw Failure.timedOut("\(name) to exit") }
@@ -92,7 +97,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs `name arguments` to completion and returns what it printed.
-    static func run(_ name: String, arguments: [String]) async throws -> (status: Int32, output: String) {
+    public static func run(_ name: String, arguments: [String]) async throws -> (status: Int32, output: String) {
         let child = try ChildProcess(name, arguments: arguments)
         let status = try await child.exitStatus()
         try await Task.sleep(for: .milliseconds(50))  // let the pipe handler take the last bytes

@@ -6,11 +6,11 @@ import ServiceLifecycle
 
 /// A request context that remembers the client's port, so tests can see which requests shared
 /// a connection.
-struct PeerContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let remotePort: Int?
+public struct PeerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remotePort: Int?
 
-    init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remotePort = source.channel.remoteAddress?.port
     }
@@ -18,7 +18,7 @@ struct PeerContext: RequestContext {
 
 /// Runs `application` on a real socket for the duration of `body`, handing it the bound port,
 /// then shuts it down gracefully (also when `body` throws).
-func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
+public func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
     _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
@@ -43,7 +43,7 @@ func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
 }
 
 /// Runs a Hummingbird router on 127.0.0.1 and a free port for the duration of `body`.
-func withTestServer<T: Sendable>(_ router: Router<PeerContext>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+public func withTestServer<T: Sendable>(_ router: Router<PeerContext>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
     try await withRunningApplication({ onRunning in
         Application(
             router: router,
@@ -55,7 +55,7 @@ func withTestServer<T: Sendable>(_ router: Router<PeerContext>, _ body: @Sendabl
 }
 
 /// A logger for test servers that only speaks up when something is wrong.
-let quietLogger: Logger = {
+public let quietLogger: Logger = {
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
     return logger
