@@ -93,6 +93,7 @@ let package = Package(
             name: "ColdStartBenchmark",
             dependencies: ["Runtime"],
             path: "Benchmarks/ColdStart",
+            exclude: ["python"],
             swiftSettings: swiftSettings
         ),
 

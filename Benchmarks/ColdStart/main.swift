@@ -26,14 +26,16 @@ func parseOptions() -> Options {
         case "--runs": options.runs = Int(arguments.popFirst() ?? "") ?? options.runs
         case "--command":
             let command = arguments.popFirst() ?? ""
-            options.targets.append((command, ["/bin/sh", "-c", "exec " + command]))
+            let program = command.split(separator: " ").first.map { URL(fileURLWithPath: String($0)).lastPathComponent } ?? command
+            options.targets.append((program + " (comparison)", ["/bin/sh", "-c", "exec " + command]))
         default:
             let path = argument.contains("/") ? argument : binDirectory.appendingPathComponent(argument).path
-            options.targets.append((URL(fileURLWithPath: path).lastPathComponent, [path]))
+            let url = URL(fileURLWithPath: path)
+            options.targets.append((url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent, [path]))
         }
     }
     if options.targets.isEmpty {
-        options.targets = ["ingest", "populate", "process", "teardown"].map { ($0, [binDirectory.appendingPathComponent($0).path]) }
+        options.targets = ["ingest", "populate", "process", "teardown"].map { ("release/" + $0, [binDirectory.appendingPathComponent($0).path]) }
     }
     return options
 }
@@ -112,14 +114,14 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 let options = parseOptions()
 print("cold start to first 200 on loopback, \(options.runs) runs each (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
-print("target".padding(toLength: 58, withPad: " ", startingAt: 0) + "median     p90      min")
+print("target".padding(toLength: 38, withPad: " ", startingAt: 0) + "median     p90      min")
 for target in options.targets {
     do {
         _ = try coldStart(argv: target.argv)  // warm the page cache
         var samples: [Double] = []
         for _ in 0..<options.runs { samples.append(try coldStart(argv: target.argv)) }
         samples.sort()
-        let row = target.label.padding(toLength: 56, withPad: " ", startingAt: 0)
+        let row = target.label.padding(toLength: 36, withPad: " ", startingAt: 0)
         print(row + String(format: "%7.1f ms %7.1f ms %6.1f ms", percentile(samples, 0.5), percentile(samples, 0.9), samples[0]))
     } catch {
         print("\(target.label): \(error.localizedDescription)")
