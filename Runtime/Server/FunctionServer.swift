@@ -27,7 +27,7 @@ public enum FunctionServer {
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 var parameters: [String: String] = [:]
                 for name in parameterNames { parameters[name] = context.parameters.get(name) }
-                return try await serve(request, maxBody: maxBody, parameters: parameters) { invocation in
+                return try await serve(request, maxBody: maxBody, parameters: parameters, logger: logger) { invocation in
                     await dispatcher.respond(to: invocation, with: route.handler, signature: .http)
                 }
             }
@@ -35,7 +35,7 @@ public enum FunctionServer {
         for method in signatureMethods {
             for path in ["/", "**"] {
                 router.on(RouterPath(path), method: method) { request, _ in
-                    try await serve(request, maxBody: maxBody, parameters: [:]) { invocation in
+                    try await serve(request, maxBody: maxBody, parameters: [:], logger: logger) { invocation in
                         await dispatcher.respond(to: invocation, with: function.handler, signature: function.signature)
                     }
                 }
@@ -73,8 +73,13 @@ public enum FunctionServer {
         _ request: Request,
         maxBody: Int,
         parameters: [String: String],
+        logger: Logger,
         respond: (InvocationRequest) async -> InvocationResponse
     ) async throws -> Response {
+        logger.debug("request received", metadata: [
+            "pixelpipe.method": .string(request.method.rawValue),
+            "pixelpipe.path": .string(request.uri.path),
+        ])
         var request = request
         let body = try await request.collectBody(upTo: maxBody)
         let invocation = InvocationRequest(

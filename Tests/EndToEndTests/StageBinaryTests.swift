@@ -61,7 +61,29 @@ struct StageBinaryTests {
         #expect(try await child.exitStatus() == 0)
     }
 
-    @Test("SIGTERM during a slow request lets it complete before the process exits")
+    @Test("SIGTERM while a stage binary is still receiving a request: the request completes, then the process exits")
+    func stageDrainsOnSIGTERM() async throws {
+        let (child, port) = try await startFunction("ingest", environment: ["LOG_LEVEL": "debug"])
+        let body = #"{"bucket":"uploads","name":"products.csv","generation":"7"}"#
+        let connection = try RawHTTPConnection(port: port)
+        connection.send(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            + "ce-id: drain-1\r\nce-specversion: 1.0\r\nce-source: //storage.googleapis.com/projects/_/buckets/uploads\r\n"
+            + "ce-type: google.cloud.storage.object.v1.finalized\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            + String(body.prefix(20))
+        )
+        _ = try await child.line(where: { $0.contains("request received") }, "the request head to arrive")
+
+        child.send(SIGTERM)
+        connection.send(String(body.dropFirst(20)))
+
+        let answer = await Task.detached { connection.receiveAll() }.value
+        #expect(answer.hasPrefix("HTTP/1.1 501"), "\(answer)")
+        #expect(answer.contains("gs://uploads/products.csv"))
+        #expect(try await child.exitStatus() == 0)
+    }
+
+    @Test("SIGTERM during a slow handler lets it complete before the process exits")
     func drainsOnSIGTERM() async throws {
         let (child, port) = try await startFunction("FunctionFixture")
         let client = HTTPClient()
