@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -80,6 +81,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Emulator",
             swiftSettings: swiftSettings
@@ -119,6 +121,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RuntimeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: ["Emulator", "Runtime", "TestSupport"],
+            path: "Tests/EmulatorTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,67 @@
+/// The built-in topology, used when no pipeline file is given. A test keeps it identical to
+/// `infra/pipeline.yaml`, which the deployment scripts read.
+enum DefaultTopology {
+    static let yaml = #"""
+# PixelPipe's pipeline: the resources `emulator up` creates locally and the infra/ scripts
+# create in Google Cloud. The emulator carries a copy of this file as its built-in default.
+project: pixelpipe-local
+location: us-central1
+
+buckets:
+  - name: pixelpipe-uploads
+  - name: pixelpipe-processed
+
+services:
+  - name: ingest
+    env:
+      UPLOADS_BUCKET: pixelpipe-uploads
+      PROCESSED_BUCKET: pixelpipe-processed
+      SHARDS_TOPIC: shards
+      CONTROL_QUEUE: control
+  - name: populate
+  - name: process
+    env:
+      PROCESSED_BUCKET: pixelpipe-processed
+      # Local default only: lets demos and tests serve images from loopback.
+      DOWNLOAD_ALLOW_NETWORKS: 127.0.0.0/8,::1/128
+  - name: teardown
+    env:
+      PROCESSED_BUCKET: pixelpipe-processed
+
+triggers:
+  - name: csv-uploads
+    bucket: pixelpipe-uploads
+    event: google.cloud.storage.object.v1.finalized
+    suffix: .csv
+    service: ingest
+
+topics:
+  - name: shards
+  - name: shards-dead-letter
+
+subscriptions:
+  - name: shards-populate
+    topic: shards
+    push:
+      service: populate
+      path: /
+    ackDeadlineSeconds: 60
+    retryPolicy:
+      minimumBackoff: 1s
+      maximumBackoff: 60s
+    deadLetterPolicy:
+      topic: shards-dead-letter
+      maxDeliveryAttempts: 5
+
+queues:
+  - name: control
+    rateLimits:
+      maxDispatchesPerSecond: 10
+      maxConcurrentDispatches: 4
+    retryConfig:
+      maxAttempts: 20
+      minBackoff: 1s
+      maxBackoff: 60s
+      maxDoublings: 4
+"""#
+}

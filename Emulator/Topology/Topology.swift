@@ -1,0 +1,126 @@
+import Runtime
+
+/// The pipeline's resources and how they connect — buckets, the services (function binaries),
+/// storage triggers, topics, push subscriptions and queues — as read from `infra/pipeline.yaml`.
+/// The emulator creates these locally; the deployment scripts create the same in Google Cloud.
+struct Topology: Decodable, Equatable, Sendable {
+    struct Bucket: Decodable, Equatable, Sendable {
+        var name: String
+    }
+
+    /// A function binary and the environment it runs with.
+    struct Service: Decodable, Equatable, Sendable {
+        var name: String
+        /// Executable name, looked up next to the emulator binary, then on PATH.
+        var binary: String
+        var env: [String: String] = [:]
+
+        private enum CodingKeys: String, CodingKey { case name, binary, env }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            binary = try container.decodeIfPresent(String.self, forKey: .binary) ?? name
+            env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
+        }
+    }
+
+    /// Storage events of a bucket, delivered as CloudEvents to a service.
+    struct Trigger: Decodable, Equatable, Sendable {
+        var name: String
+        var bucket: String
+        /// `google.cloud.storage.object.v1.finalized` or `….deleted`.
+        var event: String
+        var prefix: String?
+        var suffix: String?
+        var service: String
+        var path: String
+
+        private enum CodingKeys: String, CodingKey { case name, bucket, event, prefix, suffix, service, path }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            bucket = try container.decode(String.self, forKey: .bucket)
+            event = try container.decodeIfPresent(String.self, forKey: .event) ?? StorageEventType.finalized
+            prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
+            suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
+            service = try container.decode(String.self, forKey: .service)
+            path = try container.decodeIfPresent(String.self, forKey: .path) ?? "/"
+        }
+
+        /// Whether an object named `name` in `bucket` fires this trigger for `event`.
+        func matches(bucket: String, name: String, event: String) -> Bool {
+            bucket == self.bucket && event == self.event
+                && (prefix.map { name.hasPrefix($0) } ?? true)
+                && (suffix.map { name.hasSuffix($0) } ?? true)
+        }
+    }
+
+    struct Topic: Decodable, Equatable, Sendable {
+        var name: String
+    }
+
+    /// A push subscription delivering a topic's messages to a service.
+    struct Subscription: Decodable, Equatable, Sendable {
+        struct Push: Decodable, Equatable, Sendable {
+            var service: String
+            var path: String?
+        }
+        struct RetryPolicy: Decodable, Equatable, Sendable {
+            var minimumBackoff: String?
+            var maximumBackoff: String?
+        }
+        struct DeadLetterPolicy: Decodable, Equatable, Sendable {
+            var topic: String
+            var maxDeliveryAttempts: Int?
+        }
+
+        var name: String
+        var topic: String
+        var push: Push
+        var ackDeadlineSeconds: Int?
+        var retryPolicy: RetryPolicy?
+        var deadLetterPolicy: DeadLetterPolicy?
+    }
+
+    /// A Cloud Tasks queue created at start-up (per-job queues are created by the pipeline).
+    struct Queue: Decodable, Equatable, Sendable {
+        var name: String
+        var rateLimits: CloudTasksQueue.RateLimits?
+        var retryConfig: CloudTasksQueue.RetryConfig?
+    }
+
+    var project: String
+    var location: String
+    var buckets: [Bucket]
+    var services: [Service]
+    var triggers: [Trigger]
+    var topics: [Topic]
+    var subscriptions: [Subscription]
+    var queues: [Queue]
+
+    private enum CodingKeys: String, CodingKey { case project, location, buckets, services, triggers, topics, subscriptions, queues }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        project = try container.decodeIfPresent(String.self, forKey: .project) ?? "pixelpipe-local"
+        location = try container.decodeIfPresent(String.self, forKey: .location) ?? "us-central1"
+        buckets = try container.decodeIfPresent([Bucket].self, forKey: .buckets) ?? []
+        services = try container.decodeIfPresent([Service].self, forKey: .services) ?? []
+        triggers = try container.decodeIfPresent([Trigger].self, forKey: .triggers) ?? []
+        topics = try container.decodeIfPresent([Topic].self, forKey: .topics) ?? []
+        subscriptions = try container.decodeIfPresent([Subscription].self, forKey: .subscriptions) ?? []
+        queues = try container.decodeIfPresent([Queue].self, forKey: .queues) ?? []
+    }
+
+    /// The service called `name`.
+    func service(_ name: String) -> Service? {
+        services.first { $0.name == name }
+    }
+}
+
+/// The Storage CloudEvent types.
+enum StorageEventType {
+    static let finalized = "google.cloud.storage.object.v1.finalized"
+    static let deleted = "google.cloud.storage.object.v1.deleted"
+    static let all: Set<String> = [finalized, deleted]
+}
