@@ -7,6 +7,7 @@
 // /healthz on $PORT (e.g. the Python Functions Framework) can be measured in the same run with
 // `--command "functions-framework --target=hello --source=main.py"`.
 import Foundation
+import Runtime
 
 #if canImport(Glibc)
 import Glibc
@@ -40,24 +41,6 @@ func parseOptions() -> Options {
     return options
 }
 
-/// A port nobody is listening on right now.
-func freePort() -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            _ = bind(fd, socketAddress, length)
-            _ = getsockname(fd, socketAddress, &length)
-        }
-    }
-    return UInt16(bigEndian: address.sin_port)
-}
-
 /// One `GET /healthz` over a fresh connection; true on a 200.
 func healthy(port: UInt16) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -82,7 +65,7 @@ func healthy(port: UInt16) -> Bool {
 
 /// Milliseconds from spawn to the first healthy answer.
 func coldStart(argv: [String]) throws -> Double {
-    let port = freePort()
+    let port = UInt16(LoopbackPort.free())
     let process = Process()
     process.executableURL = URL(fileURLWithPath: argv[0])
     process.arguments = Array(argv.dropFirst())

@@ -23,7 +23,7 @@ enum FakeGCS {
 
     /// Runs a fresh in-memory server for the duration of `body`.
     static func withServer<T: Sendable>(_ body: @Sendable (StorageClient) async throws -> T) async throws -> T {
-        let port = freeLoopbackPort()
+        let port = LoopbackPort.free()
         let server = try ChildProcess(executable: try #require(executable), arguments: [
             "-scheme", "http", "-host", "127.0.0.1", "-port", String(port), "-backend", "memory",
             "-external-url", "http://127.0.0.1:\(port)", "-log-level", "error",

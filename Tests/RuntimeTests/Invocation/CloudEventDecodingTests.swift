@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Runtime
 import Testing
+import TestSupport
 
 /// A Storage finalize event's data, as Eventarc delivers it.
 let finalizedObjectJSON = """

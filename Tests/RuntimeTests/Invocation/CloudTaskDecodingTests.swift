@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Runtime
 import Testing
+import TestSupport
 
 struct ImageTaskPayload: Decodable, Sendable, Equatable {
     var job: String

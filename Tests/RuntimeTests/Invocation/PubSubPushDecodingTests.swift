@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Runtime
 import Testing
+import TestSupport
 
 /// A shard message like the ones populate receives.
 struct ShardPayload: Decodable, Sendable, Equatable {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Runtime
 import Testing
+import TestSupport
 
 /// A task function that fails the way it is told to.
 struct FailingTaskFunction: CloudTaskFunction {

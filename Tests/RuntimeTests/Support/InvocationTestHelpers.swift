@@ -2,16 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import Runtime
-import Synchronization
-
-/// Collects what handlers under test received.
-final class Recorder<Value: Sendable>: Sendable {
-    private let values = Mutex<[Value]>([])
-
-    func record(_ value: Value) { values.withLock { $0.append(value) } }
-    var all: [Value] { values.withLock { $0 } }
-    var last: Value? { all.last }
-}
+import TestSupport
 
 /// Builds a request the way a Google service would send it.
 func makeRequest(method: HTTPRequest.Method = .post, path: String = "/", headers: [String: String] = [:], body: String = "") -> InvocationRequest {

@@ -1,0 +1,62 @@
+import Foundation
+
+/// How the supervisor starts one service: which executable, with which environment.
+struct ServiceLauncher: Sendable {
+    /// Where the emulator's sibling binaries are (the directory of the running executable).
+    var binDirectory: URL
+    /// Variables every service gets: the emulator hosts, the project, the log format.
+    var sharedEnvironment: [String: String]
+
+    /// The executable for `binary`: next to the emulator, else on PATH.
+    func executable(for binary: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) throws -> URL {
+        let sibling = binDirectory.appendingPathComponent(binary)
+        if FileManager.default.isExecutableFile(atPath: sibling.path) { return sibling }
+        for directory in (path ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(binary)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw SupervisorError.binaryNotFound(binary: binary, searched: binDirectory.path)
+    }
+
+    /// The full environment of `service` on `port`, revision number `revision`.
+    func environment(for service: Topology.Service, port: Int, revision: Int) -> [String: String] {
+        var environment: [String: String] = [:]
+        for key in ["PATH", "HOME", "LANG", "TZ"] {
+            if let value = ProcessInfo.processInfo.environment[key] { environment[key] = value }
+        }
+        environment.merge(sharedEnvironment) { _, new in new }
+        environment.merge(service.env) { _, new in new }
+        environment["PORT"] = String(port)
+        environment["HOST"] = "127.0.0.1"
+        environment["K_SERVICE"] = service.name
+        environment["K_REVISION"] = "\(service.name)-\(String(format: "%05d", revision))"
+        return environment
+    }
+
+    /// The variables that point every Google client at the emulator on `baseURL`.
+    static func emulatorEnvironment(baseURL: String, project: String) -> [String: String] {
+        let hostPort = baseURL.replacingOccurrences(of: "http://", with: "")
+        return [
+            "STORAGE_EMULATOR_HOST": baseURL,
+            "PUBSUB_EMULATOR_HOST": hostPort,
+            "CLOUD_TASKS_EMULATOR_HOST": hostPort,
+            "FIRESTORE_EMULATOR_HOST": hostPort,
+            "GOOGLE_CLOUD_PROJECT": project,
+        ]
+    }
+}
+
+/// Why the supervisor could not run a service.
+enum SupervisorError: Error, Equatable, CustomStringConvertible {
+    case binaryNotFound(binary: String, searched: String)
+    case notReady(service: String, reason: String)
+
+    var description: String {
+        switch self {
+        case .binaryNotFound(let binary, let searched):
+            "binary '\(binary)' was found neither in \(searched) nor on PATH; build it with `swift build`"
+        case .notReady(let service, let reason):
+            "service '\(service)' did not become ready: \(reason)"
+        }
+    }
+}

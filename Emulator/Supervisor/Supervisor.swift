@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import Runtime
+import Synchronization
+
+/// Runs the pipeline's function binaries as child processes, as Cloud Run would run their
+/// containers: each on a port of its own with `PORT`, `K_SERVICE`, `K_REVISION` and the
+/// `*_EMULATOR_HOST` variables; ready once `/healthz` answers; restarted with backoff when it
+/// dies (on the same port, so triggers and subscriptions keep their URLs); its output prefixed
+/// with its name; everything stopped with SIGTERM, then SIGKILL after the grace period.
+actor Supervisor {
+    /// One supervised service.
+    private final class Child: @unchecked Sendable {
+        let service: Topology.Service
+        let executable: URL
+        let port: Int
+        var process: Process?
+        var revision = 0
+        var restarts = 0
+        var startedAt = ContinuousClock.now
+
+        init(service: Topology.Service, executable: URL, port: Int) {
+            self.service = service
+            self.executable = executable
+            self.port = port
+        }
+    }
+
+    private let launcher: ServiceLauncher
+    private let output: @Sendable (String) -> Void
+    private let colorize: Bool
+    private let logger: Logger
+    private let http = HTTPClient()
+    private var children: [String: Child] = [:]
+    private var stopping = false
+
+    /// `output` receives every line the services print, already prefixed.
+    init(launcher: ServiceLauncher, colorize: Bool, logger: Logger, output: @escaping @Sendable (String) -> Void) {
+        self.launcher = launcher
+        self.colorize = colorize
+        self.logger = logger
+        self.output = output
+    }
+
+    /// Starts every service and waits until each answers `/healthz`; returns their base URLs.
+    func start(_ services: [Topology.Service]) async throws -> [String: String] {
+        for (index, service) in services.enumerated() {
+            let child = Child(service: service, executable: try launcher.executable(for: service.binary), port: LoopbackPort.free())
+            children[service.name] = child
+            try launch(child, colorIndex: index)
+        }
+        for child in children.values {
+            try await waitUntilReady(child)
+        }
+        return children.mapValues { "http://127.0.0.1:\($0.port)" }
+    }
+
+    /// The process id of a service, for tests and status.
+    func processIdentifier(of service: String) -> Int32? {
+        children[service]?.process?.processIdentifier
+    }
+
+    /// How many times a service was restarted.
+    func restarts(of service: String) -> Int {
+        children[service]?.restarts ?? 0
+    }
+
+    /// Stops every service: SIGTERM, then SIGKILL for any still running after `grace`.
+    func stop(grace: Duration = .seconds(10)) async {
+        stopping = true
+        let processes = children.values.compactMap(\.process).filter(\.isRunning)
+        for process in processes { kill(process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for process in processes where process.isRunning {
+            logger.warning("service did not stop in time; killing it", metadata: ["pixelpipe.pid": .stringConvertible(process.processIdentifier)])
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        http.shutdown()
+    }
+
+    // MARK: Processes
+
+    private static let colors = ["\u{1B}[36m", "\u{1B}[35m", "\u{1B}[33m", "\u{1B}[32m", "\u{1B}[34m", "\u{1B}[31m"]
+
+    private func launch(_ child: Child, colorIndex: Int) throws {
+        child.revision += 1
+        let process = Process()
+        process.executableURL = child.executable
+        process.environment = launcher.environment(for: child.service, port: child.port, revision: child.revision)
+        let name = child.service.name
+        let prefix = colorize
+            ? "\(Self.colors[colorIndex % Self.colors.count])[\(name)]\u{1B}[0m "
+            : "[\(name)] "
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let lines = LineSplitter(prefix: prefix, output: output)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                lines.flush()
+            } else {
+                lines.append(data)
+            }
+        }
+        process.terminationHandler = { [weak self] finished in
+            let status = finished.terminationStatus
+            Task { await self?.exited(name, status: status, colorIndex: colorIndex) }
+        }
+        try process.run()
+        child.process = process
+        child.startedAt = .now
+        logger.debug("service started", metadata: [
+            "pixelpipe.service": .string(name), "pixelpipe.port": .stringConvertible(child.port),
+            "pixelpipe.pid": .stringConvertible(process.processIdentifier),
+        ])
+    }
+
+    private func waitUntilReady(_ child: Child, within limit: Duration = .seconds(30)) async throws {
+        let url = "http://127.0.0.1:\(child.port)/healthz"
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let response = try? await http.execute(.init(url: url, timeout: .seconds(1))), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw SupervisorError.notReady(service: child.service.name, reason: "no 200 from \(url) within \(limit)")
+    }
+
+    private func exited(_ name: String, status: Int32, colorIndex: Int) async {
+        guard !stopping, let child = children[name] else { return }
+        let ranFor = ContinuousClock.now - child.startedAt
+        if ranFor > .seconds(30) { child.restarts = 0 }
+        let backoff = min(Duration.milliseconds(250) * (1 << min(child.restarts, 7)), .seconds(30))
+        child.restarts += 1
+        logger.warning("service exited; restarting it", metadata: [
+            "pixelpipe.service": .string(name), "pixelpipe.status": .stringConvertible(status),
+            "pixelpipe.restart_in_ms": .stringConvertible(backoff.milliseconds),
+        ])
+        try? await Task.sleep(for: backoff)
+        guard !stopping else { return }
+        do {
+            try launch(child, colorIndex: colorIndex)
+        } catch {
+            logger.error("service could not be restarted", metadata: ["pixelpipe.service": .string(name), "pixelpipe.error": "\(error)"])
+        }
+    }
+}
+
+/// Splits a child's output into lines and forwards each with a prefix.
+private final class LineSplitter: Sendable {
+    private let prefix: String
+    private let output: @Sendable (String) -> Void
+    private let partial = Mutex("")
+
+    init(prefix: String, output: @escaping @Sendable (String) -> Void) {
+        self.prefix = prefix
+        self.output = output
+    }
+
+    func append(_ data: Data) {
+        let complete: [String] = partial.withLock { buffer in
+            buffer += String(decoding: data, as: UTF8.self)
+            var lines: [String] = []
+            while let newline = buffer.firstIndex(of: "\n") {
+                lines.append(String(buffer[..<newline]))
+                buffer = String(buffer[buffer.index(after: newline)...])
+            }
+            return lines
+        }
+        for line in complete { output(prefix + line) }
+    }
+
+    func flush() {
+        let rest = partial.withLock { buffer in
+            defer { buffer = "" }
+            return buffer
+        }
+        if !rest.isEmpty { output(prefix + rest) }
+    }
+}
