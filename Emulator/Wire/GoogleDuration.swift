@@ -1,0 +1,52 @@
+import Foundation
+
+/// A protobuf `Duration` in its JSON form (`"3.5s"`, `"0.100s"`), kept as nanoseconds.
+struct GoogleDuration: Sendable, Hashable, Codable {
+    var nanoseconds: Int64
+
+    init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    static func seconds(_ seconds: Int64) -> GoogleDuration { .init(nanoseconds: seconds * 1_000_000_000) }
+    static func milliseconds(_ milliseconds: Int64) -> GoogleDuration { .init(nanoseconds: milliseconds * 1_000_000) }
+
+    /// Parses `"<seconds>[.<fraction>]s"`; nil when malformed or negative.
+    init?(text: String) {
+        guard text.hasSuffix("s") else { return nil }
+        let number = text.dropLast()
+        let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = Int64(parts[0]), whole >= 0, whole < 315_576_000_000 else { return nil }
+        var nanos: Int64 = 0
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard !fraction.isEmpty, fraction.count <= 9, fraction.allSatisfy(\.isASCII), let value = Int64(fraction), value >= 0 else { return nil }
+            nanos = value
+            for _ in fraction.count..<9 { nanos *= 10 }
+        }
+        nanoseconds = whole * 1_000_000_000 + nanos
+    }
+
+    /// The JSON text: whole seconds, or 3, 6 or 9 fractional digits as protobuf prints them.
+    var text: String {
+        let seconds = nanoseconds / 1_000_000_000
+        let nanos = nanoseconds % 1_000_000_000
+        if nanos == 0 { return "\(seconds)s" }
+        let digits: Int
+        let fraction: Int64
+        if nanos % 1_000_000 == 0 { digits = 3; fraction = nanos / 1_000_000 } else if nanos % 1_000 == 0 { digits = 6; fraction = nanos / 1_000 } else { digits = 9; fraction = nanos }
+        let fractionText = String(fraction)
+        return "\(seconds)." + String(repeating: "0", count: digits - fractionText.count) + fractionText + "s"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let parsed = GoogleDuration(text: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not a duration like \"3.5s\"")
+        }
+        self = parsed
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
