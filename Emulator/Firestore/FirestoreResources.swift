@@ -85,3 +85,16 @@ struct FirestoreListResponse: Encodable, Sendable {
 struct FirestoreBeginTransactionResponse: Encodable, Sendable {
     var transaction: String
 }
+
+/// `POST …/documents:batchGet` body.
+struct FirestoreBatchGetRequest: Decodable, Sendable {
+    var documents: [String]?
+    var transaction: String?
+}
+
+/// One message of `:batchGet`'s response stream.
+struct FirestoreBatchGetResponse: Encodable, Sendable {
+    var found: FirestoreDocument?
+    var missing: String?
+    var readTime: GoogleTimestamp
+}

@@ -32,6 +32,17 @@ struct FirestoreRoutes: APIRouteGroup {
             _ = try await request.collectBody(limit: limits.maxRequestBytes)
             let id = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             return try APIJSON.response(FirestoreBeginTransactionResponse(transaction: id))
+        case ("batchGet", .post, true, _):
+            let body = try await request.decodeJSON(FirestoreBatchGetRequest.self, limit: limits.maxRequestBytes)
+            let names = try (body.documents ?? []).enumerated().map { index, name in
+                try DocumentName(full: name, root: root, field: "documents[\(index)]")
+            }
+            let found = try await store.documents(names)
+            let readTime = GoogleTimestamp.now()
+            // A server-streaming method: REST answers with a JSON array of stream messages.
+            return try APIJSON.response(zip(names, found).map { name, document in
+                FirestoreBatchGetResponse(found: document, missing: document == nil ? name.full : nil, readTime: readTime)
+            })
         case ("rollback", .post, true, _):
             _ = try await request.collectBody(limit: limits.maxRequestBytes)
             return APIJSON.emptyResponse()

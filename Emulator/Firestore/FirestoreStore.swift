@@ -41,6 +41,11 @@ struct FirestoreStore: Sendable {
         }
     }
 
+    /// The named documents from one snapshot, nil where missing.
+    func documents(_ names: [DocumentName]) async throws -> [FirestoreDocument?] {
+        try await store.read { db in try names.map { try Self.fetch($0.full, in: db) } }
+    }
+
     func list(collection: String, pageSize: Int, after: String?) async throws -> (documents: [FirestoreDocument], next: String?) {
         try await store.read { db in
             let rows = try Row.fetchAll(db, sql: """

@@ -94,4 +94,18 @@ struct FirestoreAPITests {
             #expect(rejected.errorStatus == "FAILED_PRECONDITION")
         }
     }
+
+    @Test(":batchGet answers a JSON array of found and missing documents")
+    func batchGet() async throws {
+        try await TestEmulator.run { emulator in
+            try await emulator.send("PATCH", "\(Self.documents)/jobs/a", json: #"{"fields":{"n":{"integerValue":"1"}}}"#)
+            let response = try await emulator.send("POST", "\(Self.documents):batchGet",
+                                                   json: #"{"documents":["\#(Self.root)/jobs/a","\#(Self.root)/jobs/b"]}"#)
+            let stream = try #require(try JSONSerialization.jsonObject(with: response.body) as? [[String: Any]])
+            #expect(stream.count == 2)
+            #expect(stream[0].value(at: "found.fields.n.integerValue") as? String == "1")
+            #expect(stream[1]["missing"] as? String == "\(Self.root)/jobs/b")
+            #expect(stream[1]["readTime"] is String)
+        }
+    }
 }
