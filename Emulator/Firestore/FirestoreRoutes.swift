@@ -12,7 +12,8 @@ struct FirestoreRoutes: APIRouteGroup {
     }
 
     private func handle(_ request: Request) async throws -> Response {
-        let path = try request.apiPath()
+        // Document ids may contain colons: only Firestore's own methods count as verbs.
+        let path = try request.apiPath(verbs: Self.verbs)
         let segments = path.segments
         guard segments.count >= 6, segments[3] == "databases", segments[5] == "documents" else {
             throw GoogleAPIError.notFound("Not found: \(request.uri.path)")
@@ -115,6 +116,10 @@ struct FirestoreRoutes: APIRouteGroup {
         }
         return exists == nil && updateTime == nil ? nil : FirestorePrecondition(exists: exists, updateTime: updateTime)
     }
+
+    /// The custom methods on `…/documents` (served or not) that a path may end with.
+    static let verbs: Set<String> = ["commit", "beginTransaction", "rollback", "batchGet", "runQuery", "batchWrite",
+                                     "listCollectionIds", "runAggregationQuery", "partitionQuery", "listen", "write"]
 
     /// A 20-character id like the client libraries generate.
     private static func generatedID() -> String {

@@ -7,8 +7,9 @@ struct APIPath: Sendable, Equatable {
     /// The `:verb` suffix of the last segment, if any (without the colon).
     var verb: String?
 
-    /// Parses `raw`; nil when a segment is not valid percent-encoded UTF-8.
-    init?(raw: String, splitVerb: Bool = true) {
+    /// Parses `raw`; nil when a segment is not valid percent-encoded UTF-8. With `verbs`, only
+    /// those suffixes count as verbs, so ids that may contain a colon keep it.
+    init?(raw: String, splitVerb: Bool = true, verbs: Set<String>? = nil) {
         var parts = raw.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.first == "" { parts.removeFirst() }
         if parts.last == "", !parts.isEmpty { parts.removeLast() }
@@ -20,7 +21,8 @@ struct APIPath: Sendable, Equatable {
         }
         var verb: String?
         // The verb is read from the raw (encoded) segment so an encoded colon stays in the name.
-        if splitVerb, let last = parts.last, let colon = last.lastIndex(of: ":") {
+        if splitVerb, let last = parts.last, let colon = last.lastIndex(of: ":"),
+           verbs?.contains(String(last[last.index(after: colon)...])) ?? true {
             let name = String(last[..<colon])
             verb = String(last[last.index(after: colon)...])
             decoded[decoded.count - 1] = name.removingPercentEncodingStrictly() ?? name

@@ -11,6 +11,7 @@ enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
     static func makeApplication(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: GoogleErrorMiddleware(logger: logger))
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
         let groups: [any APIRouteGroup] = [

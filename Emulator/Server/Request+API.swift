@@ -23,8 +23,8 @@ extension Request {
     }
 
     /// The path parsed into decoded segments and a custom verb; 400 when it is not valid UTF-8.
-    func apiPath(splitVerb: Bool = true) throws -> APIPath {
-        guard let path = APIPath(raw: uri.path, splitVerb: splitVerb) else {
+    func apiPath(splitVerb: Bool = true, verbs: Set<String>? = nil) throws -> APIPath {
+        guard let path = APIPath(raw: uri.path, splitVerb: splitVerb, verbs: verbs) else {
             throw GoogleAPIError.invalidArgument("The request path \(uri.path) is not valid percent-encoded UTF-8.")
         }
         return path

@@ -108,4 +108,14 @@ struct FirestoreAPITests {
             #expect(stream[1]["readTime"] is String)
         }
     }
+
+    @Test("document ids may contain colons; only Firestore's methods are verbs")
+    func colonInID() async throws {
+        try await TestEmulator.run { emulator in
+            let created = try await emulator.send("PATCH", "\(Self.documents)/items/sku:42", json: #"{"fields":{"ok":{"booleanValue":true}}}"#)
+            #expect(created.json["name"] as? String == "\(Self.root)/items/sku:42")
+            #expect(try await emulator.send("GET", "\(Self.documents)/items/sku:42").json.value(at: "fields.ok.booleanValue") as? Bool == true)
+            #expect(try await emulator.send("POST", "\(Self.documents):runQuery", json: "{}").errorStatus == "UNIMPLEMENTED")
+        }
+    }
 }
