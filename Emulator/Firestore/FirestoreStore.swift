@@ -21,6 +21,7 @@ struct FirestoreStore: Sendable {
 
     /// A write with its names resolved and checked.
     struct PreparedWrite: Sendable {
+        /// What the write does to the document before its transforms.
         enum Operation: Sendable {
             case update(fields: [String: FirestoreValue], mask: [FieldPath]?)
             case delete

@@ -16,12 +16,16 @@ indirect enum FirestoreValue: Sendable, Equatable, Codable {
     case array([FirestoreValue])
     case map([String: FirestoreValue])
 
+    /// The member naming the value's type.
     private enum Key: String, CodingKey, CaseIterable {
         case nullValue, booleanValue, integerValue, doubleValue, timestampValue, stringValue, bytesValue
         case referenceValue, geoPointValue, arrayValue, mapValue
     }
+    /// `arrayValue`'s member.
     private enum ArrayKey: String, CodingKey { case values }
+    /// `mapValue`'s member.
     private enum MapKey: String, CodingKey { case fields }
+    /// `geoPointValue`'s members.
     private enum GeoKey: String, CodingKey { case latitude, longitude }
 
     init(from decoder: any Decoder) throws {

@@ -52,7 +52,9 @@ struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
 
     /// The body Google's client libraries parse.
     var jsonBody: String {
+        /// `{"error": …}`.
         struct Envelope: Encodable {
+            /// The `error` member.
             struct Detail: Encodable {
                 let code: Int
                 let message: String

@@ -27,10 +27,14 @@ struct ObjectLayout: Sendable {
     func absolutePath(_ location: String) -> String { rootPath + "/" + location }
     func uploadPath(_ id: String) -> String { uploadsPath + "/" + id }
 
-    /// Creates the fixed folders.
+    /// Creates the fixed folders and drops temporary files a crash left behind (nothing
+    /// acknowledged refers to them: they are renamed away before the commit that does).
     func prepare() throws {
         for path in [bucketsPath, temporaryPath, uploadsPath, blobsPath] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: temporaryPath)) ?? [] {
+            unlink(temporaryPath + "/" + leftover)
         }
     }
 

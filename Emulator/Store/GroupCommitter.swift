@@ -13,6 +13,7 @@ final class GroupCommitter: Sendable {
     private let maxBatch: Int
     private let state = Mutex(State())
 
+    /// Writes waiting for the next transaction, and whether a drain loop is running.
     private struct State {
         var pending: [any PendingWrite] = []
         var draining = false
