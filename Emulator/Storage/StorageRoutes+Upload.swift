@@ -127,8 +127,8 @@ struct ContentRange: Sendable {
         }
         let bounds = parts[0].split(separator: "-").map { Int64($0) }
         guard bounds.count == 2, let start = bounds[0], let end = bounds[1], start >= 0, end >= start else { throw invalid }
-        guard end - start + 1 == Int64(bodyLength) else {
-            throw GoogleAPIError.invalidArgument("Content-Range \"\(header)\" announces \(end - start + 1) bytes but the body has \(bodyLength).")
+        guard end - start == Int64(bodyLength) - 1 else {
+            throw GoogleAPIError.invalidArgument("Content-Range \"\(header)\" does not match the body's \(bodyLength) bytes.")
         }
         self.start = start
     }

@@ -13,7 +13,8 @@ struct GoogleDuration: Sendable, Hashable, Codable {
         guard text.hasSuffix("s") else { return nil }
         let number = text.dropLast()
         let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int64(parts[0]), whole >= 0, whole < 315_576_000_000 else { return nil }
+        // Nanoseconds in an Int64 reach about 292 years; longer durations are refused.
+        guard let whole = Int64(parts[0]), whole >= 0, whole < 9_000_000_000 else { return nil }
         var nanos: Int64 = 0
         if parts.count == 2 {
             let fraction = parts[1]

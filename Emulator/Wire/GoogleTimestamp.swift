@@ -63,7 +63,9 @@ struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
                 index += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<9 where digits < 9 { nanos *= 10 }
+            if digits < 9 {
+                for _ in digits..<9 { nanos *= 10 }
+            }
         }
         var offsetSeconds = 0
         guard index < bytes.count else { return nil }

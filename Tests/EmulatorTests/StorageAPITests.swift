@@ -178,4 +178,19 @@ struct StorageAPITests {
             #expect(patched.json.value(at: "metadata.a") as? String == "1")
         }
     }
+
+    @Test("a resumable chunk with an absurd Content-Range is 400, not a crash", arguments: [
+        "bytes 0-9223372036854775807/*", "bytes 5-1/10", "bytes x-y/*", "items 0-1/2",
+    ])
+    func absurdContentRange(header: String) async throws {
+        try await TestEmulator.run { emulator in
+            try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"uploads"}"#)
+            let start = try await emulator.send("POST", "/upload/storage/v1/b/uploads/o?uploadType=resumable&name=x", json: "{}")
+            let location = try #require(start.header("Location"))
+            let chunk = try await TestResponse.send(client: emulator.client, method: "PUT", url: location, body: Data("ab".utf8),
+                                                    headers: [("Content-Range", header)])
+            #expect(chunk.status == 400)
+            #expect(try await emulator.send("GET", "/healthz").status == 200)
+        }
+    }
 }
