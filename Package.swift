@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -82,6 +83,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Emulator",
             swiftSettings: swiftSettings
@@ -96,6 +98,13 @@ let package = Package(
             dependencies: ["Runtime"],
             path: "Benchmarks/ColdStart",
             exclude: ["python"],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "EmulatorAPIBenchmark",
+            dependencies: ["Runtime"],
+            path: "Benchmarks/EmulatorAPI",
             swiftSettings: swiftSettings
         ),
 
@@ -125,7 +134,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EmulatorTests",
-            dependencies: ["Emulator", "Runtime", "TestSupport"],
+            dependencies: [
+                "Emulator",
+                "Runtime",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/EmulatorTests",
             swiftSettings: swiftSettings
         ),

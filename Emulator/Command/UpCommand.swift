@@ -19,13 +19,16 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port for every API and the dashboard.")
     var port: Int = 8085
 
+    @Option(name: .long, help: "Largest request body any API accepts, in bytes (413 above it).")
+    var maxRequestBytes: Int = 64 << 20
+
     @Option(name: .long, help: "Log format: auto, json or text.")
     var logFormat: LogFormat = .automatic
 
     func run() async throws {
         LoggingSetup.bootstrap(format: logFormat, level: .info, projectID: nil)
         let logger = Logger(label: "emulator")
-        let configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port)
+        let configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
         let store = try EmulatorStore(directory: configuration.dataDirectory)
         try await EmulatorServer.run(configuration: configuration, store: store, logger: logger)
     }

@@ -6,4 +6,7 @@ struct EmulatorConfiguration: Sendable {
     var dataDirectory: URL
     var host: String
     var port: Int
+    /// Largest request body any API accepts (413 above it); resumable uploads send larger
+    /// objects in chunks of at most this size.
+    var maxRequestBytes: Int = 64 << 20
 }

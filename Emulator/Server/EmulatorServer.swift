@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,15 +8,22 @@ import UnixSignals
 
 /// The emulator's HTTP front: every API and the dashboard share one port.
 enum EmulatorServer {
-    /// Builds the application; the APIs arrive route group by route group.
-    static func makeApplication(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// Builds the application with every API's route group over `store`.
+    static func makeApplication(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: GoogleErrorMiddleware(logger: logger))
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
-        router.on("**", method: .get, use: notYetServed)
-        router.on("**", method: .post, use: notYetServed)
-        router.on("**", method: .put, use: notYetServed)
-        router.on("**", method: .delete, use: notYetServed)
-        router.on("**", method: .patch, use: notYetServed)
+        let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
+        let groups: [any APIRouteGroup] = [
+            StorageRoutes(store: try StorageStore(store: store), limits: limits),
+            PubSubRoutes(store: PubSubStore(store: store), limits: limits),
+            TasksRoutes(store: TasksStore(store: store), limits: limits),
+            FirestoreRoutes(store: FirestoreStore(store: store), limits: limits),
+        ]
+        for group in groups { group.register(on: router) }
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            router.on("**", method: method, use: notServed)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -26,7 +34,7 @@ enum EmulatorServer {
 
     /// Serves until SIGINT/SIGTERM.
     static func run(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger) async throws {
-        let application = makeApplication(configuration: configuration, store: store, logger: logger) { port in
+        let application = try makeApplication(configuration: configuration, store: store, logger: logger) { port in
             logger.info("emulator listening", metadata: [
                 "pixelpipe.url": .string("http://\(configuration.host):\(port)"),
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
@@ -37,12 +45,8 @@ enum EmulatorServer {
         try await ServiceGroup(configuration: group).run()
     }
 
-    /// Google-style 501 for API paths whose service is not built yet.
-    @Sendable private static func notYetServed(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let message = "\(request.method) \(request.uri.path) is not served by this emulator yet"
-        let body = #"{"error":{"code":501,"message":"\#(message)","status":"UNIMPLEMENTED"}}"#
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .notImplemented, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    /// Google-style 404 for paths no API serves.
+    @Sendable private static func notServed(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        throw GoogleAPIError.notFound("\(request.method) \(request.uri.path) is not served by this emulator.")
     }
 }

@@ -3,16 +3,25 @@ import GRDB
 
 /// The emulator's durable state: one SQLite database (WAL) in the data directory, so a restart
 /// loses nothing that was acknowledged. Each API adds its tables through `migrator`.
+///
+/// Durability: WAL with `synchronous=FULL`, so every commit fsyncs the WAL before it returns;
+/// writes go through `committer` (group commit) so concurrent requests share that fsync.
 final class EmulatorStore: Sendable {
     let database: DatabasePool
     let directory: URL
+    /// Where every acknowledged write goes.
+    let committer: GroupCommitter
 
     init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        self.directory = directory
+        self.directory = directory.standardizedFileURL
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         database = try DatabasePool(path: directory.appendingPathComponent("emulator.sqlite").path, configuration: configuration)
+        committer = GroupCommitter(database: database)
         try Self.migrator.migrate(database)
     }
 
@@ -25,11 +34,25 @@ final class EmulatorStore: Sendable {
             }
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('created', datetime('now'))")
         }
+        StorageStore.registerMigrations(in: &migrator)
+        PubSubStore.registerMigrations(in: &migrator)
+        TasksStore.registerMigrations(in: &migrator)
+        FirestoreStore.registerMigrations(in: &migrator)
         return migrator
     }
 
     /// When this data directory was first used.
     func createdAt() throws -> String? {
         try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'created'") }
+    }
+
+    /// Runs `body` in a group-committed transaction; returns after the commit is durable.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await committer.write(body)
+    }
+
+    /// Reads a consistent snapshot of committed state.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.read(body)
     }
 }

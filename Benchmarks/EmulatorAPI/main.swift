@@ -1,0 +1,173 @@
+// EmulatorAPIBenchmark: task creations and messages published per second against the emulator
+// over HTTP on loopback, with durability on (WAL, synchronous=FULL, group commit).
+//
+//   swift build -c release --product emulator
+//   swift run -c release EmulatorAPIBenchmark [--url http://127.0.0.1:8085] [--requests N]
+//
+// Without --url it starts the `emulator` binary from its own build directory on a free port
+// with a fresh data directory, and stops it at the end.
+import Foundation
+import Runtime
+import Synchronization
+
+/// One measured scenario.
+struct Scenario: Sendable {
+    let title: String
+    let requests: Int
+    let itemsPerRequest: Int
+    let concurrency: Int
+    let request: @Sendable (Int) -> HTTPClient.Request
+}
+
+/// Command-line settings.
+struct Settings {
+    var url: String?
+    var requests = 5000
+
+    init(arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--url": url = iterator.next()
+            case "--requests": requests = iterator.next().flatMap(Int.init) ?? requests
+            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+/// The emulator as a child process with a temporary data directory.
+final class ChildEmulator {
+    let process = Process()
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-bench-\(UUID().uuidString)")
+    private(set) var url = ""
+
+    func start() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            FileHandle.standardError.write(Data("no emulator at \(binary.path); run `swift build -c release --product emulator` first, or pass --url\n".utf8))
+            exit(1)
+        }
+        let pipe = Pipe()
+        process.executableURL = binary
+        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json"]
+        process.standardOutput = pipe
+        try process.run()
+        var buffered = Data()
+        while url.isEmpty {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { FileHandle.standardError.write(Data("emulator exited\n".utf8)); exit(1) }
+            buffered.append(chunk)
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                   object["message"] as? String == "emulator listening", let found = object["pixelpipe.url"] as? String {
+                    url = found
+                }
+            }
+        }
+        pipe.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+}
+
+/// Runs `scenario` with its concurrency; returns items per second and latency percentiles.
+func measure(_ scenario: Scenario, client: HTTPClient) async throws -> (perSecond: Double, p50: Double, p99: Double, failures: Int) {
+    let next = RequestCounter()
+    let started = ContinuousClock.now
+    let results = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+        for _ in 0..<scenario.concurrency {
+            group.addTask {
+                var latencies: [Double] = []
+                var failures = 0
+                while true {
+                    let index = next.value.add(1, ordering: .relaxed).oldValue
+                    if index >= scenario.requests { break }
+                    let begin = ContinuousClock.now
+                    let response = try await client.execute(scenario.request(index))
+                    latencies.append((ContinuousClock.now - begin).seconds * 1000)
+                    if response.status != 200 { failures += 1 }
+                }
+                return (latencies, failures)
+            }
+        }
+        return try await group.reduce(into: ([Double](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+    }
+    let elapsed = (ContinuousClock.now - started).seconds
+    let sorted = results.0.sorted()
+    let percentile = { (p: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    return (Double(scenario.requests * scenario.itemsPerRequest) / elapsed, percentile(0.5), percentile(0.99), results.1)
+}
+
+/// Hands out request indexes to the concurrent workers.
+final class RequestCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+func post(_ url: String, _ json: String) -> HTTPClient.Request {
+    .init(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Data(json.utf8))
+}
+
+let settings = Settings(arguments: CommandLine.arguments)
+let child = ChildEmulator()
+if settings.url == nil { try child.start() }
+defer { child.stop() }
+let base = settings.url ?? child.url
+var configuration = HTTPClient.Configuration()
+configuration.maxIdleConnections = 512
+let client = HTTPClient(configuration: configuration)
+
+// Setup: a queue, and a topic with one subscription so every message is fanned out and kept.
+let run = UUID().uuidString.prefix(8).lowercased()
+let queue = "projects/bench/locations/local/queues/bench-\(run)"
+let topic = "projects/bench/topics/bench-\(run)"
+for request in [
+    post("\(base)/v2/projects/bench/locations/local/queues", #"{"name":"\#(queue)"}"#),
+    HTTPClient.Request(method: "PUT", url: "\(base)/v1/\(topic)", headers: [("Content-Type", "application/json")], body: Data("{}".utf8)),
+    HTTPClient.Request(method: "PUT", url: "\(base)/v1/projects/bench/subscriptions/bench-\(run)", headers: [("Content-Type", "application/json")],
+                       body: Data(#"{"topic":"\#(topic)"}"#.utf8)),
+] {
+    let response = try await client.execute(request)
+    guard response.status == 200 else { fatalError("setup failed: \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+}
+
+let payload = Data(String(repeating: "{\"sku\":\"A-1\",\"url\":\"https://example.com/a.png\"}", count: 2).utf8).base64EncodedString()
+let batch = "{\"messages\":[" + (0..<100).map { _ in "{\"data\":\"\(payload)\",\"attributes\":{\"job\":\"j\"}}" }.joined(separator: ",") + "]}"
+let requests = settings.requests
+let scenarios = [
+    Scenario(title: "task creations, 1 per request", requests: requests, itemsPerRequest: 1, concurrency: 64) { index in
+        post("\(base)/v2/\(queue)/tasks?%24alt=json%3Benum-encoding%3Dint",
+             #"{"task":{"name":"\#(queue)/tasks/t-\#(index)","httpRequest":{"url":"http://127.0.0.1:8081/process","httpMethod":1,"body":"\#(payload)"}}}"#)
+    },
+    Scenario(title: "task creations, 1 per request", requests: requests, itemsPerRequest: 1, concurrency: 256) { index in
+        post("\(base)/v2/\(queue)/tasks", #"{"task":{"name":"\#(queue)/tasks/u-\#(index)","httpRequest":{"url":"http://127.0.0.1:8081/process","body":"\#(payload)"}}}"#)
+    },
+    Scenario(title: "messages published, 1 per request", requests: requests, itemsPerRequest: 1, concurrency: 64) { _ in
+        post("\(base)/v1/\(topic):publish?%24alt=json%3Benum-encoding%3Dint", #"{"messages":[{"data":"\#(payload)","attributes":{"job":"j"}}]}"#)
+    },
+    Scenario(title: "messages published, 100 per request", requests: max(1, requests / 10), itemsPerRequest: 100, concurrency: 16) { _ in
+        post("\(base)/v1/\(topic):publish", batch)
+    },
+]
+
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
+print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (nproc), \(cpu); \(Date())")
+print("| Scenario | Concurrency | Items | Items/s | p50 ms | p99 ms | Failures |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for scenario in scenarios {
+    let result = try await measure(scenario, client: client)
+    let figures = String(format: "%.0f | %.1f | %.1f", result.perSecond, result.p50, result.p99)
+    print("| \(scenario.title) | \(scenario.concurrency) | \(scenario.requests * scenario.itemsPerRequest) | \(figures) | \(result.failures) |")
+}
+client.shutdown()

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A document as the REST API shows it; `name` is the full resource name.
+struct FirestoreDocument: Codable, Sendable {
+    var name: String?
+    var fields: [String: FirestoreValue]?
+    var createTime: GoogleTimestamp?
+    var updateTime: GoogleTimestamp?
+}
+
+/// `currentDocument`: what must hold before a write applies.
+struct FirestorePrecondition: Codable, Sendable {
+    var exists: Bool?
+    var updateTime: GoogleTimestamp?
+}
+
+/// One server-side change to a field, applied after the write's update.
+struct FirestoreFieldTransform: Codable, Sendable {
+    var fieldPath: String
+    var increment: FirestoreValue?
+    var maximum: FirestoreValue?
+    var minimum: FirestoreValue?
+    var setToServerValue: ServerValue?
+    var appendMissingElements: ArrayOperand?
+    var removeAllFromArray: ArrayOperand?
+
+    /// `ServerValue`: only `REQUEST_TIME` exists.
+    enum ServerValue: String, ProtoEnum {
+        case unspecified = "SERVER_VALUE_UNSPECIFIED", requestTime = "REQUEST_TIME"
+        var number: Int { self == .unspecified ? 0 : 1 }
+    }
+
+    /// The `ArrayValue` operand of the array transforms.
+    struct ArrayOperand: Codable, Sendable {
+        var values: [FirestoreValue]?
+    }
+}
+
+/// The legacy transform-only write (`transform.document` + `fieldTransforms`).
+struct FirestoreDocumentTransform: Codable, Sendable {
+    var document: String
+    var fieldTransforms: [FirestoreFieldTransform]?
+}
+
+/// `DocumentMask`.
+struct FirestoreDocumentMask: Codable, Sendable {
+    var fieldPaths: [String]?
+}
+
+/// One entry of `:commit`'s `writes`.
+struct FirestoreWrite: Codable, Sendable {
+    var update: FirestoreDocument?
+    var delete: String?
+    var transform: FirestoreDocumentTransform?
+    var updateMask: FirestoreDocumentMask?
+    var updateTransforms: [FirestoreFieldTransform]?
+    var currentDocument: FirestorePrecondition?
+}
+
+/// `POST …/documents:commit` body.
+struct FirestoreCommitRequest: Decodable, Sendable {
+    var writes: [FirestoreWrite]?
+    var transaction: String?
+}
+
+/// The result of one write.
+struct FirestoreWriteResult: Encodable, Sendable {
+    var updateTime: GoogleTimestamp?
+    var transformResults: [FirestoreValue]?
+}
+
+/// `:commit` response.
+struct FirestoreCommitResponse: Encodable, Sendable {
+    var writeResults: [FirestoreWriteResult]
+    var commitTime: GoogleTimestamp
+}
+
+/// `GET …/documents/COLLECTION` response.
+struct FirestoreListResponse: Encodable, Sendable {
+    var documents: [FirestoreDocument]?
+    var nextPageToken: String?
+}
+
+/// `:beginTransaction` response.
+struct FirestoreBeginTransactionResponse: Encodable, Sendable {
+    var transaction: String
+}
+
+/// `POST …/documents:batchGet` body.
+struct FirestoreBatchGetRequest: Decodable, Sendable {
+    var documents: [String]?
+    var transaction: String?
+}
+
+/// One message of `:batchGet`'s response stream.
+struct FirestoreBatchGetResponse: Encodable, Sendable {
+    var found: FirestoreDocument?
+    var missing: String?
+    var readTime: GoogleTimestamp
+}

@@ -1,0 +1,148 @@
+import Runtime
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Pub/Sub REST v1: `/v1/projects/P/topics…` and `/v1/projects/P/subscriptions…`.
+struct PubSubRoutes: APIRouteGroup {
+    let store: PubSubStore
+    let limits: APILimits
+
+    func register(on router: Router<BasicRequestContext>) {
+        for pattern in ["v1/projects/:project/topics", "v1/projects/:project/topics/**",
+                        "v1/projects/:project/subscriptions", "v1/projects/:project/subscriptions/**"] {
+            registerAllMethods(RouterPath(pattern), on: router) { request, _ in try await handle(request) }
+        }
+    }
+
+    private func handle(_ request: Request) async throws -> Response {
+        let path = try request.apiPath()
+        let segments = path.segments
+        guard segments.count >= 4 else { throw GoogleAPIError.notFound("Not found: \(request.uri.path)") }
+        let project = segments[2]
+        let query = request.apiQuery
+        let pageSize = try PageToken.size(query.int("pageSize"), fallback: 100, maximum: 1000)
+        let after = try PageToken.key(from: query["pageToken"])
+        switch (segments[3], segments.count, path.verb, request.method) {
+        case ("topics", 4, nil, .get):
+            let page = try await store.listTopics(project: project, pageSize: pageSize, after: after)
+            return try APIJSON.response(ListTopicsResponse(topics: page.topics, nextPageToken: page.next.map(PageToken.make(after:))))
+        case ("topics", 5, nil, .put):
+            let name = try resourceName(project, "topics", segments[4])
+            let body = try await request.decodeJSON(PubSubTopic.self, limit: limits.maxRequestBytes)
+            return try APIJSON.response(try await store.createTopic(name: name, body: body))
+        case ("topics", 5, nil, .get):
+            return try APIJSON.response(try await store.topic(name: try resourceName(project, "topics", segments[4])))
+        case ("topics", 5, nil, .delete):
+            try await store.deleteTopic(name: try resourceName(project, "topics", segments[4]))
+            return APIJSON.emptyResponse()
+        case ("topics", 5, "publish", .post):
+            return try await publish(topic: try resourceName(project, "topics", segments[4]), request: request)
+        case ("topics", 6, nil, .get) where segments[5] == "subscriptions":
+            let names = try await store.subscriptionNames(topic: try resourceName(project, "topics", segments[4]))
+            return try APIJSON.response(ListTopicSubscriptionsResponse(subscriptions: names))
+        case ("subscriptions", 4, nil, .get):
+            let page = try await store.listSubscriptions(project: project, pageSize: pageSize, after: after)
+            return try APIJSON.response(ListSubscriptionsResponse(subscriptions: page.subscriptions, nextPageToken: page.next.map(PageToken.make(after:))))
+        case ("subscriptions", 5, nil, .put):
+            let name = try resourceName(project, "subscriptions", segments[4])
+            let body = try await request.decodeJSON(PubSubSubscription.self, limit: limits.maxRequestBytes)
+            return try APIJSON.response(try await store.createSubscription(name: name, body: body))
+        case ("subscriptions", 5, nil, .get):
+            return try APIJSON.response(try await store.subscription(name: try resourceName(project, "subscriptions", segments[4])))
+        case ("subscriptions", 5, nil, .delete):
+            try await store.deleteSubscription(name: try resourceName(project, "subscriptions", segments[4]))
+            return APIJSON.emptyResponse()
+        case ("subscriptions", 5, "pull", .post):
+            let name = try resourceName(project, "subscriptions", segments[4])
+            let body = try await request.decodeJSON(PullRequest.self, limit: limits.maxRequestBytes)
+            let maxMessages = body.maxMessages ?? 0
+            guard maxMessages > 0 else { throw GoogleAPIError.invalidArgument("maxMessages must be greater than 0 (got \(maxMessages)).") }
+            let received = try await store.pull(subscription: name, maxMessages: min(maxMessages, 1000))
+            return try APIJSON.response(PullResponse(receivedMessages: received.isEmpty ? nil : received))
+        case ("subscriptions", 5, "acknowledge", .post):
+            let name = try resourceName(project, "subscriptions", segments[4])
+            let body = try await request.decodeJSON(AcknowledgeRequest.self, limit: limits.maxRequestBytes)
+            try await store.acknowledge(subscription: name, ackIDs: try parseAckIDs(body.ackIds))
+            return APIJSON.emptyResponse()
+        case ("subscriptions", 5, "modifyAckDeadline", .post):
+            let name = try resourceName(project, "subscriptions", segments[4])
+            let body = try await request.decodeJSON(ModifyAckDeadlineRequest.self, limit: limits.maxRequestBytes)
+            guard (0...600).contains(body.ackDeadlineSeconds) else {
+                throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(body.ackDeadlineSeconds); it must be between 0 and 600.")
+            }
+            try await store.modifyAckDeadline(subscription: name, ackIDs: try parseAckIDs(body.ackIds), seconds: body.ackDeadlineSeconds)
+            return APIJSON.emptyResponse()
+        case (_, _, let verb?, _):
+            throw GoogleAPIError.unimplemented("Method :\(verb) on \(segments.joined(separator: "/")) is not served by this emulator.")
+        default:
+            throw GoogleAPIError.notFound("No Pub/Sub method \(request.method) \(request.uri.path).")
+        }
+    }
+
+    private func publish(topic: String, request: Request) async throws -> Response {
+        let body = try await request.decodeJSON(PublishRequest.self, limit: limits.maxRequestBytes)
+        guard !body.messages.isEmpty else { throw GoogleAPIError.invalidArgument("At least one message is required (messages is empty).") }
+        let messages = try body.messages.enumerated().map { index, message in
+            let encoded = message.data ?? ""
+            guard let data = Data(base64Encoded: encoded) ?? Data(base64Encoded: Self.padded(encoded)) else {
+                throw GoogleAPIError.invalidArgument("Invalid value at 'messages[\(index)].data' (TYPE_BYTES), Base64 decoding failed for \"\(encoded.prefix(40))\".")
+            }
+            guard !data.isEmpty || !(message.attributes ?? [:]).isEmpty else {
+                throw GoogleAPIError.invalidArgument("Some messages are empty: messages[\(index)] has neither data nor attributes.")
+            }
+            return (data: data, attributes: message.attributes, orderingKey: message.orderingKey)
+        }
+        let ids = try await store.publish(topic: topic, messages: messages)
+        return try APIJSON.response(PublishResponse(messageIds: ids))
+    }
+
+    /// `projects/P/KIND/ID`, after checking the id as Pub/Sub does.
+    private func resourceName(_ project: String, _ kind: String, _ id: String) throws -> String {
+        guard ResourceID.isValidProjectOrLocation(project) else { throw GoogleAPIError.invalidArgument("Invalid project id \"\(project)\".") }
+        guard ResourceID.isValidPubSub(id) else {
+            throw GoogleAPIError.invalidArgument("Invalid [\(kind)] name: (name=projects/\(project)/\(kind)/\(id)); ids are 3-255 letters, digits or -_.~+% starting with a letter.")
+        }
+        return "projects/\(project)/\(kind)/\(id)"
+    }
+
+    private func parseAckIDs(_ texts: [String]) throws -> [AckID] {
+        try texts.map { text in
+            guard let ackID = AckID(text: text) else { throw GoogleAPIError.invalidArgument("Invalid ack ID \"\(text)\".") }
+            return ackID
+        }
+    }
+
+    private static func padded(_ base64: String) -> String {
+        var text = base64.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return text
+    }
+}
+
+/// `GET …/topics` response.
+struct ListTopicsResponse: Encodable, Sendable {
+    var topics: [PubSubTopic]
+    var nextPageToken: String?
+}
+
+/// `GET …/subscriptions` response.
+struct ListSubscriptionsResponse: Encodable, Sendable {
+    var subscriptions: [PubSubSubscription]
+    var nextPageToken: String?
+}
+
+/// `GET …/topics/T/subscriptions` response.
+struct ListTopicSubscriptionsResponse: Encodable, Sendable {
+    var subscriptions: [String]
+}
+
+/// `:publish` response.
+struct PublishResponse: Encodable, Sendable {
+    var messageIds: [String]
+}
+
+/// `:pull` response; `receivedMessages` is omitted when nothing is due, as Pub/Sub does.
+struct PullResponse: Encodable, Sendable {
+    var receivedMessages: [ReceivedMessage]?
+}

@@ -1,0 +1,309 @@
+import Foundation
+import Runtime
+import GRDB
+
+/// Topics, subscriptions and messages in SQLite. A published message is stored once and
+/// fanned out as one delivery row per subscription; a delivery row is the per-subscription
+/// message state (attempts, next delivery time) that pull and, later, push work from. A message
+/// row goes when its last delivery is acknowledged or expires.
+struct PubSubStore: Sendable {
+    let store: EmulatorStore
+
+    /// Messages stay this long unless the subscription says otherwise (Pub/Sub's default).
+    static let defaultRetention = GoogleDuration.seconds(7 * 24 * 3600)
+    /// Pub/Sub's default ack deadline.
+    static let defaultAckDeadlineSeconds = 10
+    /// The topic a subscription shows once its topic was deleted.
+    static let deletedTopic = "_deleted-topic_"
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v1-pubsub") { db in
+            try db.execute(sql: """
+                CREATE TABLE pubsub_topics (name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE pubsub_subscriptions (
+                    name TEXT PRIMARY KEY, topic TEXT NOT NULL, body TEXT NOT NULL,
+                    ack_deadline_seconds INTEGER NOT NULL, retention_us INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX pubsub_subscriptions_topic ON pubsub_subscriptions(topic);
+                CREATE TABLE pubsub_messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, data BLOB NOT NULL,
+                    attributes TEXT, ordering_key TEXT, publish_time_us INTEGER NOT NULL);
+                CREATE TABLE pubsub_deliveries (
+                    subscription TEXT NOT NULL, message_id INTEGER NOT NULL,
+                    delivery_attempts INTEGER NOT NULL DEFAULT 0,
+                    next_delivery_us INTEGER NOT NULL,
+                    PRIMARY KEY (subscription, message_id)) WITHOUT ROWID;
+                CREATE INDEX pubsub_deliveries_due ON pubsub_deliveries(subscription, next_delivery_us);
+                CREATE INDEX pubsub_deliveries_message ON pubsub_deliveries(message_id);
+                """)
+        }
+    }
+
+    // MARK: Topics
+
+    func createTopic(name: String, body: PubSubTopic) async throws -> PubSubTopic {
+        var created = body
+        created.name = name
+        let topic = created
+        let text = try StoredJSON.encode(topic)
+        return try await store.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [name]) == true {
+                throw GoogleAPIError.alreadyExists("Resource already exists in the project (resource=\(name)).")
+            }
+            try db.execute(sql: "INSERT INTO pubsub_topics(name, body) VALUES (?, ?)", arguments: [name, text])
+            return topic
+        }
+    }
+
+    func topic(name: String) async throws -> PubSubTopic {
+        try await store.read { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT body FROM pubsub_topics WHERE name = ?", arguments: [name]) else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
+            }
+            return try StoredJSON.decode(PubSubTopic.self, from: text)
+        }
+    }
+
+    func listTopics(project: String, pageSize: Int, after: String?) async throws -> (topics: [PubSubTopic], next: String?) {
+        let prefix = "projects/\(project)/topics/"
+        return try await store.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT name, body FROM pubsub_topics WHERE name >= ? AND name < ? AND name > ? ORDER BY name LIMIT ?
+                """, arguments: [prefix, prefix + "\u{10FFFF}", after ?? "", pageSize + 1])
+            let page = try rows.prefix(pageSize).map { try StoredJSON.decode(PubSubTopic.self, from: $0["body"]) }
+            return (page, rows.count > pageSize ? page.last?.name : nil)
+        }
+    }
+
+    func deleteTopic(name: String) async throws {
+        try await store.write { db in
+            try db.execute(sql: "DELETE FROM pubsub_topics WHERE name = ?", arguments: [name])
+            guard db.changesCount > 0 else { throw GoogleAPIError.notFound("Resource not found (resource=\(name)).") }
+            try db.execute(sql: "UPDATE pubsub_subscriptions SET topic = ? WHERE topic = ?", arguments: [Self.deletedTopic, name])
+        }
+    }
+
+    func subscriptionNames(topic: String) async throws -> [String] {
+        try await store.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
+            }
+            return try String.fetchAll(db, sql: "SELECT name FROM pubsub_subscriptions WHERE topic = ? ORDER BY name", arguments: [topic])
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Stores `messages` and fans them out to the topic's subscriptions; returns their ids.
+    func publish(topic: String, messages: [(data: Data, attributes: [String: String]?, orderingKey: String?)]) async throws -> [String] {
+        let attributeTexts = try messages.map { message in try message.attributes.flatMap { $0.isEmpty ? nil : try StoredJSON.encode($0) } }
+        return try await store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
+            }
+            let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM pubsub_subscriptions WHERE topic = ?", arguments: [topic])
+            let now = GoogleTimestamp.now().microseconds
+            let insertMessage = try db.cachedStatement(sql: """
+                INSERT INTO pubsub_messages(topic, data, attributes, ordering_key, publish_time_us) VALUES (?, ?, ?, ?, ?)
+                """)
+            let insertDelivery = try db.cachedStatement(sql: """
+                INSERT INTO pubsub_deliveries(subscription, message_id, next_delivery_us) VALUES (?, ?, ?)
+                """)
+            var ids: [String] = []
+            ids.reserveCapacity(messages.count)
+            for (index, message) in messages.enumerated() {
+                let key = message.orderingKey.flatMap { $0.isEmpty ? nil : $0 }
+                try insertMessage.execute(arguments: [topic, message.data, attributeTexts[index], key, now])
+                let id = db.lastInsertedRowID
+                for subscription in subscriptions {
+                    try insertDelivery.execute(arguments: [subscription, id, now])
+                }
+                ids.append(String(id))
+            }
+            if subscriptions.isEmpty {
+                // Pub/Sub keeps nothing for a topic without subscriptions; ids stay unique through AUTOINCREMENT.
+                try db.execute(sql: "DELETE FROM pubsub_messages WHERE topic = ? AND id >= ?", arguments: [topic, Int64(ids.first ?? "0") ?? 0])
+            }
+            return ids
+        }
+    }
+
+    // MARK: Subscriptions
+
+    func createSubscription(name: String, body: PubSubSubscription) async throws -> PubSubSubscription {
+        var subscription = body
+        subscription.name = name
+        guard let topic = subscription.topic, !topic.isEmpty else {
+            throw GoogleAPIError.invalidArgument("Invalid resource name given (name=\(subscription.topic ?? "")); the subscription's topic is required.")
+        }
+        let ackDeadline = subscription.ackDeadlineSeconds ?? 0
+        guard ackDeadline == 0 || (10...600).contains(ackDeadline) else {
+            throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(ackDeadline); it must be between 10 and 600.")
+        }
+        subscription.ackDeadlineSeconds = ackDeadline == 0 ? Self.defaultAckDeadlineSeconds : ackDeadline
+        subscription.messageRetentionDuration = subscription.messageRetentionDuration ?? Self.defaultRetention
+        if subscription.pushConfig == nil { subscription.pushConfig = .init() }
+        if let attempts = subscription.deadLetterPolicy?.maxDeliveryAttempts, !(5...100).contains(attempts) {
+            throw GoogleAPIError.invalidArgument("Invalid deadLetterPolicy.maxDeliveryAttempts \(attempts); it must be between 5 and 100.")
+        }
+        if subscription.deadLetterPolicy != nil, subscription.deadLetterPolicy?.maxDeliveryAttempts == nil {
+            subscription.deadLetterPolicy?.maxDeliveryAttempts = 5
+        }
+        let stored = subscription
+        let text = try StoredJSON.encode(stored)
+        let retention = stored.messageRetentionDuration?.nanoseconds ?? Self.defaultRetention.nanoseconds
+        return try await store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true {
+                throw GoogleAPIError.alreadyExists("Resource already exists in the project (resource=\(name)).")
+            }
+            try db.execute(sql: """
+                INSERT INTO pubsub_subscriptions(name, topic, body, ack_deadline_seconds, retention_us) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [name, topic, text, stored.ackDeadlineSeconds, retention / 1_000])
+            return stored
+        }
+    }
+
+    func subscription(name: String) async throws -> PubSubSubscription {
+        try await store.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT topic, body FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
+            }
+            var subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
+            subscription.topic = row["topic"]
+            return subscription
+        }
+    }
+
+    func listSubscriptions(project: String, pageSize: Int, after: String?) async throws -> (subscriptions: [PubSubSubscription], next: String?) {
+        let prefix = "projects/\(project)/subscriptions/"
+        return try await store.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT topic, body FROM pubsub_subscriptions WHERE name >= ? AND name < ? AND name > ? ORDER BY name LIMIT ?
+                """, arguments: [prefix, prefix + "\u{10FFFF}", after ?? "", pageSize + 1])
+            let page = try rows.prefix(pageSize).map { row in
+                var subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
+                subscription.topic = row["topic"]
+                return subscription
+            }
+            return (page, rows.count > pageSize ? page.last?.name : nil)
+        }
+    }
+
+    func deleteSubscription(name: String) async throws {
+        try await store.write { db in
+            try db.execute(sql: "DELETE FROM pubsub_subscriptions WHERE name = ?", arguments: [name])
+            guard db.changesCount > 0 else { throw GoogleAPIError.notFound("Resource not found (resource=\(name)).") }
+            let ids = try Int64.fetchAll(db, sql: "SELECT message_id FROM pubsub_deliveries WHERE subscription = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ?", arguments: [name])
+            try Self.dropUndelivered(ids, in: db)
+        }
+    }
+
+    // MARK: Pull and acknowledgement
+
+    /// Leases up to `maxMessages` due messages for the ack deadline; each lease counts an attempt.
+    func pull(subscription name: String, maxMessages: Int) async throws -> [ReceivedMessage] {
+        try await store.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT body, ack_deadline_seconds, retention_us FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
+            }
+            let subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
+            let ackDeadline: Int64 = row["ack_deadline_seconds"]
+            let retention: Int64 = row["retention_us"]
+            let now = GoogleTimestamp.now().microseconds
+            try Self.expire(subscription: name, before: now - retention, in: db)
+            let due = try Row.fetchAll(db, sql: """
+                SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
+                FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
+                WHERE d.subscription = ? AND d.next_delivery_us <= ?
+                ORDER BY d.next_delivery_us, d.message_id LIMIT ?
+                """, arguments: [name, now, maxMessages])
+            let lease = try db.cachedStatement(sql: """
+                UPDATE pubsub_deliveries SET delivery_attempts = delivery_attempts + 1, next_delivery_us = ? WHERE subscription = ? AND message_id = ?
+                """)
+            return try due.map { row in
+                let id: Int64 = row["message_id"]
+                let attempts: Int = row["delivery_attempts"] + 1
+                try lease.execute(arguments: [now + ackDeadline * 1_000_000, name, id])
+                let data: Data = row["data"]
+                let attributes = try (row["attributes"] as String?).map { try StoredJSON.decode([String: String].self, from: $0) }
+                let message = PubSubMessage(
+                    data: data.base64EncodedString(),
+                    attributes: attributes,
+                    messageId: String(id),
+                    publishTime: GoogleTimestamp(microseconds: row["publish_time_us"]),
+                    orderingKey: row["ordering_key"]
+                )
+                return ReceivedMessage(ackId: AckID(messageID: id, attempt: attempts).text, message: message,
+                                       deliveryAttempt: subscription.deadLetterPolicy == nil ? nil : attempts)
+            }
+        }
+    }
+
+    /// Removes the acknowledged messages' deliveries; unknown or stale ack ids are ignored, as
+    /// Pub/Sub does.
+    func acknowledge(subscription name: String, ackIDs: [AckID]) async throws {
+        try await store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
+            }
+            let delete = try db.cachedStatement(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ?")
+            for ackID in ackIDs { try delete.execute(arguments: [name, ackID.messageID]) }
+            try Self.dropUndelivered(ackIDs.map(\.messageID), in: db)
+        }
+    }
+
+    /// Moves the messages' next delivery to `seconds` from now (0: available again at once).
+    func modifyAckDeadline(subscription name: String, ackIDs: [AckID], seconds: Int) async throws {
+        try await store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
+            }
+            let next = GoogleTimestamp.now().microseconds + Int64(seconds) * 1_000_000
+            let update = try db.cachedStatement(sql: "UPDATE pubsub_deliveries SET next_delivery_us = ? WHERE subscription = ? AND message_id = ?")
+            for ackID in ackIDs { try update.execute(arguments: [next, name, ackID.messageID]) }
+        }
+    }
+
+    /// Drops deliveries of messages published before `cutoff` (retention expired).
+    private static func expire(subscription: String, before cutoff: Int64, in db: Database) throws {
+        let expired = try Int64.fetchAll(db, sql: """
+            SELECT d.message_id FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
+            WHERE d.subscription = ? AND m.publish_time_us < ?
+            """, arguments: [subscription, cutoff])
+        guard !expired.isEmpty else { return }
+        let delete = try db.cachedStatement(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ?")
+        for id in expired { try delete.execute(arguments: [subscription, id]) }
+        try dropUndelivered(expired, in: db)
+    }
+
+    /// Deletes those of `ids` that no subscription still has to deliver.
+    private static func dropUndelivered(_ ids: [Int64], in db: Database) throws {
+        let delete = try db.cachedStatement(sql: """
+            DELETE FROM pubsub_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM pubsub_deliveries WHERE message_id = ?)
+            """)
+        for id in ids { try delete.execute(arguments: [id, id]) }
+    }
+}
+
+/// An ack id: the message and the delivery attempt it was handed out with (`"42-3"`).
+struct AckID: Sendable, Equatable {
+    var messageID: Int64
+    var attempt: Int
+
+    var text: String { "\(messageID)-\(attempt)" }
+
+    init(messageID: Int64, attempt: Int) {
+        self.messageID = messageID
+        self.attempt = attempt
+    }
+
+    /// Parses an ack id; nil when it was not made by this emulator.
+    init?(text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let id = Int64(parts[0]), let attempt = Int(parts[1]) else { return nil }
+        self.init(messageID: id, attempt: attempt)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error in Google's JSON shape, `{"error":{"code","message","status"}}`, with the HTTP status
+/// that goes with its canonical code. Handlers throw it; Hummingbird renders it.
+struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
+    /// Google's canonical error codes that the emulator produces.
+    enum Code: String, Sendable {
+        case invalidArgument = "INVALID_ARGUMENT"
+        case failedPrecondition = "FAILED_PRECONDITION"
+        case notFound = "NOT_FOUND"
+        case alreadyExists = "ALREADY_EXISTS"
+        case outOfRange = "OUT_OF_RANGE"
+        case unimplemented = "UNIMPLEMENTED"
+        case `internal` = "INTERNAL"
+    }
+
+    let code: Code
+    let status: HTTPResponse.Status
+    let message: String
+
+    init(_ code: Code, status: HTTPResponse.Status, _ message: String) {
+        self.code = code
+        self.status = status
+        self.message = message
+    }
+
+    /// 400 `INVALID_ARGUMENT`: the request itself is wrong; the message names the key or name.
+    static func invalidArgument(_ message: String) -> GoogleAPIError { .init(.invalidArgument, status: .badRequest, message) }
+    /// 404 `NOT_FOUND`: the named resource does not exist.
+    static func notFound(_ message: String) -> GoogleAPIError { .init(.notFound, status: .notFound, message) }
+    /// 409 `ALREADY_EXISTS`: a resource of that name exists (or is remembered).
+    static func alreadyExists(_ message: String) -> GoogleAPIError { .init(.alreadyExists, status: .conflict, message) }
+    /// 412 `FAILED_PRECONDITION`: a Storage `if…Match` precondition did not hold.
+    static func preconditionFailed(_ message: String) -> GoogleAPIError { .init(.failedPrecondition, status: .preconditionFailed, message) }
+    /// 400 `FAILED_PRECONDITION`: the state does not allow the operation (Firestore, Tasks).
+    static func failedPrecondition(_ message: String) -> GoogleAPIError { .init(.failedPrecondition, status: .badRequest, message) }
+    /// 413: the request body is larger than the configured limit.
+    static func bodyTooLarge(limit: Int) -> GoogleAPIError {
+        .init(.invalidArgument, status: .contentTooLarge, "Request body exceeds the emulator's limit of \(limit) bytes (--max-request-bytes).")
+    }
+    /// 416: a `Range` header that the object cannot satisfy.
+    static func rangeNotSatisfiable(_ message: String) -> GoogleAPIError { .init(.outOfRange, status: .rangeNotSatisfiable, message) }
+    /// 501 `UNIMPLEMENTED`: a method or path the emulator does not serve.
+    static func unimplemented(_ message: String) -> GoogleAPIError { .init(.unimplemented, status: .notImplemented, message) }
+    /// 500 `INTERNAL`: the emulator failed (disk, database); retrying may help.
+    static func `internal`(_ message: String) -> GoogleAPIError { .init(.internal, status: .internalServerError, message) }
+
+    var description: String { "\(status.code) \(code.rawValue): \(message)" }
+
+    /// The body Google's client libraries parse.
+    var jsonBody: String {
+        /// `{"error": …}`.
+        struct Envelope: Encodable {
+            /// The `error` member.
+            struct Detail: Encodable {
+                let code: Int
+                let message: String
+                let status: String
+            }
+            let error: Detail
+        }
+        let envelope = Envelope(error: .init(code: Int(status.code), message: message, status: code.rawValue))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(envelope)) ?? Data(#"{"error":{"code":500,"message":"unencodable error","status":"INTERNAL"}}"#.utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=UTF-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonBody)))
+    }
+}

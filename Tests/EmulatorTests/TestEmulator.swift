@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Runtime
+import ServiceLifecycle
+import Testing
+
+@testable import Emulator
+
+/// An emulator application running in-process on port 0 with a temporary data directory, and
+/// a client for it. `run` always shuts it down and removes the directory.
+struct TestEmulator: Sendable {
+    let baseURL: String
+    let dataDirectory: URL
+    let client: HTTPClient
+
+    /// Starts the emulator, runs `body`, then shuts the emulator down gracefully.
+    static func run<T: Sendable>(maxRequestBytes: Int = 64 << 20, dataDirectory: URL? = nil,
+                                 _ body: @Sendable (TestEmulator) async throws -> T) async throws -> T {
+        let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("emulator-test-\(UUID().uuidString)/data")
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) } }
+        let store = try EmulatorStore(directory: directory)
+        let logger = Logger(label: "emulator-test") { _ in SwiftLogNoOpLogHandler() }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = try EmulatorServer.makeApplication(
+            configuration: EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: maxRequestBytes),
+            store: store, logger: logger
+        ) { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { portContinuation.finish() }
+            do {
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw TestFailure("the emulator did not start") }
+                let client = HTTPClient()
+                defer { client.shutdown() }
+                let result = try await body(TestEmulator(baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, client: client))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Sends one request; `path` may carry a query string.
+    @discardableResult
+    func send(_ method: String, _ path: String, json: String? = nil, body: Data? = nil,
+              headers: [(name: String, value: String)] = []) async throws -> TestResponse {
+        try await TestResponse.send(client: client, method: method, url: baseURL + path, json: json, body: body, headers: headers)
+    }
+}
+
+/// A response with helpers to read Google's JSON.
+struct TestResponse: Sendable {
+    let status: Int
+    let body: Data
+    let headers: [(name: String, value: String)]
+
+    static func send(client: HTTPClient, method: String, url: String, json: String? = nil, body: Data? = nil,
+                     headers: [(name: String, value: String)] = []) async throws -> TestResponse {
+        var allHeaders = headers
+        if json != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            allHeaders.append(("Content-Type", "application/json"))
+        }
+        let response = try await client.execute(.init(method: method, url: url, headers: allHeaders, body: json.map { Data($0.utf8) } ?? body))
+        return TestResponse(status: response.status, body: response.body, headers: response.headers)
+    }
+
+    /// The body as a JSON object (empty when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// `error.status` of a Google-style error body.
+    var errorStatus: String? { (json["error"] as? [String: Any])?["status"] as? String }
+    /// `error.message` of a Google-style error body.
+    var errorMessage: String { ((json["error"] as? [String: Any])?["message"] as? String) ?? "" }
+}
+
+/// A failure in the test harness itself.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Follows `path` (`"a.b"`, with `[0]` for arrays) through nested JSON.
+    func value(at path: String) -> Any? {
+        var current: Any? = self
+        for part in path.split(separator: ".") {
+            var key = Substring(part)
+            var index: Int?
+            if let open = part.firstIndex(of: "["), part.hasSuffix("]") {
+                key = part[..<open]
+                index = Int(part[part.index(after: open)..<part.index(before: part.endIndex)])
+            }
+            current = (current as? [String: Any])?[String(key)]
+            if let index { current = (current as? [Any]).flatMap { $0.indices.contains(index) ? $0[index] : nil } }
+        }
+        return current
+    }
+}
