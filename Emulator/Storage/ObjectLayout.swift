@@ -119,7 +119,11 @@ struct ObjectLayout: Sendable {
     /// way is blocked (a file, symlink or directory where the name needs something else).
     private func placeMapped(_ temporary: String, bucket: String, parts: [String]) throws -> String? {
         var directory = bucketPath(bucket)
-        guard Self.isRealDirectory(directory) else { return nil }
+        if !Self.isRealDirectory(directory) {
+            // The bucket exists (the caller checked); recreate a folder someone removed.
+            guard mkdir(directory, 0o755) == 0 else { return nil }
+            try Self.syncDirectory(bucketsPath)
+        }
         for part in parts.dropLast() {
             let next = directory + "/" + part
             if !Self.isRealDirectory(next) {
@@ -162,16 +166,17 @@ struct ObjectLayout: Sendable {
     }
 
     /// Removes an object's file, and the folders above it that this leaves empty (never the
-    /// bucket folder itself).
+    /// bucket folder itself), making the removal durable. Runs inside the serialized writer so
+    /// it cannot race `place` creating folders on the same path.
     func remove(_ location: String, bucket: String) {
         let path = absolutePath(location)
         unlink(path)
-        let stop = bucketPath(bucket)
-        guard path.hasPrefix(stop + "/") else { return }
         var directory = (path as NSString).deletingLastPathComponent
+        let stop = bucketPath(bucket)
         while directory.hasPrefix(stop + "/"), rmdir(directory) == 0 {
             directory = (directory as NSString).deletingLastPathComponent
         }
+        try? Self.syncDirectory(directory)
     }
 
     /// Creates a bucket's folder (durably).

@@ -5,7 +5,13 @@ import HTTPTypes
 /// Buckets, objects and resumable upload sessions in SQLite, with object bytes in files laid out
 /// by `ObjectLayout`. An object's file is renamed into place inside the same serialized write
 /// that records its new generation, so the file and the row change in the same order as the
-/// generations; the replaced file is removed only after the commit.
+/// generations.
+///
+/// A file that loses its object (delete, or a replaced blob) is first recorded in
+/// `storage_trash` in the transaction that drops the row, and unlinked by a second serialized
+/// write after that commit — or at the next start if the process dies in between. So an
+/// acknowledged delete never leaves a file a folder watcher could take for a new drop, and
+/// the unlink cannot race an upload that puts a new file at the same path.
 struct StorageStore: Sendable {
     let store: EmulatorStore
     let layout: ObjectLayout
@@ -14,6 +20,8 @@ struct StorageStore: Sendable {
         self.store = store
         layout = ObjectLayout(root: store.directory)
         try layout.prepare()
+        let layout = layout
+        try store.database.write { db in try Self.emptyTrash(in: db, layout: layout) }
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -27,6 +35,9 @@ struct StorageStore: Sendable {
                     id TEXT PRIMARY KEY, bucket TEXT NOT NULL, name TEXT NOT NULL, metadata TEXT NOT NULL,
                     preconditions TEXT NOT NULL, created_us INTEGER NOT NULL) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v2-storage-trash") { db in
+            try db.execute(sql: "CREATE TABLE storage_trash (location TEXT PRIMARY KEY, bucket TEXT NOT NULL) WITHOUT ROWID")
         }
     }
 
@@ -65,14 +76,16 @@ struct StorageStore: Sendable {
 
     /// Deletes an empty bucket; 409 while it holds objects.
     func deleteBucket(_ name: String) async throws {
+        let layout = layout
         try await store.write { db in
             _ = try Self.bucket(name, in: db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM storage_objects WHERE bucket = ? LIMIT 1", arguments: [name]) == true {
                 throw GoogleAPIError(.failedPrecondition, status: .conflict, "The bucket you tried to delete is not empty: \(name).")
             }
             try db.execute(sql: "DELETE FROM storage_buckets WHERE name = ?", arguments: [name])
+            // Inside the writer, so a bucket of the same name created right after keeps its folder.
+            layout.removeBucketFolder(name)
         }
-        layout.removeBucketFolder(name)
     }
 
     // MARK: Objects
@@ -112,6 +125,8 @@ struct StorageStore: Sendable {
                 let now = MonotonicClock.next()
                 let generation = max(now.microseconds, (live?.generation ?? 0) + 1)
                 let location = try layout.place(temporary, bucket: bucket, name: name, generation: generation)
+                // The new file must not be unlinked by an earlier delete's pending cleanup.
+                try db.execute(sql: "DELETE FROM storage_trash WHERE location = ?", arguments: [location])
                 let object = StoredObject(
                     bucket: bucket, name: name, generation: generation, metageneration: 1, size: size, md5Hash: md5, crc32c: crc32c,
                     contentType: attributes.contentType ?? "application/octet-stream",
@@ -120,9 +135,11 @@ struct StorageStore: Sendable {
                     metadata: attributes.metadata.map { $0.compactMapValues { $0 } }, created: now, updated: now, location: location
                 )
                 try Self.save(object, in: db)
-                return (object, live.map(\.location).flatMap { $0 == location ? nil : $0 })
+                let replaced = live.map(\.location).flatMap { $0 == location ? nil : $0 }
+                if let replaced { try Self.trash(replaced, bucket: bucket, in: db) }
+                return (object, replaced)
             }
-            if let replaced { layout.remove(replaced, bucket: bucket) }
+            if replaced != nil { try await emptyTrash() }
             return object
         } catch {
             unlink(temporary)
@@ -154,14 +171,14 @@ struct StorageStore: Sendable {
     }
 
     func deleteObject(bucket: String, name: String, preconditions: StoragePreconditions) async throws {
-        let location = try await store.write { db -> String in
+        try await store.write { db in
             _ = try Self.bucket(bucket, in: db)
             guard let live = try Self.object(bucket: bucket, name: name, in: db) else { throw Self.noSuchObject(bucket, name) }
             try preconditions.check(live)
             try db.execute(sql: "DELETE FROM storage_objects WHERE bucket = ? AND name = ?", arguments: [bucket, name])
-            return live.location
+            try Self.trash(live.location, bucket: bucket, in: db)
         }
-        layout.remove(location, bucket: bucket)
+        try await emptyTrash()
     }
 
     /// One page of a listing. With a delimiter, names with the delimiter after the prefix are
@@ -250,6 +267,26 @@ struct StorageStore: Sendable {
             guard db.changesCount > 0 else { throw GoogleAPIError.notFound("No upload session \(id).") }
         }
         unlink(layout.uploadPath(id))
+    }
+
+    // MARK: Trash
+
+    /// Unlinks the files of committed deletions, serialized with every other write.
+    private func emptyTrash() async throws {
+        let layout = layout
+        try await store.write { db in try Self.emptyTrash(in: db, layout: layout) }
+    }
+
+    private static func trash(_ location: String, bucket: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO storage_trash(location, bucket) VALUES (?, ?)", arguments: [location, bucket])
+    }
+
+    private static func emptyTrash(in db: Database, layout: ObjectLayout) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT location, bucket FROM storage_trash")
+        for row in rows {
+            layout.remove(row["location"], bucket: row["bucket"])
+        }
+        if !rows.isEmpty { try db.execute(sql: "DELETE FROM storage_trash") }
     }
 
     // MARK: Rows

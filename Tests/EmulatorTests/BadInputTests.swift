@@ -104,4 +104,15 @@ struct BadInputTests {
             #expect(badEncoding.status == 400)
         }
     }
+
+    @Test("an upload_id that was not issued is 404 and touches no file", arguments: ["..%2F..%2Fetc%2Fpasswd", "nope", "%2Fetc%2Fpasswd"])
+    func foreignUploadID(id: String) async throws {
+        try await TestEmulator.run { emulator in
+            try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"uploads"}"#)
+            let response = try await emulator.send("PUT", "/upload/storage/v1/b/uploads/o?uploadType=resumable&upload_id=\(id)",
+                                                   body: Data("x".utf8), headers: [("Content-Range", "bytes 0-0/1")])
+            #expect(response.status == 404)
+            #expect(try await emulator.send("DELETE", "/upload/storage/v1/b/uploads/o?uploadType=resumable&upload_id=\(id)").status == 404)
+        }
+    }
 }

@@ -38,4 +38,36 @@ struct ConcurrencyTests {
             #expect(statuses.filter { $0 == 409 }.count == 29)
         }
     }
+
+    @Test("racing uploads and deletes of one name leave the file and the row agreeing")
+    func uploadDeleteRace() async throws {
+        try await TestEmulator.run { emulator in
+            try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"uploads"}"#)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        if index % 2 == 0 {
+                            try await emulator.send("POST", "/upload/storage/v1/b/uploads/o?uploadType=media&name=dir%2Fx", body: Data("v\(index)".utf8))
+                        } else {
+                            try await emulator.send("DELETE", "/storage/v1/b/uploads/o/dir%2Fx")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let file = emulator.dataDirectory.appendingPathComponent("buckets/uploads/dir/x")
+            let metadata = try await emulator.send("GET", "/storage/v1/b/uploads/o/dir%2Fx")
+            if metadata.status == 200 {
+                let media = try await emulator.send("GET", "/storage/v1/b/uploads/o/dir%2Fx?alt=media")
+                #expect(try Data(contentsOf: file) == media.body)
+                #expect(metadata.json["size"] as? String == String(media.body.count))
+            } else {
+                #expect(metadata.status == 404)
+                #expect(!FileManager.default.fileExists(atPath: file.path))
+            }
+            let final = try await emulator.send("POST", "/upload/storage/v1/b/uploads/o?uploadType=media&name=dir%2Fx", body: Data("final".utf8))
+            #expect(final.status == 200)
+            #expect(try Data(contentsOf: file) == Data("final".utf8))
+        }
+    }
 }
