@@ -3,12 +3,19 @@ import Foundation
 import Logging
 import Runtime
 
-/// `emulator up`: opens the data directory and serves the emulator's port until interrupted.
+/// `emulator up`: opens the data directory, serves every API on one port, watches the bucket
+/// folders, delivers events, starts the pipeline's function binaries and creates its resources.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the emulator in the foreground."
+        abstract: "Run the emulator and the pipeline in the foreground (Ctrl-C stops everything)."
     )
+
+    @Option(name: .long, help: "Topology file; 'none' serves the APIs alone. Default: infra/pipeline.yaml when present, else the built-in pipeline.")
+    var pipeline: String?
+
+    @Flag(name: .long, help: "Create the pipeline's resources but do not start its function binaries.")
+    var noServices = false
 
     @Option(name: .long, help: "Directory holding the SQLite database and bucket folders.")
     var dataDir: String = ".pixelpipe"
@@ -28,9 +35,29 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSetup.bootstrap(format: logFormat, level: .info, projectID: nil)
         let logger = Logger(label: "emulator")
+        let topology: Topology?
+        do {
+            topology = try loadTopology()
+        } catch let error as TopologyError {
+            throw ValidationError("pipeline file: \(error)")
+        }
         let configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
         let store = try EmulatorStore(directory: configuration.dataDirectory)
-        try await EmulatorServer.run(configuration: configuration, store: store, logger: logger)
+        try await EmulatorServer.run(
+            configuration: configuration, store: store, topology: topology, startServices: !noServices,
+            colorize: LogSink.standardOutput.isTerminal && logFormat != .json, logger: logger
+        )
+    }
+
+    /// The topology to run: the named file, none, `infra/pipeline.yaml` here, or the built-in one.
+    private func loadTopology() throws -> Topology? {
+        switch pipeline {
+        case "none": return nil
+        case let path?: return try TopologyLoader.load(path: path)
+        case nil:
+            let local = "infra/pipeline.yaml"
+            return try TopologyLoader.load(path: FileManager.default.fileExists(atPath: local) ? local : nil)
+        }
     }
 }
 

@@ -9,13 +9,16 @@ import UnixSignals
 /// The emulator's HTTP front: every API and the dashboard share one port.
 enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
-    static func makeApplication(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    static func makeApplication(
+        configuration: EmulatorConfiguration, store: EmulatorStore, storage: StorageStore? = nil, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: GoogleErrorMiddleware(logger: logger))
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
         let groups: [any APIRouteGroup] = [
-            StorageRoutes(store: try StorageStore(store: store), limits: limits),
+            StorageRoutes(store: try storage ?? StorageStore(store: store), limits: limits),
             PubSubRoutes(store: PubSubStore(store: store), limits: limits),
             TasksRoutes(store: TasksStore(store: store), limits: limits),
             FirestoreRoutes(store: FirestoreStore(store: store), limits: limits),
@@ -32,15 +35,34 @@ enum EmulatorServer {
         )
     }
 
-    /// Serves until SIGINT/SIGTERM.
-    static func run(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger) async throws {
-        let application = try makeApplication(configuration: configuration, store: store, logger: logger) { port in
+    /// Serves until SIGINT/SIGTERM: the APIs, and with a topology the storage triggers, the bucket
+    /// folder watcher and the pipeline's services.
+    static func run(
+        configuration: EmulatorConfiguration, store: EmulatorStore, topology: Topology? = nil,
+        startServices: Bool = true, colorize: Bool = false, logger: Logger
+    ) async throws {
+        let hub = StorageEventHub(triggers: topology?.triggers ?? [])
+        let storage = try StorageStore(store: store, events: hub)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = try makeApplication(configuration: configuration, store: store, storage: storage, logger: logger) { port in
             logger.info("emulator listening", metadata: [
                 "pixelpipe.url": .string("http://\(configuration.host):\(port)"),
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
             ])
+            portContinuation.yield(port)
+            portContinuation.finish()
         }
-        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services: [any Service] = [application]
+        if let topology {
+            let directory = ServiceDirectory()
+            services.append(PipelineRunner(
+                topology: topology, store: store, hub: hub, directory: directory, emulatorPort: ports,
+                startServices: startServices, colorize: colorize, logger: logger
+            ))
+            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, logger: logger))
+            services.append(BucketFolderWatcher(storage: storage, logger: logger))
+        }
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()
     }

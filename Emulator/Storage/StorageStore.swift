@@ -15,9 +15,12 @@ import HTTPTypes
 struct StorageStore: Sendable {
     let store: EmulatorStore
     let layout: ObjectLayout
+    /// Receives object changes inside their transactions, for storage triggers.
+    let events: StorageEventHub?
 
-    init(store: EmulatorStore) throws {
+    init(store: EmulatorStore, events: StorageEventHub? = nil) throws {
         self.store = store
+        self.events = events
         layout = ObjectLayout(root: store.directory)
         try layout.prepare()
         let layout = layout
@@ -135,10 +138,12 @@ struct StorageStore: Sendable {
                     metadata: attributes.metadata.map { $0.compactMapValues { $0 } }, created: now, updated: now, location: location
                 )
                 try Self.save(object, in: db)
+                try events?.enqueue(StorageEventType.finalized, object: object, in: db)
                 let replaced = live.map(\.location).flatMap { $0 == location ? nil : $0 }
                 if let replaced { try Self.trash(replaced, bucket: bucket, in: db) }
                 return (object, replaced)
             }
+            events?.notify()
             if replaced != nil { try await emptyTrash() }
             return object
         } catch {
@@ -177,7 +182,9 @@ struct StorageStore: Sendable {
             try preconditions.check(live)
             try db.execute(sql: "DELETE FROM storage_objects WHERE bucket = ? AND name = ?", arguments: [bucket, name])
             try Self.trash(live.location, bucket: bucket, in: db)
+            try events?.enqueue(StorageEventType.deleted, object: live, in: db)
         }
+        events?.notify()
         try await emptyTrash()
     }
 
@@ -272,12 +279,12 @@ struct StorageStore: Sendable {
     // MARK: Trash
 
     /// Unlinks the files of committed deletions, serialized with every other write.
-    private func emptyTrash() async throws {
+    func emptyTrash() async throws {
         let layout = layout
         try await store.write { db in try Self.emptyTrash(in: db, layout: layout) }
     }
 
-    private static func trash(_ location: String, bucket: String, in db: Database) throws {
+    static func trash(_ location: String, bucket: String, in db: Database) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO storage_trash(location, bucket) VALUES (?, ?)", arguments: [location, bucket])
     }
 
@@ -298,12 +305,12 @@ struct StorageStore: Sendable {
         return try StoredJSON.decode(StorageBucketResource.self, from: text)
     }
 
-    private static func object(bucket: String, name: String, in db: Database) throws -> StoredObject? {
+    static func object(bucket: String, name: String, in db: Database) throws -> StoredObject? {
         try String.fetchOne(db, sql: "SELECT body FROM storage_objects WHERE bucket = ? AND name = ?", arguments: [bucket, name])
             .map { try StoredJSON.decode(StoredObject.self, from: $0) }
     }
 
-    private static func save(_ object: StoredObject, in db: Database) throws {
+    static func save(_ object: StoredObject, in db: Database) throws {
         try db.execute(sql: """
             INSERT INTO storage_objects(bucket, name, body, generation, location) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(bucket, name) DO UPDATE SET body = excluded.body, generation = excluded.generation, location = excluded.location

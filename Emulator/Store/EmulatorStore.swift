@@ -38,6 +38,8 @@ final class EmulatorStore: Sendable {
         PubSubStore.registerMigrations(in: &migrator)
         TasksStore.registerMigrations(in: &migrator)
         FirestoreStore.registerMigrations(in: &migrator)
+        StorageEventHub.registerMigrations(in: &migrator)
+        ServicePorts.registerMigrations(in: &migrator)
         return migrator
     }
 

@@ -42,10 +42,12 @@ actor Supervisor {
         self.output = output
     }
 
-    /// Starts every service and waits until each answers `/healthz`; returns their base URLs.
-    func start(_ services: [Topology.Service]) async throws -> [String: String] {
+    /// Starts every service (on `ports[name]`, else a free port) and waits until each answers
+    /// `/healthz`; returns their base URLs.
+    func start(_ services: [Topology.Service], ports: [String: Int] = [:]) async throws -> [String: String] {
         for (index, service) in services.enumerated() {
-            let child = Child(service: service, executable: try launcher.executable(for: service.binary), port: LoopbackPort.free())
+            let port = ports[service.name] ?? LoopbackPort.free()
+            let child = Child(service: service, executable: try launcher.executable(for: service.binary), port: port)
             children[service.name] = child
             try launch(child, colorIndex: index)
         }
@@ -71,9 +73,13 @@ actor Supervisor {
         let processes = children.values.compactMap(\.process).filter(\.isRunning)
         for process in processes { kill(process.processIdentifier, SIGTERM) }
         let deadline = ContinuousClock.now + grace
-        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        // A detached task keeps waiting even when the caller is being cancelled: children must
+        // not outlive the emulator.
+        await Task.detached {
+            while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }.value
         for process in processes where process.isRunning {
             logger.warning("service did not stop in time; killing it", metadata: ["pixelpipe.pid": .stringConvertible(process.processIdentifier)])
             kill(process.processIdentifier, SIGKILL)

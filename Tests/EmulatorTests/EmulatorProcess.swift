@@ -25,7 +25,7 @@ final class EmulatorProcess: @unchecked Sendable {
     /// "emulator listening" line, reading the bound URL from `pixelpipe.url`.
     init(dataDirectory: URL) async throws {
         process.executableURL = Self.binary
-        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json"]
+        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json", "--pipeline", "none"]
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

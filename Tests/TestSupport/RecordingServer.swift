@@ -54,6 +54,7 @@ public final class RecordingServer: Sendable {
             return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("/", method: method, use: handler)
             router.on("**", method: method, use: handler)
         }
         return try await withTestServer(router, body)

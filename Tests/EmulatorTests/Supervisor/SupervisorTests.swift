@@ -42,6 +42,7 @@ struct SupervisorTests {
             #expect(try await client.get(url + "/healthz").status == 200)
         }
         await supervisor.stop()
+        try await Task.sleep(for: .milliseconds(100))  // the pipes' last lines
         // The JSON log line shows K_SERVICE (the logger label) and K_REVISION reached the binary.
         let serving = lines.lines.filter { $0.contains(#""message":"serving""#) }
         #expect(serving.contains { $0.hasPrefix("[alpha] ") && $0.contains(#""logger":"alpha""#) })
@@ -72,6 +73,11 @@ struct SupervisorTests {
         }
         let second = try #require(restarted, "the service was not restarted")
         #expect(await supervisor.restarts(of: "worker") == 1)
+        // The new revision's log line arrives through the pipe shortly after it serves.
+        let revisionDeadline = ContinuousClock.now + .seconds(10)
+        while !lines.lines.contains(where: { $0.contains(#""pixelpipe.revision":"worker-00002""#) }), ContinuousClock.now < revisionDeadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(lines.lines.contains { $0.contains(#""pixelpipe.revision":"worker-00002""#) })
 
         await supervisor.stop()
