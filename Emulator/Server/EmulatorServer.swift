@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Runtime
 import ServiceLifecycle
 import UnixSignals
 
@@ -10,11 +11,14 @@ import UnixSignals
 enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
     static func makeApplication(
-        configuration: EmulatorConfiguration, store: EmulatorStore, storage: StorageStore? = nil, logger: Logger,
+        configuration: EmulatorConfiguration, store: EmulatorStore, storage: StorageStore? = nil,
+        recent: RecentDeliveries? = nil, metrics: EmulatorMetrics? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = Router()
+        if metrics != nil { router.add(middleware: MetricsMiddleware()) }
         router.add(middleware: GoogleErrorMiddleware(logger: logger))
+        DashboardRoutes(store: store, recent: recent, metrics: metrics).register(on: router)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
         let groups: [any APIRouteGroup] = [
@@ -44,7 +48,10 @@ enum EmulatorServer {
         let hub = StorageEventHub(triggers: topology?.triggers ?? [])
         let storage = try StorageStore(store: store, events: hub)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = try makeApplication(configuration: configuration, store: store, storage: storage, logger: logger) { port in
+        let recent = RecentDeliveries()
+        let metrics = EmulatorMetrics()
+        metrics.bootstrap()
+        let application = try makeApplication(configuration: configuration, store: store, storage: storage, recent: recent, metrics: metrics, logger: logger) { port in
             logger.info("emulator listening", metadata: [
                 "pixelpipe.url": .string("http://\(configuration.host):\(port)"),
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
@@ -59,8 +66,11 @@ enum EmulatorServer {
                 topology: topology, store: store, hub: hub, directory: directory, emulatorPort: ports,
                 startServices: startServices, colorize: colorize, logger: logger
             ))
-            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, logger: logger))
+            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, recent: recent, logger: logger))
             services.append(BucketFolderWatcher(storage: storage, logger: logger))
+            if colorize {
+                services.append(JobProgressReporter(store: store) { LogSink.standardOutput.write(line: "\u{1B}[1m" + $0 + "\u{1B}[0m") })
+            }
         }
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)

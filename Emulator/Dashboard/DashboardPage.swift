@@ -1,0 +1,84 @@
+/// The dashboard as a server-rendered HTML page that refreshes itself every two seconds: no
+/// JavaScript, no build step.
+enum DashboardPage {
+    static func render(_ snapshot: DashboardSnapshot, refreshSeconds: Int = 2) -> String {
+        var html = """
+        <!doctype html><html lang="en"><head><meta charset="utf-8">
+        <meta http-equiv="refresh" content="\(refreshSeconds)">
+        <title>PixelPipe emulator</title>
+        <style>
+        body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:1.6rem}
+        table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd}
+        th{background:#f5f5f5}.bar{background:#eee;width:14rem;height:.8rem;border-radius:.4rem;overflow:hidden}
+        .fill{background:#3a7;height:100%}.failed{color:#b33}.muted{color:#888}code{font-size:.9em}
+        </style></head><body>
+        <h1>PixelPipe emulator</h1><p class="muted">as of \(escape(snapshot.takenAt)) · refreshes every \(refreshSeconds) s</p>
+        """
+        html += "<h2>Jobs</h2>"
+        if snapshot.jobs.isEmpty {
+            html += "<p class=\"muted\">No jobs yet. Drop a CSV into the uploads bucket folder.</p>"
+        } else {
+            html += "<table><tr><th>job</th><th>status</th><th>progress</th><th>done</th><th>succeeded</th><th>failed</th></tr>"
+            for job in snapshot.jobs {
+                let percent = Int((job.progress * 100).rounded())
+                html += "<tr><td><code>\(escape(job.id))</code></td><td>\(escape(job.status))</td>"
+                html += "<td><div class=\"bar\" title=\"\(percent)%\"><div class=\"fill\" style=\"width:\(percent)%\"></div></div> \(percent)%</td>"
+                html += "<td>\(job.done) / \(job.total)</td><td>\(job.succeeded)</td><td class=\"\(job.failed > 0 ? "failed" : "")\">\(job.failed)</td></tr>"
+            }
+            html += "</table>"
+        }
+        html += "<h2>Queues</h2>"
+        if snapshot.queues.isEmpty {
+            html += "<p class=\"muted\">No queues.</p>"
+        } else {
+            html += "<table><tr><th>queue</th><th>state</th><th>tasks</th><th>retrying or in flight</th><th>rate limit</th><th>last responses</th></tr>"
+            for queue in snapshot.queues {
+                let rate = [queue.maxDispatchesPerSecond.map { "\(formatted($0))/s" }, queue.maxConcurrentDispatches.map { "≤\($0) at once" }].compactMap { $0 }.joined(separator: ", ")
+                html += "<tr><td><code>\(escape(queue.name))</code></td><td>\(escape(queue.state))</td><td>\(queue.tasks)</td><td>\(queue.attempted)</td>"
+                html += "<td>\(escape(rate.isEmpty ? "defaults" : rate))</td><td>\(escape(queue.lastResponses.joined(separator: " ")))</td></tr>"
+            }
+            html += "</table>"
+        }
+        html += "<h2>Subscriptions</h2>"
+        if snapshot.subscriptions.isEmpty {
+            html += "<p class=\"muted\">No subscriptions.</p>"
+        } else {
+            html += "<table><tr><th>subscription</th><th>topic</th><th>push endpoint</th><th>backlog</th><th>redelivering</th><th>dead letters to</th></tr>"
+            for subscription in snapshot.subscriptions {
+                html += "<tr><td><code>\(escape(subscription.name))</code></td><td>\(escape(subscription.topic))</td><td><code>\(escape(subscription.pushEndpoint ?? "pull"))</code></td>"
+                html += "<td>\(subscription.backlog)</td><td>\(subscription.redelivering)</td><td>\(escape(subscription.deadLetterTopic ?? "—"))</td></tr>"
+            }
+            html += "</table>"
+        }
+        html += "<h2>Recent invocations</h2><p class=\"muted\">\(snapshot.pendingTriggerEvents) storage event(s) waiting for delivery</p>"
+        if !snapshot.recent.isEmpty {
+            html += "<table><tr><th>at</th><th>kind</th><th>target</th><th>status</th><th>latency</th></tr>"
+            for invocation in snapshot.recent {
+                let failed = !(200..<300).contains(invocation.status)
+                html += "<tr><td>\(escape(invocation.at))</td><td>\(escape(invocation.kind))</td><td>\(escape(invocation.target))</td>"
+                html += "<td class=\"\(failed ? "failed" : "")\">\(invocation.status == 0 ? "no response" : String(invocation.status))</td><td>\(invocation.latencyMilliseconds) ms</td></tr>"
+            }
+            html += "</table>"
+        }
+        return html + "</body></html>\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    private static func formatted(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

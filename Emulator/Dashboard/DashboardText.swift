@@ -1,0 +1,27 @@
+/// The dashboard as plain text, for `emulator status` and the terminal's progress lines.
+enum DashboardText {
+    static func render(_ snapshot: DashboardSnapshot) -> String {
+        var lines = ["PixelPipe emulator — \(snapshot.takenAt)", "", "Jobs:"]
+        lines += snapshot.jobs.isEmpty ? ["  (none)"] : snapshot.jobs.map { "  " + progressLine($0) }
+        lines += ["", "Queues:"]
+        lines += snapshot.queues.isEmpty ? ["  (none)"] : snapshot.queues.map {
+            "  \($0.name)  \($0.state)  tasks \($0.tasks)  retrying/in flight \($0.attempted)" + ($0.lastResponses.isEmpty ? "" : "  last \($0.lastResponses.joined(separator: " "))")
+        }
+        lines += ["", "Subscriptions:"]
+        lines += snapshot.subscriptions.isEmpty ? ["  (none)"] : snapshot.subscriptions.map {
+            "  \($0.name) ← \($0.topic)  backlog \($0.backlog)  redelivering \($0.redelivering)" + ($0.deadLetterTopic.map { "  dead letters → \($0)" } ?? "")
+        }
+        lines += ["", "Storage events waiting: \(snapshot.pendingTriggerEvents)", "", "Recent invocations:"]
+        lines += snapshot.recent.isEmpty ? ["  (none)"] : snapshot.recent.prefix(15).map {
+            "  \($0.at)  \($0.kind)  \($0.target)  \($0.status == 0 ? "no response" : String($0.status))  \($0.latencyMilliseconds) ms"
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `job 0123abcd  running  [#########-----------]  45/120  (3 failed)`
+    static func progressLine(_ job: DashboardSnapshot.Job, width: Int = 20) -> String {
+        let filled = Int((job.progress * Double(width)).rounded())
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        return "job \(job.id)  \(job.status)  [\(bar)]  \(job.done)/\(job.total)" + (job.failed > 0 ? "  (\(job.failed) failed)" : "")
+    }
+}

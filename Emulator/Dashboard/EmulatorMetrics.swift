@@ -1,0 +1,34 @@
+import Metrics
+import Prometheus
+
+/// Prometheus metrics for `/metrics`: swift-metrics counters recorded as things happen (API
+/// requests through Hummingbird's middleware, deliveries), plus gauges set from a fresh
+/// dashboard snapshot at every scrape.
+final class EmulatorMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// Makes swift-metrics record into this registry; call once per process.
+    func bootstrap() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+
+    /// The exposition text, with gauges from `snapshot`.
+    func exposition(_ snapshot: DashboardSnapshot) -> String {
+        for queue in snapshot.queues {
+            registry.makeGauge(name: "pixelpipe_emulator_queue_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.tasks))
+            registry.makeGauge(name: "pixelpipe_emulator_queue_retrying_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.attempted))
+        }
+        for subscription in snapshot.subscriptions {
+            registry.makeGauge(name: "pixelpipe_emulator_subscription_backlog", labels: [("subscription", subscription.name)]).set(to: Double(subscription.backlog))
+        }
+        for job in snapshot.jobs {
+            registry.makeGauge(name: "pixelpipe_emulator_job_progress_ratio", labels: [("job", job.id)]).set(to: job.progress)
+        }
+        registry.makeGauge(name: "pixelpipe_emulator_storage_events_pending").set(to: Double(snapshot.pendingTriggerEvents))
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Runtime
+import Testing
+import TestSupport
+@testable import Emulator
+
+@Suite("Dashboard")
+struct DashboardTests {
+    @Test("the page lists a created queue and a job's progress; status text and /metrics say the same")
+    func showsQueuesAndJobs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-dashboard-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try EmulatorStore(directory: directory)
+        let configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0)
+        let recent = RecentDeliveries()
+        await recent.record(kind: "task", target: "images-0123abcd → process", status: 503, latency: .milliseconds(12))
+        try await withRunningApplication({ onRunning in
+            try! EmulatorServer.makeApplication(configuration: configuration, store: store, recent: recent, metrics: EmulatorMetrics(), logger: quietLogger, onServerRunning: onRunning)
+        }) { port in
+            let api = GoogleAPIClient(endpoints: .emulator("http://127.0.0.1:\(port)"))
+            let tasks = CloudTasksClient(api: api, project: "demo", location: "us-central1")
+            try await tasks.createQueue("images-0123abcd", rateLimits: .init(maxDispatchesPerSecond: 20, maxConcurrentDispatches: 3))
+            try await tasks.createTask(CloudTask(name: tasks.taskName("0123abcd-1-0", queue: "images-0123abcd"), httpRequest: .init(url: "http://127.0.0.1:9/")), queue: "images-0123abcd")
+            let firestore = FirestoreClient(api: api, project: "demo")
+            try await firestore.create("jobs", id: "0123abcd", fields: [
+                "status": .string("running"), "total": .integer(10), "succeeded": .integer(3), "failed": .integer(1),
+            ])
+
+            let client = HTTPClient()
+            let page = try await client.get("http://127.0.0.1:\(port)/")
+            #expect(page.status == 200)
+            #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
+            let html = String(decoding: page.body, as: UTF8.self)
+            #expect(html.contains(#"<meta http-equiv="refresh""#))
+            #expect(html.contains("<code>images-0123abcd</code>"))
+            #expect(html.contains("20/s, ≤3 at once"))
+            #expect(html.contains("<code>0123abcd</code>"))
+            #expect(html.contains(#"style="width:40%""#))
+            #expect(html.contains("4 / 10"))
+            #expect(html.contains("images-0123abcd → process"))
+            #expect(!html.contains("<script"))
+
+            let text = String(decoding: try await client.get("http://127.0.0.1:\(port)/_emulator/status?format=text").body, as: UTF8.self)
+            #expect(text.contains("job 0123abcd  running  [########------------]  4/10  (1 failed)"))
+            #expect(text.contains("images-0123abcd  RUNNING  tasks 1"))
+
+            let metrics = String(decoding: try await client.get("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
+            #expect(metrics.contains(#"pixelpipe_emulator_queue_tasks{queue="images-0123abcd"} 1"#))
+            #expect(metrics.contains(#"pixelpipe_emulator_job_progress_ratio{job="0123abcd"} 0.4"#))
+        }
+    }
+
+    @Test("text in the page is escaped")
+    func escaping() {
+        #expect(DashboardPage.escape(#"<b>"x" & 'y'</b>"#) == "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;")
+    }
+}
