@@ -13,12 +13,12 @@ extension ImagePipeline {
         if format == .avif, image.bands < 3 {
             image = try image.map { pp_vips_colourspace($0, $1, Int32(VIPS_INTERPRETATION_sRGB.rawValue)) }
         }
-        // libvips 8.14's `strip` drops the ICC profile too; to keep only that, remove the rest
-        // by hand and save unstripped.
+        // libvips 8.14's `strip` drops the ICC profile too, and its WebP saver writes EXIF and
+        // ICC even when asked to strip; so metadata is removed from the image itself, `strip`
+        // is passed unless the profile is to be kept, and what the savers add regardless is
+        // scrubbed from the encoded bytes.
         let strip: Int32 = keepICCProfile ? 0 : 1
-        if keepICCProfile {
-            image = try image.map { pp_vips_strip_except_icc($0, $1) }
-        }
+        image = try image.map { pp_vips_remove_metadata($0, $1, keepICCProfile ? 1 : 0) }
         let q = Int32(clamping: quality)
         let bytes: Data
         switch format {
@@ -34,6 +34,6 @@ extension ImagePipeline {
             let compression = Int32(clamping: configuration.pngCompression)
             bytes = try image.save { pp_vips_pngsave_buffer($0, $1, $2, compression, strip) }
         }
-        return bytes
+        return MetadataScrubber.scrub(bytes, format: format, keepICCProfile: keepICCProfile)
     }
 }

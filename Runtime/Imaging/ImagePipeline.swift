@@ -41,11 +41,12 @@ struct ImagePipeline {
         return ProcessedImage(renditions: renditions, analysis: analysis)
     }
 
-    /// One output `width` pixels wide (never enlarged), decoded with shrink-on-load and
-    /// streamed straight into the encoder.
+    /// One output `width` pixels wide (never enlarged), decoded with shrink-on-load.
     func thumbnail(_ bytes: UnsafeRawBufferPointer, width: Int, format: OutputFormat, quality: Int) throws(ImagingError) -> Rendition {
         let probe = try ImageProbe.read(bytes, limits: configuration)
-        let image = try decode(bytes, probe: probe, width: width, height: Self.unbounded)
+        // Rendered to memory before encoding, so a corrupt input is reported as undecodable
+        // rather than as an encoder failure; the copy is of the small output only.
+        let image = try decode(bytes, probe: probe, width: width, height: Self.unbounded).materialized()
         let data = try encode(image, as: format, quality: quality, progressive: false, keepICCProfile: false)
         return Rendition(size: "\(width)w", format: format, width: image.width, height: image.height, data: data)
     }

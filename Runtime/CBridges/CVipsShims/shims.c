@@ -119,17 +119,21 @@ int pp_vips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int 
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }
 
-static void *remove_unless_icc(VipsImage *image, const char *name, GValue *value, void *names) {
+static void *collect_metadata(VipsImage *image, const char *name, GValue *value, void *names) {
     (void)image; (void)value;
-    if (strcmp(name, VIPS_META_ICC_NAME) != 0) g_ptr_array_add((GPtrArray *)names, g_strdup(name));
+    g_ptr_array_add((GPtrArray *)names, g_strdup(name));
     return NULL;
 }
 
-int pp_vips_strip_except_icc(VipsImage *in, VipsImage **out) {
+int pp_vips_remove_metadata(VipsImage *in, VipsImage **out, int keep_icc) {
     if (vips_copy(in, out, NULL)) return -1;
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    vips_image_map(*out, remove_unless_icc, names);
-    for (guint i = 0; i < names->len; i++) vips_image_remove(*out, g_ptr_array_index(names, i));
+    vips_image_map(*out, collect_metadata, names);
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        if (keep_icc && strcmp(name, VIPS_META_ICC_NAME) == 0) continue;
+        vips_image_remove(*out, name);
+    }
     g_ptr_array_free(names, TRUE);
     return 0;
 }
@@ -287,6 +291,12 @@ int pp_vips_pngsave16_buffer(VipsImage *in, void **buf, size_t *len) {
 
 int pp_vips_copy_interpretation(VipsImage *in, VipsImage **out, int interpretation) {
     return vips_copy(in, out, "interpretation", interpretation, NULL);
+}
+
+int pp_vips_rot(VipsImage *in, VipsImage **out, int angle) { return vips_rot(in, out, (VipsAngle)angle, NULL); }
+
+int pp_vips_flip(VipsImage *in, VipsImage **out, int direction) {
+    return vips_flip(in, out, (VipsDirection)direction, NULL);
 }
 
 int pp_vips_decode_buffer(const void *buf, size_t len, VipsImage **out) {

@@ -55,8 +55,9 @@ int pp_vips_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 int pp_vips_sharpen(VipsImage *in, VipsImage **out);
 int pp_vips_extract_bands(VipsImage *in, VipsImage **out, int first, int count);
 int pp_vips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
-/// Copies with metadata removed except the ICC profile (for saving without `strip`).
-int pp_vips_strip_except_icc(VipsImage *in, VipsImage **out);
+/// Copies with every metadata item removed (the ICC profile kept if `keep_icc`); savers then
+/// have nothing to write even where their own `strip` is incomplete.
+int pp_vips_remove_metadata(VipsImage *in, VipsImage **out, int keep_icc);
 
 // MARK: Watermarks
 
@@ -97,6 +98,10 @@ int pp_vips_gifsave_buffer(VipsImage *in, void **buf, size_t *len, int page_heig
 int pp_vips_pngsave16_buffer(VipsImage *in, void **buf, size_t *len);
 /// Copies with a different interpretation label (e.g. to mark four bands as CMYK).
 int pp_vips_copy_interpretation(VipsImage *in, VipsImage **out, int interpretation);
+/// Rotates by a multiple of 90 degrees clockwise (a VipsAngle).
+int pp_vips_rot(VipsImage *in, VipsImage **out, int angle);
+/// Mirrors (a VipsDirection: 0 horizontal, 1 vertical).
+int pp_vips_flip(VipsImage *in, VipsImage **out, int direction);
 /// Loads any buffer fully (tests checking that an output decodes).
 int pp_vips_decode_buffer(const void *buf, size_t len, VipsImage **out);
 
