@@ -95,6 +95,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
+        .executableTarget(
+            name: "ImagingBenchmark",
+            dependencies: ["Runtime", "CVipsShims"],
+            path: "Benchmarks/Imaging",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime"],
