@@ -5,6 +5,11 @@ import Runtime
 //   swift run -c release ImagingBenchmark [--images N] [--runs N] [--leak-iterations N]
 // Generates 4000x3000 JPEGs under $TMPDIR/pixelpipe-imaging-bench (reused between runs).
 
+/// Prints a line unbuffered, so progress shows when the output is a file or pipe.
+func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]) else { return value }
@@ -92,12 +97,12 @@ if CommandLine.arguments.contains("--single-core-child") {
     let engine = try ImagingEngine(configuration: ImagingConfiguration(workerThreads: 1, vipsConcurrency: 1))
     var times: [Double] = []
     for _ in 0..<runs { times.append(try await runOurs(engine, files, parallel: 1, name: "single")) }
-    print("RATE \(Double(files.count) / median(times))")
+    report("RATE \(Double(files.count) / median(times))")
     exit(0)
 }
 
-print("machine: \(cores) cores, \(Machine.cpuModel), libvips \(ImagingEngine.libvipsVersion), \(Machine.date)")
-print("generating \(imageCount) 4000x3000 JPEGs in \(root.path) …")
+report("machine: \(cores) cores, \(Machine.cpuModel), libvips \(ImagingEngine.libvipsVersion), \(Machine.date)")
+report("generating \(imageCount) 4000x3000 JPEGs in \(root.path) …")
 let files = try SyntheticPhotos.make(count: imageCount, width: 4000, height: 3000, in: root.appendingPathComponent("src"))
 let n = Double(files.count)
 
@@ -113,7 +118,7 @@ do {
     }
 }
 let cli = median(cliTimes), ours = median(oursTimes)
-print(String(format: "800px JPEG Q50, sequential: vipsthumbnail %.2f s (%.1f ms/image), ours %.2f s (%.1f ms/image), ours/CLI = %.2f",
+report(String(format: "800px JPEG Q50, sequential: vipsthumbnail %.2f s (%.1f ms/image), ours %.2f s (%.1f ms/image), ours/CLI = %.2f",
              cli, cli / n * 1000, ours, ours / n * 1000, ours / cli))
 
 // 2. Throughput: one worker with one libvips thread pinned to one core (a child process under
@@ -137,7 +142,7 @@ do {
     for _ in 0..<runs { allTimes.append(try await runOurs(all, files, parallel: cores * 2, name: "all")) }
 }
 let allRate = n / median(allTimes)
-print(String(format: "800px JPEG Q50 throughput: one pinned core %.2f images/s, all %d cores %.2f images/s (%.2fx)",
+report(String(format: "800px JPEG Q50 throughput: one pinned core %.2f images/s, all %d cores %.2f images/s (%.2fx)",
              singleRate, cores, allRate, allRate / singleRate))
 
 // 3. The default recipe (3 sizes x WebP + JPEG, with analysis) per image.
@@ -152,7 +157,7 @@ do {
     let engine = try ImagingEngine(configuration: ImagingConfiguration(workerThreads: cores, vipsConcurrency: 1))
     for _ in 0..<runs { recipeParallel.append(try await runRecipe(engine, inputs, parallel: cores * 2)) }
 }
-print(String(format: "default recipe (3 sizes x WebP+JPEG + analysis): %.0f ms/image sequential; %.2f images/s on all cores",
+report(String(format: "default recipe (3 sizes x WebP+JPEG + analysis): %.0f ms/image sequential; %.2f images/s on all cores",
              median(recipeSequential) / n * 1000, n / median(recipeParallel)))
 
 // 4. Resident memory over many default recipes, on a smaller image to keep the run short.
@@ -165,7 +170,7 @@ do {
         if iteration == 50 || iteration % max(1, leakIterations / 4) == 0 { samples.append((iteration, Machine.residentBytes)) }
     }
     let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
-    print("RSS over \(leakIterations) default recipes on a 1600x1200 JPEG: " + samples.map { "\($0.0): \(mib($0.1))" }.joined(separator: ", "))
+    report("RSS over \(leakIterations) default recipes on a 1600x1200 JPEG: " + samples.map { "\($0.0): \(mib($0.1))" }.joined(separator: ", "))
 
     // A PNG whose header declares 100000 x 100000 (IHDR, a token IDAT, IEND; CRCs valid).
     let hex = "89504e470d0a1a0a0000000d49484452000186a0000186a0080200000027309c9f0000000949444154"
@@ -179,5 +184,5 @@ do {
     for _ in 0..<1000 {
         do { _ = try await engine.probe(bomb) } catch { if error == .tooManyPixels { rejected += 1 } }
     }
-    print("100000x100000 PNG header: \(rejected)/1000 rejected by the probe, RSS change \(mib(Machine.residentBytes - before))")
+    report("100000x100000 PNG header: \(rejected)/1000 rejected by the probe, RSS change \(mib(Machine.residentBytes - before))")
 }

@@ -1,7 +1,18 @@
 /// An input format the engine accepts. Anything else, including formats libvips could read
 /// but that are blocked for untrusted input (SVG, PDF, …), is `ImagingError.unsupportedFormat`.
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {
-    case jpeg, png, webp, gif, heif, tiff
+    /// JPEG (baseline or progressive, RGB, grey or CMYK).
+    case jpeg
+    /// PNG, 8 or 16 bits.
+    case png
+    /// WebP, still or animated.
+    case webp
+    /// GIF, still or animated.
+    case gif
+    /// HEIF container: AVIF or HEIC.
+    case heif
+    /// TIFF.
+    case tiff
 
     /// The format of a libvips loader nickname such as `jpegload_buffer`, if accepted.
     init?(loader: String) {

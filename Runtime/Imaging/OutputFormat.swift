@@ -1,6 +1,13 @@
 /// An encoding a recipe can ask for.
 public enum OutputFormat: String, Sendable, Codable, CaseIterable {
-    case jpeg, webp, avif, png
+    /// Baseline or progressive JPEG.
+    case jpeg
+    /// Lossy WebP (alpha kept).
+    case webp
+    /// AVIF: HEIF with AV1, 8 bits (alpha kept).
+    case avif
+    /// Lossless PNG (alpha kept).
+    case png
 
     /// The usual file extension.
     public var fileExtension: String {

@@ -11,11 +11,26 @@ extension Recipe {
             case image(Data)
         }
 
-        /// Where the mark sits, inset by `margin`.
+        /// Where the mark sits, inset by `margin`; in JSON, kebab-case (`bottom-right`).
         public enum Position: String, Sendable, Codable, CaseIterable {
-            case topLeft = "top-left", top, topRight = "top-right"
-            case left, centre, right
-            case bottomLeft = "bottom-left", bottom, bottomRight = "bottom-right"
+            /// Top-left corner.
+            case topLeft = "top-left"
+            /// Top edge, centred horizontally.
+            case top
+            /// Top-right corner.
+            case topRight = "top-right"
+            /// Left edge, centred vertically.
+            case left
+            /// The middle.
+            case centre
+            /// Right edge, centred vertically.
+            case right
+            /// Bottom-left corner.
+            case bottomLeft = "bottom-left"
+            /// Bottom edge, centred horizontally.
+            case bottom
+            /// Bottom-right corner (the default).
+            case bottomRight = "bottom-right"
         }
 
         /// What is drawn.
