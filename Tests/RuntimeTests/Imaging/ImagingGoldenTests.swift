@@ -61,6 +61,20 @@ struct ImagingGoldenTests {
         #expect(low.renditions[0].data.count < high.renditions[0].data.count)
     }
 
+    @Test("progressive JPEG is written only when asked")
+    func progressive() async throws {
+        let source = try TestImages.jpeg(TestImages.synthetic(width: 400, height: 300))
+        let size = Recipe.Size(name: "s", width: 200, height: 200)
+        func startOfFrame(_ data: Data) -> UInt8? {
+            let bytes = [UInt8](data)
+            return bytes.indices.dropLast().first { bytes[$0] == 0xFF && (0xC0...0xC2).contains(bytes[$0 + 1]) }.map { bytes[$0 + 1] }
+        }
+        let baseline = try await engine.process(source, recipe: Recipe(sizes: [size], formats: [.jpeg]))
+        let interlaced = try await engine.process(source, recipe: Recipe(sizes: [size], formats: [.jpeg], progressive: true))
+        #expect(startOfFrame(baseline.renditions[0].data) != 0xC2)
+        #expect(startOfFrame(interlaced.renditions[0].data) == 0xC2)
+    }
+
     /// The upright picture: 80x40, red top-left block, blue elsewhere.
     static func upright() throws -> VipsImageRef {
         let image = try TestImages.solid(width: 80, height: 40, [0, 0, 255])
