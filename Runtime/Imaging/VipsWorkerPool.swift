@@ -4,8 +4,8 @@ import Synchronization
 
 /// A few dedicated threads that run blocking libvips work, so decoding and encoding never
 /// occupy Swift's cooperative pool. Each job runs to completion on one thread; afterwards the
-/// thread calls `vips_thread_shutdown()`, since libvips did not create it and would otherwise
-/// keep that thread's buffers until the thread exits.
+/// thread clears libvips' error buffer and calls `vips_thread_shutdown()`, since libvips did
+/// not create it and would otherwise keep that thread's buffers until the thread exits.
 final class VipsWorkerPool: Sendable {
     private struct Queue {
         var jobs: [@Sendable () -> Void] = []
@@ -74,6 +74,10 @@ final class VipsWorkerPool: Sendable {
             }
             guard let job else { break }
             job()
+            // A failing call's message was taken into its error already; whatever a successful
+            // job left behind (libvips records some recovered failures) must not prefix the
+            // next error. The buffer is global, so at worst another worker loses a detail.
+            vips_error_clear()
             vips_thread_shutdown()
         }
     }
