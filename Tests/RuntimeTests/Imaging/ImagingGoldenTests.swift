@@ -140,6 +140,17 @@ struct ImagingGoldenTests {
         #expect(output.interpretation == VIPS_INTERPRETATION_sRGB && output.bandFormat == VIPS_FORMAT_UCHAR)
     }
 
+    @Test("an ICC-tagged Display P3 image is converted to sRGB values")
+    func iccToSRGB() async throws {
+        let red = try TestImages.solid(width: 120, height: 80, [255, 0, 0])
+        let source = try TestImages.png(TestImages.withICCProfile(red, "p3"))
+        let stored = try TestImages.pixel(TestImages.decode(source), x: 10, y: 10)
+        #expect(stored[0] < 245 && stored[1] > 30, "P3 encoding of sRGB red, got \(stored)")
+        let result = try await engine.process(source, recipe: Recipe(sizes: [.init(name: "s", width: 60, height: 60)], formats: [.png]))
+        let output = try TestImages.pixel(TestImages.decode(result.renditions[0].data), x: 10, y: 10)
+        #expect(output[0] > 245 && output[1] < 12 && output[2] < 12, "expected sRGB red, got \(output)")
+    }
+
     @Test("a 16-bit PNG comes out as 8-bit sRGB")
     func sixteenBitToEight() async throws {
         let source = try TestImages.png16(TestImages.synthetic(width: 200, height: 150))

@@ -70,9 +70,9 @@ enum TestImages {
         return try jpeg(cmyk)
     }
 
-    /// An sRGB image with an embedded sRGB ICC profile.
-    static func withICCProfile(_ image: VipsImageRef) throws -> VipsImageRef {
-        try image.map { pp_vips_icc_transform($0, $1, "srgb", "srgb") }
+    /// The image transformed into `profile` (a built-in such as `srgb` or `p3`), which is embedded.
+    static func withICCProfile(_ image: VipsImageRef, _ profile: String = "srgb") throws -> VipsImageRef {
+        try image.map { pp_vips_icc_transform($0, $1, profile, "srgb") }
     }
 
     /// Sets a header integer, e.g. `orientation`, which jpegsave writes into EXIF.
