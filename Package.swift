@@ -64,14 +64,23 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Runtime",
-            exclude: ["CBridges"],
+            exclude: ["CBridges", "Imaging"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The imaging engine (libvips). A module of its own so that only the binaries that
+        // process images link libvips and its hundred shared libraries.
+        .target(
+            name: "Imaging",
+            dependencies: ["Runtime", "CVipsShims", .product(name: "Logging", package: "swift-log")],
+            path: "Runtime/Imaging",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(name: "Ingest", dependencies: functionDependencies, path: "Functions/Ingest", swiftSettings: swiftSettings),
         .executableTarget(name: "Populate", dependencies: functionDependencies, path: "Functions/Populate", swiftSettings: swiftSettings),
         // Not called `Process`: that name would shadow Foundation.Process.
-        .executableTarget(name: "ProcessStage", dependencies: functionDependencies, path: "Functions/Process", swiftSettings: swiftSettings),
+        .executableTarget(name: "ProcessStage", dependencies: functionDependencies + ["Imaging"], path: "Functions/Process", swiftSettings: swiftSettings),
         .executableTarget(name: "Teardown", dependencies: functionDependencies, path: "Functions/Teardown", swiftSettings: swiftSettings),
 
         .executableTarget(
@@ -124,6 +133,15 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+
+        // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
+        .executableTarget(
+            name: "ImagingBenchmark",
+            dependencies: ["Imaging", "Runtime", "CVipsShims"],
+            path: "Benchmarks/Imaging",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
@@ -134,6 +152,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RuntimeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging", "Runtime", "CVipsShims", "TestSupport"],
+            path: "Tests/ImagingTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

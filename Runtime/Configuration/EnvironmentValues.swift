@@ -64,7 +64,8 @@ public struct EnvironmentValues: Sendable {
 }
 
 extension StringProtocol {
-    var trimmingWhitespace: SubSequence {
+    /// The text without leading and trailing whitespace.
+    public var trimmingWhitespace: SubSequence {
         var slice = self[...]
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

@@ -84,7 +84,7 @@ final class CurlTransfer: @unchecked Sendable {
         case (_, let body?):
             // The body stays owned by this transfer until libcurl is done with it.
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
-            body.copyBytes(to: buffer.bindMemory(to: UInt8.self))
+            _ = body.copyBytes(to: buffer.bindMemory(to: UInt8.self))
             requestBody = buffer
             check(pp_curl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             check(pp_curl_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress))
