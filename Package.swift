@@ -134,6 +134,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Drop-to-trigger latency against the release emulator binary.
+        .executableTarget(
+            name: "TriggerLatencyBenchmark",
+            dependencies: [
+                "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TriggerLatency",
+            swiftSettings: swiftSettings
+        ),
+
         // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
         .executableTarget(
             name: "ImagingBenchmark",

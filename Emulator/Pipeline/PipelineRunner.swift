@@ -23,8 +23,12 @@ struct PipelineRunner: Service {
         let base = "http://127.0.0.1:\(port)"
         hub.setOrigin(base)
 
-        let assigned = try await ServicePorts(store: store).assign(topology.services.map(\.name))
-        let urls = assigned.mapValues { "http://127.0.0.1:\($0)" }
+        let supervised = topology.services.filter { $0.url == nil }
+        let assigned = try await ServicePorts(store: store).assign(supervised.map(\.name))
+        var urls = assigned.mapValues { "http://127.0.0.1:\($0)" }
+        for service in topology.services {
+            if let url = service.url { urls[service.name] = url.hasSuffix("/") ? String(url.dropLast()) : url }
+        }
         await directory.set(urls)
 
         var supervisor: Supervisor?
@@ -38,7 +42,7 @@ struct PipelineRunner: Service {
             let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared)
             let started = Supervisor(launcher: launcher, colorize: colorize, logger: logger) { LogSink.standardOutput.write(line: $0) }
             supervisor = started
-            _ = try await started.start(topology.services, ports: assigned)
+            _ = try await started.start(supervised, ports: assigned)
         }
 
         let api = GoogleAPIClient(endpoints: .emulator(base), logger: logger)

@@ -8,19 +8,23 @@ struct Topology: Decodable, Equatable, Sendable {
         var name: String
     }
 
-    /// A function binary and the environment it runs with.
+    /// A function binary and the environment it runs with — or, with `url`, a function the
+    /// user runs elsewhere (in a debugger, say), which the emulator addresses but does not start.
     struct Service: Decodable, Equatable, Sendable {
         var name: String
         /// Executable name, looked up next to the emulator binary, then on PATH.
         var binary: String
         var env: [String: String] = [:]
+        /// Base URL of a service running outside the emulator.
+        var url: String?
 
-        private enum CodingKeys: String, CodingKey { case name, binary, env }
+        private enum CodingKeys: String, CodingKey { case name, binary, env, url }
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             binary = try container.decodeIfPresent(String.self, forKey: .binary) ?? name
             env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
+            url = try container.decodeIfPresent(String.self, forKey: .url)
         }
     }
 

@@ -129,6 +129,11 @@ enum TopologyLoader {
         for (index, bucket) in topology.buckets.enumerated() where !isValidBucketName(bucket.name) {
             try fail([.key("buckets"), .index(index), .key("name")], "'\(bucket.name)' is not a valid bucket name (3-63 of a-z, 0-9, '-', '_', '.')")
         }
+        for (index, service) in topology.services.enumerated() {
+            if let url = service.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                try fail([.key("services"), .index(index), .key("url")], "'\(url)' is not an http(s) URL")
+            }
+        }
         for (index, trigger) in topology.triggers.enumerated() {
             let at: [PathElement] = [.key("triggers"), .index(index)]
             if !buckets.contains(trigger.bucket) { try fail(at + [.key("bucket")], "no bucket named '\(trigger.bucket)'") }
