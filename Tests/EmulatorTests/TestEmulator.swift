@@ -3,6 +3,7 @@ import Logging
 import Runtime
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 @testable import Emulator
 
@@ -20,32 +21,13 @@ struct TestEmulator: Sendable {
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) } }
         let store = try EmulatorStore(directory: directory)
         let logger = Logger(label: "emulator-test") { _ in SwiftLogNoOpLogHandler() }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = try EmulatorServer.makeApplication(
-            configuration: EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: maxRequestBytes),
-            store: store, logger: logger
-        ) { port in
-            portContinuation.yield(port)
-            portContinuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { portContinuation.finish() }
-            do {
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw TestFailure("the emulator did not start") }
-                let client = HTTPClient()
-                defer { client.shutdown() }
-                let result = try await body(TestEmulator(baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, client: client))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        let configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: maxRequestBytes)
+        return try await withRunningApplication({ onRunning in
+            try EmulatorServer.makeApplication(configuration: configuration, store: store, logger: logger, onServerRunning: onRunning)
+        }) { port in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            return try await body(TestEmulator(baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, client: client))
         }
     }
 

@@ -19,11 +19,11 @@ public struct PeerContext: RequestContext {
 /// Runs `application` on a real socket for the duration of `body`, handing it the bound port,
 /// then shuts it down gracefully (also when `body` throws).
 public func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
-    _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
+    _ makeApplication: (@escaping @Sendable (Int) async -> Void) throws -> App,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let application = makeApplication { port in continuation.yield(port) }
+    let application = try makeApplication { port in continuation.yield(port) }
     let group = ServiceGroup(configuration: .init(services: [application], logger: quietLogger))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }

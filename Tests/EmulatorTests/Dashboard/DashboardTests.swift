@@ -15,7 +15,7 @@ struct DashboardTests {
         let recent = RecentDeliveries()
         await recent.record(kind: "task", target: "images-0123abcd → process", status: 503, latency: .milliseconds(12))
         try await withRunningApplication({ onRunning in
-            try! EmulatorServer.makeApplication(configuration: configuration, store: store, recent: recent, metrics: EmulatorMetrics(), logger: quietLogger, onServerRunning: onRunning)
+            try EmulatorServer.makeApplication(configuration: configuration, store: store, recent: recent, metrics: EmulatorMetrics(), logger: quietLogger, onServerRunning: onRunning)
         }) { port in
             let api = GoogleAPIClient(endpoints: .emulator("http://127.0.0.1:\(port)"))
             let tasks = CloudTasksClient(api: api, project: "demo", location: "us-central1")
