@@ -40,7 +40,8 @@ enum EmulatorServer {
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
             ])
         }
-        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger)
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()
     }

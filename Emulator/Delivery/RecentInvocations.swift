@@ -1,0 +1,52 @@
+import Foundation
+
+/// One dispatch or push delivery, as the dashboard lists it.
+struct Invocation: Sendable, Equatable {
+    /// Which loop made it.
+    enum Kind: String, Sendable {
+        case task, push
+    }
+
+    var kind: Kind
+    /// The queue or subscription, by full name.
+    var source: String
+    /// The task name or message id.
+    var item: String
+    var target: String
+    /// HTTP status; nil when no response came.
+    var status: Int?
+    var latency: Duration
+    var timeMicroseconds: Int64
+}
+
+/// The last `capacity` invocations, kept in memory only (they are for watching, not for replay).
+actor RecentInvocations {
+    private var ring: [Invocation] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int = 200) {
+        self.capacity = max(1, capacity)
+    }
+
+    func record(_ invocation: Invocation) {
+        if ring.count < capacity {
+            ring.append(invocation)
+        } else {
+            ring[next] = invocation
+        }
+        next = (next + 1) % capacity
+    }
+
+    /// Up to `limit` invocations, newest first.
+    func snapshot(limit: Int = 50) -> [Invocation] {
+        guard !ring.isEmpty else { return [] }
+        var result: [Invocation] = []
+        var index = (next - 1 + ring.count) % ring.count
+        while result.count < min(limit, ring.count) {
+            result.append(ring[index])
+            index = (index - 1 + ring.count) % ring.count
+        }
+        return result
+    }
+}

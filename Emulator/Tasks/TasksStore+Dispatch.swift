@@ -1,0 +1,260 @@
+import Foundation
+import GRDB
+import Runtime
+
+/// What the dispatcher needs to know about a RUNNING queue: its limits and retry schedule.
+struct DispatchQueueSettings: Sendable, Equatable {
+    var name: String
+    var maxDispatchesPerSecond: Double
+    var maxBurstSize: Int
+    var maxConcurrentDispatches: Int
+    var retry: TaskRetrySchedule
+
+    /// The settings of `queue` with Cloud Tasks' defaults for anything unset.
+    init(_ queue: TasksQueue) {
+        let filled = (try? queue.withDefaults()) ?? queue
+        name = filled.name ?? ""
+        maxDispatchesPerSecond = filled.rateLimits?.maxDispatchesPerSecond ?? 500
+        maxBurstSize = filled.rateLimits?.maxBurstSize ?? 100
+        maxConcurrentDispatches = filled.rateLimits?.maxConcurrentDispatches ?? 1000
+        let config = filled.retryConfig
+        let base = TaskRetrySchedule.cloudTasksDefault
+        retry = TaskRetrySchedule(
+            minBackoff: config?.minBackoff?.duration ?? base.minBackoff,
+            maxBackoff: config?.maxBackoff?.duration ?? base.maxBackoff,
+            maxDoublings: config?.maxDoublings ?? base.maxDoublings,
+            maxAttempts: config?.maxAttempts ?? base.maxAttempts,
+            maxRetryDuration: config?.maxRetryDuration?.duration ?? base.maxRetryDuration
+        )
+    }
+}
+
+/// A task taken for one dispatch, with the counters its `X-CloudTasks-*` headers report.
+struct ClaimedTask: Sendable {
+    var name: String
+    var queue: String
+    var request: TasksTask.HTTPRequestTarget
+    var scheduleTimeMicroseconds: Int64
+    var dispatchDeadline: Duration
+    /// Dispatches before this one.
+    var retryCount: Int
+    /// Responses received before this dispatch.
+    var executionCount: Int
+    /// HTTP status of the previous attempt, when it got one.
+    var previousResponse: Int?
+    var retryReason: String?
+    /// When the first attempt was dispatched (this one, on the first attempt).
+    var firstAttemptMicroseconds: Int64
+}
+
+/// How one dispatch ended, as the store records it.
+enum TaskAttemptOutcome: Sendable, Equatable {
+    /// 2xx: the task is deleted; its name stays remembered.
+    case completed
+    /// Dispatch again at `microseconds` (wall clock); `status` nil when no response came.
+    case retry(atMicroseconds: Int64, status: Int?, reason: String)
+    /// Retries exhausted: the task is deleted and recorded in `tasks_failed`.
+    case failed(status: Int?, reason: String)
+}
+
+/// Per-queue counters for the dashboard.
+struct TaskQueueStats: Sendable, Equatable {
+    var queue: String
+    var state: TasksQueue.State
+    /// Tasks waiting for dispatch (due or not), excluding those in flight.
+    var pending: Int
+    var inFlight: Int
+    /// Pending tasks that have been attempted at least once.
+    var retrying: Int
+    /// Tasks deleted after their retries ran out.
+    var failed: Int
+    /// How many current tasks last saw each HTTP status.
+    var lastResponseStatuses: [Int: Int]
+}
+
+/// One task's dispatch state for the dashboard.
+struct TaskDispatchState: Sendable, Equatable {
+    var name: String
+    var attempts: Int
+    var nextAttemptMicroseconds: Int64
+    var lastResponseStatus: Int?
+    var inFlight: Bool
+}
+
+/// A task deleted after its retries ran out.
+struct FailedTask: Sendable, Equatable {
+    var name: String
+    var queue: String
+    var attempts: Int
+    var lastResponseStatus: Int?
+    var reason: String
+}
+
+/// The dispatcher's durable state: an `in_flight` mark set in the same commit that counts the
+/// attempt, cleared in the commit that records its outcome, and cleared for all at start-up, so
+/// a task in flight at a crash is dispatched again and no other task is.
+extension TasksStore {
+    static func registerDispatchMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2-tasks-dispatch") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks_tasks ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks_tasks ADD COLUMN first_attempt_us INTEGER;
+                ALTER TABLE tasks_tasks ADD COLUMN last_response_status INTEGER;
+                ALTER TABLE tasks_tasks ADD COLUMN retry_reason TEXT;
+                CREATE TABLE tasks_failed (
+                    name TEXT PRIMARY KEY, queue TEXT NOT NULL, attempts INTEGER NOT NULL,
+                    last_response_status INTEGER, reason TEXT NOT NULL, failed_us INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    /// Makes every task marked in flight due again (the process that dispatched it is gone).
+    @discardableResult
+    func releaseInFlight() async throws -> Int {
+        try await store.write { db in
+            try db.execute(sql: "UPDATE tasks_tasks SET in_flight = 0 WHERE in_flight = 1")
+            return db.changesCount
+        }
+    }
+
+    /// The settings of every RUNNING queue.
+    func runningQueues() async throws -> [DispatchQueueSettings] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, body FROM tasks_queues WHERE state = ?", arguments: [TasksQueue.State.running.number]).map { row in
+                var queue = try StoredJSON.decode(TasksQueue.self, from: row["body"])
+                queue.name = row["name"]
+                return DispatchQueueSettings(queue)
+            }
+        }
+    }
+
+    /// Marks up to `limit` due tasks of a RUNNING `queue` in flight and counts their attempt.
+    func claimDue(queue: String, limit: Int, nowMicroseconds now: Int64) async throws -> [ClaimedTask] {
+        guard limit > 0 else { return [] }
+        return try await store.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT state FROM tasks_queues WHERE name = ?", arguments: [queue]) == TasksQueue.State.running.number else {
+                return []
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT name, http_request, schedule_time_us, dispatch_deadline_ns, dispatch_count, response_count,
+                       first_attempt_us, last_response_status, retry_reason
+                FROM tasks_tasks WHERE queue = ? AND schedule_time_us <= ? AND in_flight = 0
+                ORDER BY schedule_time_us LIMIT ?
+                """, arguments: [queue, now, limit])
+            let mark = try db.cachedStatement(sql: """
+                UPDATE tasks_tasks SET in_flight = 1, dispatch_count = dispatch_count + 1,
+                       first_attempt_us = COALESCE(first_attempt_us, ?) WHERE name = ?
+                """)
+            return try rows.map { row in
+                let name: String = row["name"]
+                try mark.execute(arguments: [now, name])
+                return ClaimedTask(
+                    name: name,
+                    queue: queue,
+                    request: try StoredJSON.decode(TasksTask.HTTPRequestTarget.self, from: row["http_request"]),
+                    scheduleTimeMicroseconds: row["schedule_time_us"],
+                    dispatchDeadline: .nanoseconds(row["dispatch_deadline_ns"] as Int64),
+                    retryCount: row["dispatch_count"],
+                    executionCount: row["response_count"],
+                    previousResponse: row["last_response_status"],
+                    retryReason: row["retry_reason"],
+                    firstAttemptMicroseconds: row["first_attempt_us"] ?? now
+                )
+            }
+        }
+    }
+
+    /// Records how the dispatch of `name` ended. Does nothing when the task is no longer in
+    /// flight (deleted or purged meanwhile).
+    func finishDispatch(name: String, outcome: TaskAttemptOutcome, nowMicroseconds now: Int64) async throws {
+        try await store.write { db in
+            switch outcome {
+            case .completed:
+                try db.execute(sql: "DELETE FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name])
+                if db.changesCount > 0 {
+                    try db.execute(sql: "UPDATE tasks_names SET retired_us = ? WHERE name = ?", arguments: [now, name])
+                }
+            case let .retry(at, status, reason):
+                try db.execute(sql: """
+                    UPDATE tasks_tasks SET in_flight = 0, schedule_time_us = ?, response_count = response_count + ?,
+                           last_response_status = ?, retry_reason = ? WHERE name = ? AND in_flight = 1
+                    """, arguments: [at, status == nil ? 0 : 1, status, reason, name])
+            case let .failed(status, reason):
+                guard let row = try Row.fetchOne(db, sql: "SELECT queue, dispatch_count FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name]) else {
+                    return
+                }
+                try db.execute(sql: "DELETE FROM tasks_tasks WHERE name = ?", arguments: [name])
+                try db.execute(sql: "UPDATE tasks_names SET retired_us = ? WHERE name = ?", arguments: [now, name])
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO tasks_failed(name, queue, attempts, last_response_status, reason, failed_us) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [name, row["queue"] as String, row["dispatch_count"] as Int, status, reason, now])
+            }
+        }
+    }
+
+    /// The earliest schedule time of a task in `queue` that is not in flight.
+    func nextDue(queue: String) async throws -> Int64? {
+        try await store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(schedule_time_us) FROM tasks_tasks WHERE queue = ? AND in_flight = 0", arguments: [queue])
+        }
+    }
+
+    // MARK: Visibility
+
+    /// Counters for every queue, by name.
+    func queueStats() async throws -> [TaskQueueStats] {
+        try await store.read { db in
+            let queues = try Row.fetchAll(db, sql: "SELECT name, state FROM tasks_queues ORDER BY name")
+            return try queues.map { row in
+                let name: String = row["name"]
+                let state: Int = row["state"]
+                let counts = try Row.fetchOne(db, sql: """
+                    SELECT COALESCE(SUM(in_flight = 0), 0) AS pending, COALESCE(SUM(in_flight = 1), 0) AS in_flight,
+                           COALESCE(SUM(in_flight = 0 AND dispatch_count > 0), 0) AS retrying
+                    FROM tasks_tasks WHERE queue = ?
+                    """, arguments: [name])
+                let failed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tasks_failed WHERE queue = ?", arguments: [name]) ?? 0
+                var statuses: [Int: Int] = [:]
+                for status in try Row.fetchAll(db, sql: """
+                    SELECT last_response_status AS status, COUNT(*) AS n FROM tasks_tasks
+                    WHERE queue = ? AND last_response_status IS NOT NULL GROUP BY last_response_status
+                    """, arguments: [name]) {
+                    statuses[status["status"]] = status["n"]
+                }
+                return TaskQueueStats(
+                    queue: name,
+                    state: TasksQueue.State.allCases.first { $0.number == state } ?? .running,
+                    pending: counts?["pending"] ?? 0,
+                    inFlight: counts?["in_flight"] ?? 0,
+                    retrying: counts?["retrying"] ?? 0,
+                    failed: failed,
+                    lastResponseStatuses: statuses
+                )
+            }
+        }
+    }
+
+    /// The dispatch state of up to `limit` tasks of `queue`, soonest first.
+    func dispatchStates(queue: String, limit: Int = 1000) async throws -> [TaskDispatchState] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT name, dispatch_count, schedule_time_us, last_response_status, in_flight FROM tasks_tasks
+                WHERE queue = ? ORDER BY schedule_time_us, name LIMIT ?
+                """, arguments: [queue, limit]).map { row in
+                TaskDispatchState(name: row["name"], attempts: row["dispatch_count"], nextAttemptMicroseconds: row["schedule_time_us"],
+                                  lastResponseStatus: row["last_response_status"], inFlight: row["in_flight"] as Bool)
+            }
+        }
+    }
+
+    /// Tasks of `queue` deleted after their retries ran out, most recent first.
+    func failedTasks(queue: String, limit: Int = 100) async throws -> [FailedTask] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT name, queue, attempts, last_response_status, reason FROM tasks_failed WHERE queue = ? ORDER BY failed_us DESC LIMIT ?
+                """, arguments: [queue, limit]).map { row in
+                FailedTask(name: row["name"], queue: row["queue"], attempts: row["attempts"], lastResponseStatus: row["last_response_status"], reason: row["reason"])
+            }
+        }
+    }
+}
