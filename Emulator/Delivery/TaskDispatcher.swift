@@ -129,7 +129,11 @@ final class TaskDispatcher: Service {
             firstAttemptMicroseconds: task.firstAttemptMicroseconds, nowMicroseconds: finished, schedule: settings.retry
         )
         do {
-            try await tasks.finishDispatch(name: task.name, outcome: outcome, nowMicroseconds: finished)
+            let attempt = TaskAttempt(
+                scheduleTime: GoogleTimestamp(microseconds: task.scheduleTimeMicroseconds), dispatchTime: GoogleTimestamp(microseconds: task.dispatchMicroseconds),
+                responseTime: GoogleTimestamp(microseconds: finished), responseStatus: TaskAttempt.status(http: status, failure: failure ?? "no response")
+            )
+            try await tasks.finishDispatch(name: task.name, outcome: outcome, attempt: attempt, nowMicroseconds: finished)
         } catch {
             logger.error("recording a task dispatch failed", metadata: ["pixelpipe.task": "\(task.name)", "pixelpipe.error": "\(error)"])
         }

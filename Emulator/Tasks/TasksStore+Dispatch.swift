@@ -45,6 +45,8 @@ struct ClaimedTask: Sendable {
     var retryReason: String?
     /// When the first attempt was dispatched (this one, on the first attempt).
     var firstAttemptMicroseconds: Int64
+    /// When this attempt was claimed.
+    var dispatchMicroseconds: Int64
 }
 
 /// How one dispatch ended, as the store records it.
@@ -143,11 +145,12 @@ extension TasksStore {
                 """, arguments: [queue, now, limit])
             let mark = try db.cachedStatement(sql: """
                 UPDATE tasks_tasks SET in_flight = 1, dispatch_count = dispatch_count + 1,
-                       first_attempt_us = COALESCE(first_attempt_us, ?) WHERE name = ?
+                       first_attempt_us = COALESCE(first_attempt_us, ?), first_attempt = COALESCE(first_attempt, ?) WHERE name = ?
                 """)
             return try rows.map { row in
                 let name: String = row["name"]
-                try mark.execute(arguments: [now, name])
+                let first = TaskAttempt(scheduleTime: GoogleTimestamp(microseconds: row["schedule_time_us"]), dispatchTime: GoogleTimestamp(microseconds: now))
+                try mark.execute(arguments: [now, try StoredJSON.encode(first), name])
                 return ClaimedTask(
                     name: name,
                     queue: queue,
@@ -158,15 +161,17 @@ extension TasksStore {
                     executionCount: row["response_count"],
                     previousResponse: row["last_response_status"],
                     retryReason: row["retry_reason"],
-                    firstAttemptMicroseconds: row["first_attempt_us"] ?? now
+                    firstAttemptMicroseconds: row["first_attempt_us"] ?? now,
+                    dispatchMicroseconds: now
                 )
             }
         }
     }
 
-    /// Records how the dispatch of `name` ended. Does nothing when the task is no longer in
-    /// flight (deleted or purged meanwhile).
-    func finishDispatch(name: String, outcome: TaskAttemptOutcome, nowMicroseconds now: Int64) async throws {
+    /// Records how the dispatch of `name` ended, with `attempt` as the task's `lastAttempt`.
+    /// Does nothing when the task is no longer in flight (deleted or purged meanwhile).
+    func finishDispatch(name: String, outcome: TaskAttemptOutcome, attempt: TaskAttempt? = nil, nowMicroseconds now: Int64) async throws {
+        let lastAttempt = try attempt.map { try StoredJSON.encode($0) }
         try await store.write { db in
             switch outcome {
             case .completed:
@@ -177,8 +182,8 @@ extension TasksStore {
             case let .retry(at, status, reason):
                 try db.execute(sql: """
                     UPDATE tasks_tasks SET in_flight = 0, schedule_time_us = ?, response_count = response_count + ?,
-                           last_response_status = ?, retry_reason = ? WHERE name = ? AND in_flight = 1
-                    """, arguments: [at, status == nil ? 0 : 1, status, reason, name])
+                           last_response_status = ?, retry_reason = ?, last_attempt = COALESCE(?, last_attempt) WHERE name = ? AND in_flight = 1
+                    """, arguments: [at, status == nil ? 0 : 1, status, reason, lastAttempt, name])
             case let .failed(status, reason):
                 guard let row = try Row.fetchOne(db, sql: "SELECT queue, dispatch_count FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name]) else {
                     return

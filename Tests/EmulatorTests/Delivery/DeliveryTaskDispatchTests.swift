@@ -114,6 +114,39 @@ struct DeliveryTaskDispatchTests {
         }
     }
 
+    @Test("after a failed attempt the task shows its counters, attempts and next time", .timeLimit(.minutes(1)))
+    func visibility() async throws {
+        try await DeliveryHarness.withStore { store in
+            try await DeliveryHarness.makeQueue(store, Self.queue, retry: .init(minBackoff: .seconds(3600)))
+            let tasks = TasksStore(store: store)
+            let handler = TestHandler()
+            let before = GoogleTimestamp.now().microseconds
+            try await handler.run(respond: { _, _ in (503, [:]) }) { url in
+                let recent = RecentInvocations()
+                let dispatcher = TaskDispatcher(store: store, client: HTTPClient(), logger: DeliveryHarness.logger, recent: recent)
+                try await DeliveryHarness.running(dispatcher) {
+                    try await DeliveryHarness.makeTask(store, queue: Self.queue, id: "later", url: url)
+                    try await DeliveryHarness.eventually("the attempt to be recorded") {
+                        try await tasks.dispatchStates(queue: Self.queue).first?.lastResponseStatus == 503
+                    }
+                    let invocations = await recent.snapshot(limit: 10)
+                    #expect(invocations.map(\.status) == [503] && invocations.first?.target == url)
+                }
+            }
+            let state = try #require(try await tasks.dispatchStates(queue: Self.queue).first)
+            #expect(state.attempts == 1 && !state.inFlight)
+            #expect(state.nextAttemptMicroseconds >= before + 3_600_000_000)
+            let stats = try #require(try await tasks.queueStats().first)
+            #expect(stats.pending == 1 && stats.retrying == 1 && stats.inFlight == 0 && stats.lastResponseStatuses == [503: 1])
+            let task = try await tasks.task(name: "\(Self.queue)/tasks/later")
+            #expect(task.dispatchCount == 1 && task.responseCount == 1)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(StoredJSON.encode(task).utf8)) as? [String: Any])
+            #expect(json.value(at: "lastAttempt.responseStatus.code") as? Int == 14)
+            #expect(json.value(at: "firstAttempt.dispatchTime") as? String != nil)
+            #expect(json.value(at: "lastAttempt.responseTime") as? String != nil)
+        }
+    }
+
     @Test("a paused queue dispatches nothing until resumed", .timeLimit(.minutes(1)))
     func pausedQueue() async throws {
         try await DeliveryHarness.withStore { store in
