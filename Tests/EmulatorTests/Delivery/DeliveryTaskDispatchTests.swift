@@ -126,8 +126,11 @@ struct DeliveryTaskDispatchTests {
                 let dispatcher = TaskDispatcher(store: store, client: HTTPClient(), logger: DeliveryHarness.logger, recent: recent)
                 try await DeliveryHarness.running(dispatcher) {
                     try await DeliveryHarness.makeTask(store, queue: Self.queue, id: "later", url: url)
+                    // The store records the outcome first, the in-memory list right after.
                     try await DeliveryHarness.eventually("the attempt to be recorded") {
-                        try await tasks.dispatchStates(queue: Self.queue).first?.lastResponseStatus == 503
+                        let recorded = await !recent.snapshot(limit: 1).isEmpty
+                        let status = try await tasks.dispatchStates(queue: Self.queue).first?.lastResponseStatus
+                        return recorded && status == 503
                     }
                     let invocations = await recent.snapshot(limit: 10)
                     #expect(invocations.map(\.status) == [503] && invocations.first?.target == url)
