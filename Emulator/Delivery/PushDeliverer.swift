@@ -64,6 +64,12 @@ final class PushDeliverer: Service {
                     for settings in try await pubsub.pushSubscriptions() {
                         let free = maxOutstanding - inFlight.withLock { $0[settings.name, default: 0] }
                         guard free > 0 else { continue }
+                        // A read first, so an idle subscription costs no write transaction.
+                        guard let due = try await pubsub.nextDuePush(subscription: settings.name) else { continue }  // a publish signals
+                        if due > now() {
+                            wait = min(wait, .microseconds(due - now()))
+                            continue
+                        }
                         let claimed = try await pubsub.claimDuePushes(subscription: settings.name, limit: free, ackDeadline: settings.ackDeadline, nowMicroseconds: now())
                         if !claimed.isEmpty {
                             inFlight.withLock { $0[settings.name, default: 0] += claimed.count }

@@ -63,6 +63,12 @@ final class TaskDispatcher: Service {
                         }
                         let free = settings.maxConcurrentDispatches - inFlight.withLock { $0[settings.name, default: 0] }
                         guard free > 0 else { continue }  // a finishing dispatch signals
+                        // A read first, so an idle queue costs no write transaction.
+                        guard let due = try await tasks.nextDue(queue: settings.name) else { continue }  // a creation signals
+                        if due > now() {
+                            wait = min(wait, .microseconds(due - now()))
+                            continue
+                        }
                         // How many tokens are there, without spending them (the bucket is a value).
                         var probe = buckets[settings.name]!.bucket
                         var tokens = 0
