@@ -136,10 +136,10 @@ let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
 let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (nproc), \(cpu); load \(load); \(Date())")
-print("| Queues | Rate cap (500/s per queue) | Tasks | Dispatched/s | Seconds |")
-print("|---:|---:|---:|---:|---:|")
+print("| Queues | Rate cap (500/s per queue) | Tasks | Dispatched/s | Seconds to last dispatch | Seconds to all outcomes committed |")
+print("|---:|---:|---:|---:|---:|---:|")
 
-for (round, queueCount) in [1, 4, 8, 16].enumerated() {
+for (round, queueCount) in [1, 4, 8, 16, 32].enumerated() {
     let queues = (0..<queueCount).map { "projects/bench/locations/local/queues/r\(round)-q\($0)" }
     for queue in queues {
         try await send(client, "POST", "\(base)/v2/projects/bench/locations/local/queues",
@@ -154,7 +154,18 @@ for (round, queueCount) in [1, 4, 8, 16].enumerated() {
         try await Task.sleep(for: .milliseconds(5))
     }
     let elapsed = (arrivals.last.withLock { $0 } - started).seconds
-    print("| \(queueCount) | \(queueCount * 500)/s | \(settings.tasks) | \(String(format: "%.0f", Double(settings.tasks) / elapsed)) | \(String(format: "%.2f", elapsed)) |")
+    // The outcomes are committed after the handler answers; wait until every queue is empty.
+    for queue in queues {
+        while true {
+            let listed = try await client.execute(.init(method: "GET", url: "\(base)/v2/\(queue)/tasks?pageSize=1"))
+            let object = try JSONSerialization.jsonObject(with: listed.body) as? [String: Any]
+            if (object?["tasks"] as? [Any] ?? []).isEmpty { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+    let committed = (ContinuousClock.now - started).seconds
+    let rates = String(format: "%.0f | %.2f | %.2f", Double(settings.tasks) / elapsed, elapsed, committed)
+    print("| \(queueCount) | \(queueCount * 500)/s | \(settings.tasks) | \(rates) |")
 }
 client.shutdown()
 server.cancel()
