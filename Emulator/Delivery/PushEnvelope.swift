@@ -18,6 +18,7 @@ struct PushEnvelope: Encodable, Sendable {
     /// Only when the subscription has a dead-letter policy, as Pub/Sub does.
     var deliveryAttempt: Int?
 
+    /// The envelope for `claimed`; `withDeliveryAttempt` when the subscription has a dead-letter policy.
     init(_ claimed: ClaimedMessage, withDeliveryAttempt: Bool) {
         let id = String(claimed.messageID)
         let published = claimed.publishTime.rfc3339
@@ -29,6 +30,7 @@ struct PushEnvelope: Encodable, Sendable {
         deliveryAttempt = withDeliveryAttempt ? claimed.attempt : nil
     }
 
+    /// The JSON body, keys sorted.
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

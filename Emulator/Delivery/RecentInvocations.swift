@@ -12,10 +12,13 @@ struct Invocation: Sendable, Equatable {
     var source: String
     /// The task name or message id.
     var item: String
+    /// The URL requested.
     var target: String
     /// HTTP status; nil when no response came.
     var status: Int?
+    /// From sending the request to the answer (or the failure).
     var latency: Duration
+    /// When it finished, wall-clock microseconds since the epoch.
     var timeMicroseconds: Int64
 }
 
@@ -25,10 +28,12 @@ actor RecentInvocations {
     private var next = 0
     let capacity: Int
 
+    /// An empty list keeping at most `capacity` entries.
     init(capacity: Int = 200) {
         self.capacity = max(1, capacity)
     }
 
+    /// Adds `invocation`, dropping the oldest once `capacity` is reached.
     func record(_ invocation: Invocation) {
         if ring.count < capacity {
             ring.append(invocation)

@@ -26,6 +26,7 @@ enum TaskDispatchPolicy {
         return .retry(atMicroseconds: now + microseconds(wait), status: status, reason: reason)
     }
 
+    /// `duration` in whole microseconds, the unit of the stores' timestamps.
     static func microseconds(_ duration: Duration) -> Int64 {
         let parts = duration.components
         return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000

@@ -15,6 +15,7 @@ final class WorkSignal: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
+    /// A signal nobody has notified yet.
     init() {}
 
     /// The current generation; pass it to `wait(after:timeout:)` after scanning for work.

@@ -5,6 +5,7 @@ import Runtime
 /// The push deliverer's durable state, kept like the task dispatcher's: `in_flight` set with the
 /// attempt count in one commit, cleared with the outcome, and cleared for all at start-up.
 extension PubSubStore {
+    /// Adds the push columns (`in_flight`, `last_status`, `dead_lettered`) after `v1-pubsub`.
     static func registerPushMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-pubsub-push") { db in
             try db.execute(sql: """

@@ -13,6 +13,7 @@ struct PushSubscriptionSettings: Sendable, Equatable {
     var deadLetterTopic: String?
     var maxDeliveryAttempts: Int
 
+    /// The settings of `subscription`, or nil when it is not a push subscription.
     init?(_ subscription: PubSubSubscription) {
         guard let name = subscription.name, let endpoint = subscription.pushConfig?.pushEndpoint, !endpoint.isEmpty else { return nil }
         self.name = name

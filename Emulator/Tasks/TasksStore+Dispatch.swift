@@ -6,6 +6,7 @@ import Runtime
 /// attempt, cleared in the commit that records its outcome, and cleared for all at start-up, so
 /// a task in flight at a crash is dispatched again and no other task is.
 extension TasksStore {
+    /// Adds the dispatch columns and `tasks_failed` after `v1-tasks`.
     static func registerDispatchMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-tasks-dispatch") { db in
             try db.execute(sql: """
