@@ -47,12 +47,12 @@ enum DeliveryHarness {
     }
 
     /// A task POSTing `body` to `url`.
-    static func makeTask(_ store: EmulatorStore, queue: String, id: String, url: String, body: String = "payload") async throws {
+    static func makeTask(_ store: EmulatorStore, queue: String, id: String, url: String, body: String = "payload", deadline: GoogleDuration? = nil) async throws {
         var request = TasksTask.HTTPRequestTarget()
         request.url = url
         request.httpMethod = .post
         request.body = Data(body.utf8).base64EncodedString()
-        _ = try await TasksStore(store: store).createTask(queue: queue, task: TasksTask(name: "\(queue)/tasks/\(id)", httpRequest: request))
+        _ = try await TasksStore(store: store).createTask(queue: queue, task: TasksTask(name: "\(queue)/tasks/\(id)", httpRequest: request, dispatchDeadline: deadline))
     }
 
     /// Whether the task still exists.
@@ -83,7 +83,8 @@ final class TestHandler: Sendable {
     var arrivals: [Arrival] { state.withLock { $0.arrivals } }
     var peakConcurrency: Int { state.withLock { $0.peak } }
 
-    func run<T: Sendable>(delay: Duration = .zero, respond: @escaping @Sendable (Arrival, Int) -> (status: Int, headers: [String: String]) = { _, _ in (200, [:]) },
+    /// Serves until `body` returns; request number `n` (1-based) waits `delays(n)` (or `delay`) before answering.
+    func run<T: Sendable>(delay: Duration = .zero, delays: (@Sendable (Int) -> Duration)? = nil, respond: @escaping @Sendable (Arrival, Int) -> (status: Int, headers: [String: String]) = { _, _ in (200, [:]) },
                           _ body: @Sendable (String) async throws -> T) async throws -> T {
         let router = Router(context: PeerContext.self)
         router.on("**", method: .post) { [self] request, _ -> Response in
@@ -98,7 +99,8 @@ final class TestHandler: Sendable {
                 state.peak = max(state.peak, state.current)
                 return state.arrivals.count
             }
-            if delay > .zero { try? await Task.sleep(for: delay) }
+            let wait = delays?(index) ?? delay
+            if wait > .zero { try? await Task.sleep(for: wait) }
             state.withLock { $0.current -= 1 }
             let answer = respond(arrival, index)
             var fields = HTTPFields()

@@ -46,6 +46,30 @@ struct DeliveryTaskDispatchTests {
         }
     }
 
+    @Test("no answer within dispatchDeadline is a failed attempt without a response", .timeLimit(.minutes(1)))
+    func deadline() async throws {
+        try await DeliveryHarness.withStore { store in
+            try await DeliveryHarness.makeQueue(store, Self.queue, retry: .init(minBackoff: .milliseconds(50), maxBackoff: .milliseconds(100)))
+            let handler = TestHandler()
+            // The API allows 15 s at least; the store takes a shorter deadline so the test is quick.
+            try await handler.run(delays: { $0 == 1 ? .seconds(2) : .zero }) { url in
+                let dispatcher = TaskDispatcher(store: store, client: HTTPClient(), logger: DeliveryHarness.logger)
+                try await DeliveryHarness.running(dispatcher) {
+                    try await DeliveryHarness.makeTask(store, queue: Self.queue, id: "slow", url: url, deadline: .milliseconds(300))
+                    try await DeliveryHarness.eventually("the task to complete") {
+                        try await !DeliveryHarness.exists(store, task: "\(Self.queue)/tasks/slow")
+                    }
+                }
+            }
+            let arrivals = handler.arrivals
+            #expect(arrivals.count == 2)
+            #expect(arrivals.last?.header("X-CloudTasks-TaskRetryCount") == "1")
+            #expect(arrivals.last?.header("X-CloudTasks-TaskExecutionCount") == "0")
+            #expect(arrivals.last?.header("X-CloudTasks-TaskPreviousResponse") == nil)
+            #expect(arrivals.last?.header("X-CloudTasks-TaskRetryReason") == "deadline exceeded")
+        }
+    }
+
     @Test("maxAttempts stops retrying: the task is deleted and recorded as failed", .timeLimit(.minutes(1)))
     func maxAttemptsStops() async throws {
         try await DeliveryHarness.withStore { store in
