@@ -121,6 +121,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "DispatchBenchmark",
+            dependencies: [
+                "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Dispatch",
+            swiftSettings: swiftSettings
+        ),
+
         // Helpers the test targets share: child processes, servers on port 0, free ports.
         .target(
             name: "TestSupport",

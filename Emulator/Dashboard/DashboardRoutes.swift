@@ -6,7 +6,7 @@ import NIOCore
 /// `/metrics` (Prometheus text format).
 struct DashboardRoutes: Sendable {
     let store: EmulatorStore
-    let recent: RecentDeliveries?
+    let recent: RecentInvocations?
     let metrics: EmulatorMetrics?
 
     func register(on router: Router<BasicRequestContext>) {

@@ -53,7 +53,7 @@ struct DashboardSnapshot: Sendable, Encodable {
     var pendingTriggerEvents: Int
     var recent: [Invocation]
 
-    static func read(store: EmulatorStore, recent: RecentDeliveries?) async throws -> DashboardSnapshot {
+    static func read(store: EmulatorStore, recent: RecentInvocations?) async throws -> DashboardSnapshot {
         let invocations = await recent?.snapshot(limit: 30) ?? []
         return try await store.read { db in
             DashboardSnapshot(
@@ -63,7 +63,11 @@ struct DashboardSnapshot: Sendable, Encodable {
                 subscriptions: try subscriptions(db),
                 pendingTriggerEvents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trigger_deliveries") ?? 0,
                 recent: invocations.map {
-                    Invocation(kind: $0.kind, target: $0.target, status: $0.status, latencyMilliseconds: $0.latency.components.seconds * 1000 + $0.latency.components.attoseconds / 1_000_000_000_000_000, at: $0.at.rfc3339)
+                    Invocation(
+                        kind: $0.kind.rawValue, target: "\($0.source.split(separator: "/").last ?? "") \($0.item) → \($0.target)", status: $0.status ?? 0,
+                        latencyMilliseconds: $0.latency.components.seconds * 1000 + $0.latency.components.attoseconds / 1_000_000_000_000_000,
+                        at: GoogleTimestamp(microseconds: $0.timeMicroseconds).rfc3339
+                    )
                 }
             )
         }

@@ -36,6 +36,7 @@ struct PubSubStore: Sendable {
                 CREATE INDEX pubsub_deliveries_message ON pubsub_deliveries(message_id);
                 """)
         }
+        registerPushMigrations(in: &migrator)
     }
 
     // MARK: Topics
@@ -96,35 +97,45 @@ struct PubSubStore: Sendable {
     /// Stores `messages` and fans them out to the topic's subscriptions; returns their ids.
     func publish(topic: String, messages: [(data: Data, attributes: [String: String]?, orderingKey: String?)]) async throws -> [String] {
         let attributeTexts = try messages.map { message in try message.attributes.flatMap { $0.isEmpty ? nil : try StoredJSON.encode($0) } }
-        return try await store.write { db in
+        let ids = try await store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
                 throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
             }
-            let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM pubsub_subscriptions WHERE topic = ?", arguments: [topic])
-            let now = GoogleTimestamp.now().microseconds
-            let insertMessage = try db.cachedStatement(sql: """
-                INSERT INTO pubsub_messages(topic, data, attributes, ordering_key, publish_time_us) VALUES (?, ?, ?, ?, ?)
-                """)
-            let insertDelivery = try db.cachedStatement(sql: """
-                INSERT INTO pubsub_deliveries(subscription, message_id, next_delivery_us) VALUES (?, ?, ?)
-                """)
-            var ids: [String] = []
-            ids.reserveCapacity(messages.count)
-            for (index, message) in messages.enumerated() {
-                let key = message.orderingKey.flatMap { $0.isEmpty ? nil : $0 }
-                try insertMessage.execute(arguments: [topic, message.data, attributeTexts[index], key, now])
-                let id = db.lastInsertedRowID
-                for subscription in subscriptions {
-                    try insertDelivery.execute(arguments: [subscription, id, now])
-                }
-                ids.append(String(id))
-            }
-            if subscriptions.isEmpty {
-                // Pub/Sub keeps nothing for a topic without subscriptions; ids stay unique through AUTOINCREMENT.
-                try db.execute(sql: "DELETE FROM pubsub_messages WHERE topic = ? AND id >= ?", arguments: [topic, Int64(ids.first ?? "0") ?? 0])
-            }
-            return ids
+            return try Self.insertMessages(topic: topic, messages: messages.enumerated().map { index, message in
+                (message.data, attributeTexts[index], message.orderingKey)
+            }, in: db)
         }
+        store.workSignal.notify()
+        return ids
+    }
+
+    /// Stores messages (attributes already as stored JSON) and fans them out to the topic's
+    /// subscriptions, inside the caller's transaction; returns their ids.
+    static func insertMessages(topic: String, messages: [(data: Data, attributes: String?, orderingKey: String?)], in db: Database) throws -> [String] {
+        let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM pubsub_subscriptions WHERE topic = ?", arguments: [topic])
+        let now = GoogleTimestamp.now().microseconds
+        let insertMessage = try db.cachedStatement(sql: """
+            INSERT INTO pubsub_messages(topic, data, attributes, ordering_key, publish_time_us) VALUES (?, ?, ?, ?, ?)
+            """)
+        let insertDelivery = try db.cachedStatement(sql: """
+            INSERT INTO pubsub_deliveries(subscription, message_id, next_delivery_us) VALUES (?, ?, ?)
+            """)
+        var ids: [String] = []
+        ids.reserveCapacity(messages.count)
+        for message in messages {
+            let key = message.orderingKey.flatMap { $0.isEmpty ? nil : $0 }
+            try insertMessage.execute(arguments: [topic, message.data, message.attributes, key, now])
+            let id = db.lastInsertedRowID
+            for subscription in subscriptions {
+                try insertDelivery.execute(arguments: [subscription, id, now])
+            }
+            ids.append(String(id))
+        }
+        if subscriptions.isEmpty {
+            // Pub/Sub keeps nothing for a topic without subscriptions; ids stay unique through AUTOINCREMENT.
+            try db.execute(sql: "DELETE FROM pubsub_messages WHERE topic = ? AND id >= ?", arguments: [topic, Int64(ids.first ?? "0") ?? 0])
+        }
+        return ids
     }
 
     // MARK: Subscriptions
@@ -280,7 +291,7 @@ struct PubSubStore: Sendable {
     }
 
     /// Deletes those of `ids` that no subscription still has to deliver.
-    private static func dropUndelivered(_ ids: [Int64], in db: Database) throws {
+    static func dropUndelivered(_ ids: [Int64], in db: Database) throws {
         let delete = try db.cachedStatement(sql: """
             DELETE FROM pubsub_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM pubsub_deliveries WHERE message_id = ?)
             """)

@@ -12,7 +12,7 @@ enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
     static func makeApplication(
         configuration: EmulatorConfiguration, store: EmulatorStore, storage: StorageStore? = nil,
-        recent: RecentDeliveries? = nil, metrics: EmulatorMetrics? = nil, logger: Logger,
+        recent: RecentInvocations? = nil, metrics: EmulatorMetrics? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = Router()
@@ -48,7 +48,7 @@ enum EmulatorServer {
         let hub = StorageEventHub(triggers: topology?.triggers ?? [])
         let storage = try StorageStore(store: store, events: hub)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let recent = RecentDeliveries()
+        let recent = RecentInvocations()
         let metrics = EmulatorMetrics()
         metrics.bootstrap()
         let application = try makeApplication(configuration: configuration, store: store, storage: storage, recent: recent, metrics: metrics, logger: logger) { port in
@@ -59,7 +59,7 @@ enum EmulatorServer {
             portContinuation.yield(port)
             portContinuation.finish()
         }
-        var services: [any Service] = [application]
+        var services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger, recentInvocations: recent)
         if let topology {
             let directory = ServiceDirectory()
             services.append(PipelineRunner(

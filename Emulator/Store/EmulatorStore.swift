@@ -11,6 +11,8 @@ final class EmulatorStore: Sendable {
     let directory: URL
     /// Where every acknowledged write goes.
     let committer: GroupCommitter
+    /// Notified after commits that create due work (tasks, messages), for the delivery loops.
+    let workSignal = WorkSignal()
 
     init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -26,6 +26,7 @@ struct TasksStore: Sendable {
                 CREATE TABLE tasks_names (name TEXT PRIMARY KEY, queue TEXT NOT NULL, retired_us INTEGER) WITHOUT ROWID;
                 """)
         }
+        registerDispatchMigrations(in: &migrator)
     }
 
     // MARK: Queues
@@ -68,11 +69,13 @@ struct TasksStore: Sendable {
     }
 
     func setState(_ state: TasksQueue.State, queue name: String) async throws -> TasksQueue {
-        try await store.write { db in
+        let queue = try await store.write { db in
             _ = try Self.queue(name: name, in: db)
             try db.execute(sql: "UPDATE tasks_queues SET state = ? WHERE name = ?", arguments: [state.number, name])
             return try Self.queue(name: name, in: db)
         }
+        store.workSignal.notify()
+        return queue
     }
 
     /// Deletes every task in the queue and records the purge time.
@@ -93,7 +96,7 @@ struct TasksStore: Sendable {
         let request = try StoredJSON.encode(task.httpRequest ?? .init())
         let schedule = task.scheduleTime?.microseconds ?? 0
         let deadline = (task.dispatchDeadline ?? Self.defaultDispatchDeadline).nanoseconds
-        return try await store.write { db in
+        let created = try await store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM tasks_queues WHERE name = ?", arguments: [queue]) == true else {
                 throw GoogleAPIError.notFound("Queue does not exist: \(queue).")
             }
@@ -108,6 +111,8 @@ struct TasksStore: Sendable {
                 """, arguments: [name, queue, request, schedule == 0 ? now : schedule, now, deadline])
             return try Self.task(name: name, in: db)!
         }
+        store.workSignal.notify()
+        return created
     }
 
     func task(name: String) async throws -> TasksTask {

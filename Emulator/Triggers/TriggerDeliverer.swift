@@ -14,12 +14,12 @@ struct TriggerDeliverer: Service {
     private let schedule: PushRetrySchedule
     private let http: HTTPClient
     private let logger: Logger
-    private let recent: RecentDeliveries?
+    private let recent: RecentInvocations?
 
     init(
         store: EmulatorStore, hub: StorageEventHub, serviceURLs: @escaping @Sendable () async -> [String: String],
         schedule: PushRetrySchedule = PushRetrySchedule(minimumBackoff: .seconds(1), maximumBackoff: .seconds(60)),
-        http: HTTPClient = .shared, recent: RecentDeliveries? = nil, logger: Logger
+        http: HTTPClient = .shared, recent: RecentInvocations? = nil, logger: Logger
     ) {
         self.store = store
         self.hub = hub
@@ -89,7 +89,10 @@ struct TriggerDeliverer: Service {
             received = (try? await http.execute(request))?.status ?? 0
         }
         let status = received
-        await recent?.record(kind: "trigger", target: "\(delivery.trigger) → \(delivery.service)", status: status, latency: ContinuousClock.now - started)
+        await recent?.record(Invocation(
+            kind: .trigger, source: delivery.trigger, item: delivery.headers["ce-id"] ?? "", target: (baseURL ?? "(no URL for \(delivery.service))") + delivery.path,
+            status: status == 0 ? nil : status, latency: ContinuousClock.now - started, timeMicroseconds: GoogleTimestamp.now().microseconds
+        ))
         do {
             if (200..<300).contains(status) {
                 try await store.write { db in try db.execute(sql: "DELETE FROM trigger_deliveries WHERE id = ?", arguments: [delivery.id]) }

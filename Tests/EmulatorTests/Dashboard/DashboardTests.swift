@@ -12,8 +12,11 @@ struct DashboardTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try EmulatorStore(directory: directory)
         let configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0)
-        let recent = RecentDeliveries()
-        await recent.record(kind: "task", target: "images-0123abcd → process", status: 503, latency: .milliseconds(12))
+        let recent = RecentInvocations()
+        await recent.record(Invocation(
+            kind: .task, source: "projects/demo/locations/us-central1/queues/images-0123abcd", item: "0123abcd-1-0",
+            target: "http://127.0.0.1:9/", status: 503, latency: .milliseconds(12), timeMicroseconds: 1_795_000_000_000_000
+        ))
         try await withRunningApplication({ onRunning in
             try EmulatorServer.makeApplication(configuration: configuration, store: store, recent: recent, metrics: EmulatorMetrics(), logger: quietLogger, onServerRunning: onRunning)
         }) { port in
@@ -37,7 +40,8 @@ struct DashboardTests {
             #expect(html.contains("<code>0123abcd</code>"))
             #expect(html.contains(#"style="width:40%""#))
             #expect(html.contains("4 / 10"))
-            #expect(html.contains("images-0123abcd → process"))
+            #expect(html.contains("images-0123abcd 0123abcd-1-0 → http://127.0.0.1:9/"))
+            #expect(html.contains(#"<td class="failed">503</td>"#))
             #expect(!html.contains("<script"))
 
             let text = String(decoding: try await client.get("http://127.0.0.1:\(port)/_emulator/status?format=text").body, as: UTF8.self)

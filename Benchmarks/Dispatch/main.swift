@@ -1,0 +1,171 @@
+// DispatchBenchmark: tasks per second the emulator's dispatcher delivers to a no-op handler,
+// with each queue at Cloud Tasks' maximum rate (maxDispatchesPerSecond 500) and
+// maxConcurrentDispatches 64. One queue is capped at 500/s by its token bucket, so the
+// several-queue scenarios show what the dispatcher itself sustains.
+//
+//   swift build -c release --product emulator
+//   swift run -c release DispatchBenchmark [--tasks N]
+//
+// It starts the `emulator` binary from its own build directory on a free port with a fresh
+// data directory, serves the no-op handler in-process, and stops both at the end.
+import Foundation
+import Hummingbird
+import Logging
+import Runtime
+import ServiceLifecycle
+import Synchronization
+
+/// Command-line settings.
+struct Settings {
+    var tasks = 10_000
+
+    init(arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--tasks": tasks = iterator.next().flatMap(Int.init) ?? tasks
+            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+/// The emulator as a child process with a temporary data directory.
+final class ChildEmulator {
+    let process = Process()
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-dispatch-bench-\(UUID().uuidString)")
+    private(set) var url = ""
+
+    func start() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            FileHandle.standardError.write(Data("no emulator at \(binary.path); run `swift build -c release --product emulator` first\n".utf8))
+            exit(1)
+        }
+        let pipe = Pipe()
+        process.executableURL = binary
+        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json"]
+        process.standardOutput = pipe
+        try process.run()
+        var buffered = Data()
+        while url.isEmpty {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { FileHandle.standardError.write(Data("emulator exited\n".utf8)); exit(1) }
+            buffered.append(chunk)
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                   object["message"] as? String == "emulator listening", let found = object["pixelpipe.url"] as? String {
+                    url = found
+                }
+            }
+        }
+        pipe.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+}
+
+/// A counter and an instant shared between tasks: requests the no-op handler has answered and
+/// when the last one came, or the next task index to create.
+final class Arrivals: Sendable {
+    let count = Atomic<Int>(0)
+    let last = Mutex<ContinuousClock.Instant>(.now)
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+func send(_ client: HTTPClient, _ method: String, _ url: String, _ json: String) async throws {
+    let response = try await client.execute(.init(method: method, url: url, headers: [("Content-Type", "application/json")], body: Data(json.utf8)))
+    guard response.status == 200 else { fatalError("\(method) \(url) failed: \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+}
+
+/// Creates `tasks` tasks round-robin over `queues`, 64 creations in flight.
+func fill(queues: [String], tasks: Int, client: HTTPClient, base: String, target: String) async throws {
+    let next = Arrivals()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<64 {
+            group.addTask {
+                while true {
+                    let index = next.count.add(1, ordering: .relaxed).oldValue
+                    if index >= tasks { return }
+                    let queue = queues[index % queues.count]
+                    try await send(client, "POST", "\(base)/v2/\(queue)/tasks",
+                                   #"{"task":{"name":"\#(queue)/tasks/t\#(index)","httpRequest":{"url":"\#(target)","body":"e30="}}}"#)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+let settings = Settings(arguments: CommandLine.arguments)
+let child = ChildEmulator()
+try child.start()
+defer { child.stop() }
+let base = child.url
+var configuration = HTTPClient.Configuration()
+configuration.maxIdleConnections = 512
+let client = HTTPClient(configuration: configuration)
+
+// The no-op handler.
+let arrivals = Arrivals()
+let router = Router()
+router.post("/noop") { _, _ -> HTTPResponse.Status in
+    arrivals.count.add(1, ordering: .relaxed)
+    arrivals.last.withLock { $0 = .now }
+    return .ok
+}
+var quiet = Logger(label: "dispatch-bench")
+quiet.logLevel = .critical  // cancelling the server at exit logs errors
+let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+let handler = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: quiet)
+let server = Task { try await handler.runService(gracefulShutdownSignals: []) }
+let handlerPort = await ports.first { _ in true } ?? 0
+let target = "http://127.0.0.1:\(handlerPort)/noop"
+
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
+let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (nproc), \(cpu); load \(load); \(Date())")
+print("| Queues | Rate cap (500/s per queue) | Tasks | Dispatched/s | Seconds to last dispatch | Seconds to all outcomes committed |")
+print("|---:|---:|---:|---:|---:|---:|")
+
+for (round, queueCount) in [1, 4, 8, 16, 32].enumerated() {
+    let queues = (0..<queueCount).map { "projects/bench/locations/local/queues/r\(round)-q\($0)" }
+    for queue in queues {
+        try await send(client, "POST", "\(base)/v2/projects/bench/locations/local/queues",
+                       #"{"name":"\#(queue)","rateLimits":{"maxDispatchesPerSecond":500,"maxConcurrentDispatches":64}}"#)
+        try await send(client, "POST", "\(base)/v2/\(queue):pause", "{}")
+    }
+    try await fill(queues: queues, tasks: settings.tasks, client: client, base: base, target: target)
+    let before = arrivals.count.load(ordering: .relaxed)
+    let started = ContinuousClock.now
+    for queue in queues { try await send(client, "POST", "\(base)/v2/\(queue):resume", "{}") }
+    while arrivals.count.load(ordering: .relaxed) - before < settings.tasks {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    let elapsed = (arrivals.last.withLock { $0 } - started).seconds
+    // The outcomes are committed after the handler answers; wait until every queue is empty.
+    for queue in queues {
+        while true {
+            let listed = try await client.execute(.init(method: "GET", url: "\(base)/v2/\(queue)/tasks?pageSize=1"))
+            let object = try JSONSerialization.jsonObject(with: listed.body) as? [String: Any]
+            if (object?["tasks"] as? [Any] ?? []).isEmpty { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+    let committed = (ContinuousClock.now - started).seconds
+    let rates = String(format: "%.0f | %.2f | %.2f", Double(settings.tasks) / elapsed, elapsed, committed)
+    print("| \(queueCount) | \(queueCount * 500)/s | \(settings.tasks) | \(rates) |")
+}
+client.shutdown()
+server.cancel()
