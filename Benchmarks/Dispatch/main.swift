@@ -44,7 +44,7 @@ final class ChildEmulator {
         }
         let pipe = Pipe()
         process.executableURL = binary
-        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json"]
+        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json", "--pipeline", "none"]
         process.standardOutput = pipe
         try process.run()
         var buffered = Data()
