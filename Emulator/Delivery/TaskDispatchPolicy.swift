@@ -21,7 +21,8 @@ enum TaskDispatchPolicy {
         }
         var wait = schedule.backoff(beforeRetry: max(attempts, 1))
         if status == 429 || status == 503, let retryAfter, let asked = RetryAfter.parse(retryAfter, nowMicroseconds: now) {
-            wait = max(wait, asked)
+            // A handler's hint never stretches a wait past the queue's maxBackoff.
+            wait = max(wait, min(asked, schedule.maxBackoff))
         }
         return .retry(atMicroseconds: now + microseconds(wait), status: status, reason: reason)
     }
@@ -38,13 +39,14 @@ enum RetryAfter {
     /// The wait the header asks for; nil when it is malformed or in the past.
     static func parse(_ text: String, nowMicroseconds now: Int64) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int64(trimmed) { return seconds >= 0 ? .seconds(seconds) : nil }
+        // Capped at a day: the value comes from a handler, and a day is past any queue's maxBackoff.
+        if let seconds = Int64(trimmed) { return seconds >= 0 ? .seconds(min(seconds, 86_400)) : nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        let wait = Int64(date.timeIntervalSince1970 * 1_000_000) - now
-        return wait > 0 ? .microseconds(wait) : nil
+        let wait = min(date.timeIntervalSince1970 * 1_000_000 - Double(now), 86_400 * 1_000_000)
+        return wait > 0 ? .microseconds(Int64(wait)) : nil
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Runtime
 
 /// Cloud Tasks' retry schedule for one queue's `retryConfig`: the wait starts at `minBackoff`,
@@ -39,14 +40,24 @@ struct TaskRetrySchedule: Equatable, Sendable {
 
     /// The wait before retry number `retry` (1 for the first retry).
     func backoff(beforeRetry retry: Int) -> Duration {
-        let doublings = max(0, maxDoublings)
-        let step: Duration
-        if retry <= doublings + 1 {
-            step = minBackoff * (1 << min(retry - 1, 40))
+        // In floating-point seconds, so no queue configuration can overflow the arithmetic.
+        let minimum = Self.seconds(minBackoff)
+        let doublings = Double(max(0, min(maxDoublings, 60)))
+        let step: Double
+        if Double(retry) <= doublings + 1 {
+            step = minimum * pow(2, Double(max(retry - 1, 0)))
         } else {
-            step = minBackoff * (1 << min(doublings, 40)) * (retry - doublings)
+            step = minimum * pow(2, doublings) * (Double(retry) - doublings)
         }
-        return min(step, maxBackoff)
+        return Self.duration(min(step, Self.seconds(maxBackoff)))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func duration(_ seconds: Double) -> Duration {
+        .microseconds(Int64(max(0, min(seconds, 1e9)) * 1_000_000))
     }
 
     /// Whether a task that has been attempted `attempts` times, first at `firstAttempt`, may be
@@ -70,6 +81,7 @@ struct PushRetrySchedule: Equatable, Sendable {
 
     /// The wait after failed delivery number `attempt` (1-based).
     func backoff(afterAttempt attempt: Int) -> Duration {
-        min(minimumBackoff * (1 << min(max(attempt - 1, 0), 40)), maximumBackoff)
+        let step = TaskRetrySchedule.seconds(minimumBackoff) * pow(2, Double(min(max(attempt - 1, 0), 60)))
+        return TaskRetrySchedule.duration(min(step, TaskRetrySchedule.seconds(maximumBackoff)))
     }
 }

@@ -153,6 +153,11 @@ struct PubSubStore: Sendable {
         subscription.ackDeadlineSeconds = ackDeadline == 0 ? Self.defaultAckDeadlineSeconds : ackDeadline
         subscription.messageRetentionDuration = subscription.messageRetentionDuration ?? Self.defaultRetention
         if subscription.pushConfig == nil { subscription.pushConfig = .init() }
+        for (key, value) in [("minimumBackoff", subscription.retryPolicy?.minimumBackoff), ("maximumBackoff", subscription.retryPolicy?.maximumBackoff)] {
+            if let value, !(0...600_000_000_000).contains(value.nanoseconds) {
+                throw GoogleAPIError.invalidArgument("Invalid retryPolicy.\(key) \(value.text); it must be between 0s and 600s.")
+            }
+        }
         if let attempts = subscription.deadLetterPolicy?.maxDeliveryAttempts, !(5...100).contains(attempts) {
             throw GoogleAPIError.invalidArgument("Invalid deadLetterPolicy.maxDeliveryAttempts \(attempts); it must be between 5 and 100.")
         }

@@ -19,6 +19,11 @@ extension TasksStore {
                     last_response_status INTEGER, reason TEXT NOT NULL, failed_us INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        // `X-CloudTasks-TaskExecutionCount` counts the handler's responses *except 5xx ones*
+        // (Cloud Tasks' documentation), unlike the resource's `responseCount`, which counts all.
+        migrator.registerMigration("v3-tasks-execution-count") { db in
+            try db.execute(sql: "ALTER TABLE tasks_tasks ADD COLUMN execution_count INTEGER NOT NULL DEFAULT 0")
+        }
     }
 
     /// Makes every task marked in flight due again (the process that dispatched it is gone).
@@ -49,7 +54,7 @@ extension TasksStore {
                 return []
             }
             let rows = try Row.fetchAll(db, sql: """
-                SELECT name, http_request, schedule_time_us, dispatch_deadline_ns, dispatch_count, response_count,
+                SELECT name, http_request, schedule_time_us, dispatch_deadline_ns, dispatch_count, execution_count,
                        first_attempt_us, last_response_status, retry_reason
                 FROM tasks_tasks WHERE queue = ? AND schedule_time_us <= ? AND in_flight = 0
                 ORDER BY schedule_time_us LIMIT ?
@@ -69,7 +74,7 @@ extension TasksStore {
                     scheduleTimeMicroseconds: row["schedule_time_us"],
                     dispatchDeadline: .nanoseconds(row["dispatch_deadline_ns"] as Int64),
                     retryCount: row["dispatch_count"],
-                    executionCount: row["response_count"],
+                    executionCount: row["execution_count"],
                     previousResponse: row["last_response_status"],
                     retryReason: row["retry_reason"],
                     firstAttemptMicroseconds: row["first_attempt_us"] ?? now,
@@ -93,8 +98,9 @@ extension TasksStore {
             case let .retry(at, status, reason):
                 try db.execute(sql: """
                     UPDATE tasks_tasks SET in_flight = 0, schedule_time_us = ?, response_count = response_count + ?,
+                           execution_count = execution_count + ?,
                            last_response_status = ?, retry_reason = ?, last_attempt = COALESCE(?, last_attempt) WHERE name = ? AND in_flight = 1
-                    """, arguments: [at, status == nil ? 0 : 1, status, reason, lastAttempt, name])
+                    """, arguments: [at, status == nil ? 0 : 1, (status.map { $0 < 500 } ?? false) ? 1 : 0, status, reason, lastAttempt, name])
             case let .failed(status, reason):
                 guard let row = try Row.fetchOne(db, sql: "SELECT queue, dispatch_count FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name]) else {
                     return

@@ -10,6 +10,27 @@ import Testing
 struct DeliveryTaskDispatchTests {
     static let queue = "projects/demo/locations/here/queues/q"
 
+    @Test("execution counts include 4xx answers but not 5xx ones", .timeLimit(.minutes(1)))
+    func executionCountSkipsServerErrors() async throws {
+        try await DeliveryHarness.withStore { store in
+            try await DeliveryHarness.makeQueue(store, Self.queue, retry: .init(minBackoff: .milliseconds(100), maxBackoff: .milliseconds(200)))
+            let handler = TestHandler()
+            try await handler.run(respond: { _, index in [1: (404, [:]), 2: (500, [:]), 3: (429, [:])][index] ?? (200, [:]) }) { url in
+                let dispatcher = TaskDispatcher(store: store, client: HTTPClient(), logger: DeliveryHarness.logger)
+                try await DeliveryHarness.running(dispatcher) {
+                    try await DeliveryHarness.makeTask(store, queue: Self.queue, id: "job-2-0", url: url)
+                    try await DeliveryHarness.eventually("the task to complete") {
+                        try await !DeliveryHarness.exists(store, task: "\(Self.queue)/tasks/job-2-0")
+                    }
+                }
+            }
+            let arrivals = handler.arrivals
+            #expect(arrivals.map { $0.header("X-CloudTasks-TaskRetryCount") } == ["0", "1", "2", "3"])
+            #expect(arrivals.map { $0.header("X-CloudTasks-TaskExecutionCount") } == ["0", "1", "1", "2"])
+            #expect(arrivals.map { $0.header("X-CloudTasks-TaskPreviousResponse") } == [nil, "404", "500", "429"])
+        }
+    }
+
     @Test("503 twice then 200: three attempts with Cloud Tasks' retry and execution counts", .timeLimit(.minutes(1)))
     func retriesUntilSuccess() async throws {
         try await DeliveryHarness.withStore { store in
@@ -27,7 +48,8 @@ struct DeliveryTaskDispatchTests {
             let arrivals = handler.arrivals
             #expect(arrivals.count == 3)
             #expect(arrivals.map { $0.header("X-CloudTasks-TaskRetryCount") } == ["0", "1", "2"])
-            #expect(arrivals.map { $0.header("X-CloudTasks-TaskExecutionCount") } == ["0", "1", "2"])
+            // Cloud Tasks' execution count leaves out 5xx answers.
+            #expect(arrivals.map { $0.header("X-CloudTasks-TaskExecutionCount") } == ["0", "0", "0"])
             #expect(arrivals.map { $0.header("X-CloudTasks-TaskPreviousResponse") } == [nil, "503", "503"])
             #expect(arrivals.map { $0.header("X-CloudTasks-TaskRetryReason") != nil } == [false, true, true])
             #expect(arrivals.allSatisfy { $0.header("X-CloudTasks-QueueName") == "q" && $0.header("X-CloudTasks-TaskName") == "job-1-0" })
