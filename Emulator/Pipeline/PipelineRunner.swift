@@ -23,6 +23,11 @@ struct PipelineRunner: Service {
         let base = "http://127.0.0.1:\(port)"
         hub.setOrigin(base)
 
+        let processes = ServiceProcesses(store: store)
+        let stopped = try await processes.stopLeftovers()
+        if !stopped.isEmpty {
+            logger.warning("stopped services left running by an earlier emulator", metadata: ["pixelpipe.services": .array(stopped.map { .string($0) })])
+        }
         let supervised = topology.services.filter { $0.url == nil }
         let assigned = try await ServicePorts(store: store).assign(supervised.map(\.name))
         var urls = assigned.mapValues { "http://127.0.0.1:\($0)" }
@@ -40,13 +45,29 @@ struct PipelineRunner: Service {
                 shared["PIXELPIPE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_URL"] = url
             }
             let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared)
-            let started = Supervisor(launcher: launcher, colorize: colorize, logger: logger) { LogSink.standardOutput.write(line: $0) }
+            let logger = logger
+            let started = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onLaunch: { service, pid, executable in
+                Task {
+                    do {
+                        try await processes.record(service: service, pid: pid, executable: executable)
+                    } catch {
+                        logger.error("could not record a service process", metadata: ["pixelpipe.service": .string(service), "pixelpipe.error": "\(error)"])
+                    }
+                }
+            }) { LogSink.standardOutput.write(line: $0) }
             supervisor = started
-            _ = try await started.start(supervised, ports: assigned)
         }
 
-        let api = GoogleAPIClient(endpoints: .emulator(base), logger: logger)
-        let summary = try await TopologyProvisioner(topology: topology, api: api, serviceURLs: urls).provision()
+        let summary: TopologyProvisioner.Summary
+        do {
+            _ = try await supervisor?.start(supervised, ports: assigned)
+            let api = GoogleAPIClient(endpoints: .emulator(base), logger: logger)
+            summary = try await TopologyProvisioner(topology: topology, api: api, serviceURLs: urls).provision()
+        } catch {
+            // Whatever started must not outlive a failed start-up.
+            await supervisor?.stop()
+            throw error
+        }
         logger.info("pipeline ready", metadata: [
             "pixelpipe.created": .array(summary.created.map { .string($0) }),
             "pixelpipe.services": .dictionary(urls.mapValues { .string($0) }),

@@ -42,6 +42,7 @@ final class EmulatorStore: Sendable {
         FirestoreStore.registerMigrations(in: &migrator)
         StorageEventHub.registerMigrations(in: &migrator)
         ServicePorts.registerMigrations(in: &migrator)
+        ServiceProcesses.registerMigrations(in: &migrator)
         return migrator
     }
 

@@ -28,6 +28,8 @@ actor Supervisor {
 
     private let launcher: ServiceLauncher
     private let output: @Sendable (String) -> Void
+    /// Told of every process started: service, pid, executable.
+    private let onLaunch: @Sendable (String, Int32, String) -> Void
     private let colorize: Bool
     private let logger: Logger
     private let http = HTTPClient()
@@ -35,10 +37,15 @@ actor Supervisor {
     private var stopping = false
 
     /// `output` receives every line the services print, already prefixed.
-    init(launcher: ServiceLauncher, colorize: Bool, logger: Logger, output: @escaping @Sendable (String) -> Void) {
+    init(
+        launcher: ServiceLauncher, colorize: Bool, logger: Logger,
+        onLaunch: @escaping @Sendable (String, Int32, String) -> Void = { _, _, _ in },
+        output: @escaping @Sendable (String) -> Void
+    ) {
         self.launcher = launcher
         self.colorize = colorize
         self.logger = logger
+        self.onLaunch = onLaunch
         self.output = output
     }
 
@@ -121,6 +128,7 @@ actor Supervisor {
         try process.run()
         child.process = process
         child.startedAt = .now
+        onLaunch(name, process.processIdentifier, child.executable.path)
         logger.debug("service started", metadata: [
             "pixelpipe.service": .string(name), "pixelpipe.port": .stringConvertible(child.port),
             "pixelpipe.pid": .stringConvertible(process.processIdentifier),
