@@ -116,7 +116,7 @@ struct StageBinaryTests {
     func badConfiguration() async throws {
         let child = try ChildProcess("ingest", environment: ["PORT": "http"])
         #expect(try await child.exitStatus() == 78)
-        try await Task.sleep(for: .milliseconds(50))
+        try await child.outputEnded()
         #expect(child.lines.joined().contains(#"PORT="http" is not valid"#))
     }
 

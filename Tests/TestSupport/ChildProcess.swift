@@ -14,7 +14,7 @@ public final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     /// Output collected by the pipe's handler thread.
     private final class Output: Sendable {
-        let state = Mutex<(lines: [String], partial: String)>(([], ""))
+        let state = Mutex<(lines: [String], partial: String, ended: Bool)>(([], "", false))
     }
     private let output = Output()
     public let name: String
@@ -42,7 +42,16 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            guard !data.isEmpty else { return }
+            guard !data.isEmpty else {
+                // End of output: stop being called, and keep a last unterminated line.
+                handle.readabilityHandler = nil
+                output.state.withLock { state in
+                    if !state.partial.isEmpty { state.lines.append(state.partial) }
+                    state.partial = ""
+                    state.ended = true
+                }
+                return
+            }
             output.state.withLock { state in
                 state.partial += String(decoding: data, as: UTF8.self)
                 while let newline = state.partial.firstIndex(of: "\n") {
@@ -96,11 +105,20 @@ public final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits until the process's output has ended (it exited and the pipe is drained).
+    public func outputEnded(within limit: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !output.state.withLock({ $0.ended }) {
+            guard ContinuousClock.now < deadline else { throw Failure.timedOut("the output of \(name) to end") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Runs `name arguments` to completion and returns what it printed.
     public static func run(_ name: String, arguments: [String]) async throws -> (status: Int32, output: String) {
         let child = try ChildProcess(name, arguments: arguments)
         let status = try await child.exitStatus()
-        try await Task.sleep(for: .milliseconds(50))  // let the pipe handler take the last bytes
+        try await child.outputEnded()
         return (status, child.lines.joined(separator: "\n"))
     }
 }

@@ -28,21 +28,43 @@ func makeSupervisor(_ lines: LineCollector) -> Supervisor {
 
 func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
+/// Waits until some collected line satisfies `predicate` (log lines come through pipes).
+func awaitLine(_ lines: LineCollector, within limit: Duration = .seconds(10), _ predicate: (String) -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !lines.lines.contains(where: predicate), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// Runs `body` with a supervisor and always stops it, even when `body` throws.
+func withSupervisor(_ lines: LineCollector, _ body: (Supervisor) async throws -> Void) async throws {
+    let supervisor = makeSupervisor(lines)
+    do {
+        try await body(supervisor)
+    } catch {
+        await supervisor.stop()
+        throw error
+    }
+    await supervisor.stop()
+}
+
 @Suite("Supervisor")
 struct SupervisorTests {
     @Test("services start on their own ports with the Cloud Run and emulator variables, and their lines are prefixed")
     func startsServices() async throws {
         let lines = LineCollector()
-        let supervisor = makeSupervisor(lines)
-        let urls = try await supervisor.start([try fixtureService("alpha"), try fixtureService("beta")])
-        #expect(Set(urls.keys) == ["alpha", "beta"])
-        #expect(urls["alpha"] != urls["beta"])
-        let client = HTTPClient()
-        for url in urls.values {
-            #expect(try await client.get(url + "/healthz").status == 200)
+        try await withSupervisor(lines) { supervisor in
+            let urls = try await supervisor.start([try fixtureService("alpha"), try fixtureService("beta")])
+            #expect(Set(urls.keys) == ["alpha", "beta"])
+            #expect(urls["alpha"] != urls["beta"])
+            let client = HTTPClient()
+            for url in urls.values {
+                #expect(try await client.get(url + "/healthz").status == 200)
+            }
+            for name in ["alpha", "beta"] {
+                try await awaitLine(lines) { $0.hasPrefix("[\(name)] ") && $0.contains(#""message":"serving""#) }
+            }
         }
-        await supervisor.stop()
-        try await Task.sleep(for: .milliseconds(100))  // the pipes' last lines
         // The JSON log line shows K_SERVICE (the logger label) and K_REVISION reached the binary.
         let serving = lines.lines.filter { $0.contains(#""message":"serving""#) }
         #expect(serving.contains { $0.hasPrefix("[alpha] ") && $0.contains(#""logger":"alpha""#) })
@@ -54,34 +76,36 @@ struct SupervisorTests {
     func restartsAndStops() async throws {
         let lines = LineCollector()
         let supervisor = makeSupervisor(lines)
-        let urls = try await supervisor.start([try fixtureService("worker")])
-        let url = try #require(urls["worker"])
-        let first = try #require(await supervisor.processIdentifier(of: "worker"))
+        do {
+            let urls = try await supervisor.start([try fixtureService("worker")])
+            let url = try #require(urls["worker"])
+            let first = try #require(await supervisor.processIdentifier(of: "worker"))
 
-        kill(first, SIGKILL)
+            kill(first, SIGKILL)
 
-        let client = HTTPClient()
-        var restarted: Int32?
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if let pid = await supervisor.processIdentifier(of: "worker"), pid != first,
-               (try? await client.get(url + "/healthz"))?.status == 200 {
-                restarted = pid
-                break
+            let client = HTTPClient()
+            var restarted: Int32?
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                if let pid = await supervisor.processIdentifier(of: "worker"), pid != first,
+                   (try? await client.get(url + "/healthz"))?.status == 200 {
+                    restarted = pid
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let second = try #require(restarted, "the service was not restarted")
-        #expect(await supervisor.restarts(of: "worker") == 1)
-        // The new revision's log line arrives through the pipe shortly after it serves.
-        let revisionDeadline = ContinuousClock.now + .seconds(10)
-        while !lines.lines.contains(where: { $0.contains(#""pixelpipe.revision":"worker-00002""#) }), ContinuousClock.now < revisionDeadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(lines.lines.contains { $0.contains(#""pixelpipe.revision":"worker-00002""#) })
+            let second = try #require(restarted, "the service was not restarted")
+            #expect(await supervisor.restarts(of: "worker") == 1)
+            // The new revision's log line arrives through the pipe shortly after it serves.
+            try await awaitLine(lines) { $0.contains(#""pixelpipe.revision":"worker-00002""#) }
+            #expect(lines.lines.contains { $0.contains(#""pixelpipe.revision":"worker-00002""#) })
 
-        await supervisor.stop()
-        #expect(!isAlive(second))
+            await supervisor.stop()
+            #expect(!isAlive(second))
+        } catch {
+            await supervisor.stop()
+            throw error
+        }
     }
 
     @Test("a binary that does not exist is a clear error")
