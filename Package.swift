@@ -2,8 +2,8 @@
 import PackageDescription
 
 /// PixelPipe: an image pipeline as serverless functions, and the emulator that runs it locally.
-/// Layout follows docs/architecture.md: `Runtime/` (library), `Functions/` (one executable per
-/// stage), `Emulator/`, `Tests/`, `Benchmarks/`.
+/// Layout: `Runtime/` (library; `Runtime/Imaging` is the imaging module), `Functions/` (one
+/// executable per stage), `Emulator/`, `Tests/`, `Benchmarks/`; README.md explains each.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),

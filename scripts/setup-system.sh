@@ -4,6 +4,9 @@
 set -euo pipefail
 
 packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config)
+# Debian's own python3 needs python3-venv for the test tools' virtualenv; a python3 from
+# elsewhere (pyenv) brings venv itself.
+if [ "$(command -v python3)" = /usr/bin/python3 ]; then packages+=(python3-venv); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

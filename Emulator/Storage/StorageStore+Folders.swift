@@ -12,7 +12,10 @@ extension StorageStore {
     func adoptFile(bucket: String, name: String) async throws -> StoredObject? {
         let location = "buckets/\(bucket)/\(name)"
         let path = layout.rootPath + "/" + location
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        // Only regular files: a symlink moved into a bucket folder must not publish what it points at.
+        guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular,
+              let handle = FileHandle(forReadingAtPath: path)
+        else { return nil }
         var checksums = ObjectChecksums()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             chunk.withUnsafeBytes { checksums.update($0) }

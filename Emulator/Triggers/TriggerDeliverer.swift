@@ -84,7 +84,8 @@ struct TriggerDeliverer: Service {
             let request = HTTPClient.Request(
                 method: "POST", url: baseURL + delivery.path,
                 headers: delivery.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                body: delivery.body, timeout: .seconds(60)
+                // Cloud Run's default request timeout: an ingest of a large CSV may take a while.
+                body: delivery.body, timeout: .seconds(300)
             )
             received = (try? await http.execute(request))?.status ?? 0
         }

@@ -19,7 +19,15 @@ public struct FirestoreClient: Sendable {
     public func documentName(_ path: String) -> String { "\(documentsRoot)/\(path)" }
 
     private func urlPath(_ path: String) -> String {
-        "/v1/" + documentName(path).split(separator: "/").map { GoogleAPIClient.percentEncoded(String($0)) }.joined(separator: "/")
+        "/v1/" + Self.encodedPath(documentName(path))
+    }
+
+    /// Percent-encodes each segment but keeps `(default)` literal, as the client libraries send it.
+    static func encodedPath(_ name: String) -> String {
+        name.split(separator: "/").map { segment in
+            segment.hasPrefix("(") && segment.hasSuffix(")") && segment.dropFirst().dropLast().allSatisfy({ $0.isLetter })
+                ? String(segment) : GoogleAPIClient.percentEncoded(String(segment))
+        }.joined(separator: "/")
     }
 
     /// The document, or nil when it does not exist.
@@ -76,7 +84,7 @@ public struct FirestoreClient: Sendable {
     /// or `isAlreadyExists`/`isNotFound`, depending on the precondition).
     public func commit(_ writes: [FirestoreWrite]) async throws -> FirestoreCommitResult {
         let body = CommitBody(writes: writes.map { WireWrite($0, client: self) })
-        return try await api.json(.firestore, method: "POST", path: "/v1/" + documentsRoot.split(separator: "/").map { GoogleAPIClient.percentEncoded(String($0)) }.joined(separator: "/") + ":commit", body: body, resource: "commit of \(writes.count) writes")
+        return try await api.json(.firestore, method: "POST", path: "/v1/" + Self.encodedPath(documentsRoot) + ":commit", body: body, resource: "commit of \(writes.count) writes")
     }
 
     private struct CommitBody: Encodable { var writes: [WireWrite] }

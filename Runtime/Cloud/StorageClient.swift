@@ -127,7 +127,14 @@ public struct StorageClient: Sendable {
         }
         let chunkSize = max(256 << 10, options.chunkSize / (256 << 10) * (256 << 10))
         var offset = 0
+        var rounds = 0
         while true {
+            rounds += 1
+            // Each round should move forward; a server that keeps answering 308 without taking
+            // bytes would otherwise keep us here forever.
+            guard rounds <= 2 * (data.count / chunkSize + 2) else {
+                throw GoogleAPIError(httpStatus: 308, status: "ABORTED", message: "resumable upload made no progress", resource: resource)
+            }
             let end = min(offset + chunkSize, data.count)
             let range = data.isEmpty ? "bytes */0" : "bytes \(offset)-\(end - 1)/\(data.count)"
             let response = try await api.send(
@@ -139,7 +146,7 @@ public struct StorageClient: Sendable {
             }
             // "bytes=0-N": the server holds N + 1 bytes; no Range header: it holds none.
             if let persisted = response.header("Range"), let last = persisted.split(separator: "-").last.flatMap({ Int($0) }) {
-                offset = last + 1
+                offset = min(max(last + 1, 0), data.count)
             } else {
                 offset = 0
             }

@@ -10,6 +10,8 @@ final class CurlMultiLoop: @unchecked Sendable {
         var submitted: [CurlTransfer] = []
         var cancelled: [CurlTransfer] = []
         var stopping = false
+        /// Set by the loop just before it frees the multi handle; nothing may wake it after.
+        var closed = false
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -29,15 +31,25 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Hands a transfer to the loop.
     func submit(_ transfer: CurlTransfer) {
-        inbox.withLock { $0.submitted.append(transfer) }
-        curl_multi_wakeup(multi)
+        let accepted = inbox.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.submitted.append(transfer)
+            curl_multi_wakeup(multi)
+            return true
+        }
+        if !accepted {
+            transfer.finish(.failure(HTTPClientError.cancelled.with(detail: "the HTTP client was shut down")))
+        }
     }
 
     /// Asks the loop to abort a transfer and finish it as cancelled.
     func cancel(_ transfer: CurlTransfer) {
         transfer.markCancelled()
-        inbox.withLock { $0.cancelled.append(transfer) }
-        curl_multi_wakeup(multi)
+        inbox.withLock { state in
+            guard !state.closed else { return }
+            state.cancelled.append(transfer)
+            curl_multi_wakeup(multi)
+        }
     }
 
     /// Stops the thread once in-flight transfers are aborted; blocks until it has.
@@ -47,7 +59,9 @@ final class CurlMultiLoop: @unchecked Sendable {
             return !state.stopping
         }
         guard first else { return }
-        curl_multi_wakeup(multi)
+        inbox.withLock { state in
+            if !state.closed { curl_multi_wakeup(multi) }
+        }
         stopped.wait()
     }
 
@@ -90,6 +104,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             // Sleeps until a socket is ready, libcurl's next timeout, or a wakeup from submit/cancel.
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
+        inbox.withLock { $0.closed = true }
         curl_multi_cleanup(multi)
         stopped.signal()
     }

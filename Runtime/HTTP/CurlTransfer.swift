@@ -105,6 +105,9 @@ final class CurlTransfer: @unchecked Sendable {
         check(pp_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, unmanagedSelf))
 
         if addressPolicy != nil {
+            // No proxy from `http_proxy`/`HTTPS_PROXY`: through one, only the proxy's address
+            // would be checked and the proxy could reach the metadata server for us.
+            check(pp_curl_setopt_string(easy, CURLOPT_PROXY, ""))
             check(pp_curl_setopt_opensocket_callback(easy, { context, _, address in
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
                 return transfer.openSocket(address!)
@@ -200,7 +203,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> HTTPClientError {
         let message = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-        if let refusal {
+        // A refused address matters only when no connection could be made at all: curl may have
+        // fallen back from a blocked IPv6 address to an allowed IPv4 one and failed later.
+        if let refusal, code == CURLE_COULDNT_CONNECT {
             return HTTPClientError.blockedAddress.with(detail: "refused to connect: \(refusal)")
         }
         switch code {

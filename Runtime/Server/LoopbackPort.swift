@@ -4,8 +4,8 @@ import Glibc
 
 /// Free ports on 127.0.0.1, for the services the emulator starts and for tests.
 public enum LoopbackPort {
-    /// A port nobody listens on now. The service binds it moments later; the kernel does not
-    /// hand a just-released ephemeral port straight out again, so the race is theoretical here.
+    /// A port nobody listens on now. Whoever binds it next wins: another process could take it
+    /// between this call and the intended bind, so callers that can bind port 0 should.
     public static func free() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

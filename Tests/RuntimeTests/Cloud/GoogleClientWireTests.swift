@@ -213,13 +213,13 @@ struct GoogleClientWireTests {
         }
         let requests = server.requests
         #expect(requests.map { "\($0.method) \($0.path)" } == [
-            "POST /v1/projects/demo/databases/%28default%29/documents/jobs",
-            "GET /v1/projects/demo/databases/%28default%29/documents/jobs/j1",
-            "GET /v1/projects/demo/databases/%28default%29/documents/jobs/missing",
-            "PATCH /v1/projects/demo/databases/%28default%29/documents/jobs/j1",
-            "GET /v1/projects/demo/databases/%28default%29/documents/jobs",
-            "POST /v1/projects/demo/databases/%28default%29/documents:commit",
-            "DELETE /v1/projects/demo/databases/%28default%29/documents/jobs/j1",
+            "POST /v1/projects/demo/databases/(default)/documents/jobs",
+            "GET /v1/projects/demo/databases/(default)/documents/jobs/j1",
+            "GET /v1/projects/demo/databases/(default)/documents/jobs/missing",
+            "PATCH /v1/projects/demo/databases/(default)/documents/jobs/j1",
+            "GET /v1/projects/demo/databases/(default)/documents/jobs",
+            "POST /v1/projects/demo/databases/(default)/documents:commit",
+            "DELETE /v1/projects/demo/databases/(default)/documents/jobs/j1",
         ])
         #expect(requests[0].query == "documentId=j1")
         let created = try #require(requests[0].json?["fields"] as? [String: Any])
