@@ -12,17 +12,21 @@ extension StorageStore {
     func adoptFile(bucket: String, name: String) async throws -> StoredObject? {
         let location = "buckets/\(bucket)/\(name)"
         let path = layout.rootPath + "/" + location
-        // Only regular files: a symlink moved into a bucket folder must not publish what it points at.
-        guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular,
-              let handle = FileHandle(forReadingAtPath: path)
-        else { return nil }
-        var checksums = ObjectChecksums()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { checksums.update($0) }
+        // Read and checksummed off the cooperative pool: a dropped file may be large.
+        let summary: (md5: String, crc32c: String, size: Int64)? = try await BlockingIO.run {
+            // Only regular files: a symlink moved into a bucket folder must not publish what it points at.
+            guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular,
+                  let handle = FileHandle(forReadingAtPath: path)
+            else { return nil }
+            defer { try? handle.close() }
+            var checksums = ObjectChecksums()
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { checksums.update($0) }
+            }
+            let (md5, crc32c) = checksums.finish()
+            return (md5, crc32c, checksums.size)
         }
-        try handle.close()
-        let (md5, crc32c) = checksums.finish()
-        let size = checksums.size
+        guard let (md5, crc32c, size) = summary else { return nil }
         let events = events
         let object: StoredObject? = try await store.write { db in
             guard try Self.bucketExists(bucket, in: db) else { return nil }

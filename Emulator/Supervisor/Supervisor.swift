@@ -87,10 +87,18 @@ actor Supervisor {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }.value
-        for process in processes where process.isRunning {
+        let stragglers = processes.filter(\.isRunning)
+        for process in stragglers {
             logger.warning("service did not stop in time; killing it", metadata: ["pixelpipe.pid": .stringConvertible(process.processIdentifier)])
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        }
+        if !stragglers.isEmpty {
+            await Task.detached {
+                let killedAt = ContinuousClock.now
+                while stragglers.contains(where: \.isRunning), ContinuousClock.now - killedAt < .seconds(5) {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+            }.value
         }
         http.shutdown()
     }

@@ -57,6 +57,10 @@ struct BucketFolderWatcher: Service {
 
     /// Bucket and object name for a path under the buckets folder, unless it is to be ignored.
     func object(at path: String) -> (bucket: String, name: String)? {
+        Self.object(at: path, root: root)
+    }
+
+    static func object(at path: String, root: String) -> (bucket: String, name: String)? {
         guard path.hasPrefix(root + "/") else { return nil }
         let parts = path.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0.hasPrefix(".") }) else { return nil }
@@ -93,22 +97,32 @@ struct BucketFolderWatcher: Service {
     /// whose files are gone are deleted.
     func rescan() async throws {
         let known = try await storage.folderObjects()
-        var seen = Set<String>()
-        let now = Date()
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let relative = enumerator?.nextObject() as? String {
-            let path = root + "/" + relative
-            guard let target = object(at: path),
-                  let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular
-            else { continue }
-            let location = "buckets/\(target.bucket)/\(target.name)"
-            seen.insert(location)
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-            let modified = (attributes[.modificationDate] as? Date) ?? now
-            if let row = known[location], row.size == size, Int64(modified.timeIntervalSince1970 * 1_000_000) <= row.updated { continue }
-            guard now.timeIntervalSince(modified) >= Double(settle.milliseconds) / 1000 else { continue }  // still being written
-            try await adopt(target)
+        let root = root
+        let settle = settle
+        // The walk and the stats run off the cooperative pool; only the decisions come back.
+        let (seen, settled): (Set<String>, [String]) = try await BlockingIO.run {
+            var seen = Set<String>()
+            var settled: [String] = []
+            let now = Date()
+            let enumerator = FileManager.default.enumerator(atPath: root)
+            while let relative = enumerator?.nextObject() as? String {
+                let path = root + "/" + relative
+                guard Self.object(at: path, root: root) != nil,
+                      let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                      attributes[.type] as? FileAttributeType == .typeRegular
+                else { continue }
+                let location = "buckets/" + relative
+                seen.insert(location)
+                let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+                let modified = (attributes[.modificationDate] as? Date) ?? now
+                if let row = known[location], row.size == size, Int64(modified.timeIntervalSince1970 * 1_000_000) <= row.updated { continue }
+                guard now.timeIntervalSince(modified) >= Double(settle.milliseconds) / 1000 else { continue }  // still being written
+                settled.append(path)
+            }
+            return (seen, settled)
+        }
+        for path in settled {
+            if let target = object(at: path) { try await adopt(target) }
         }
         for location in known.keys where !seen.contains(location) {
             let parts = location.split(separator: "/", maxSplits: 2)
