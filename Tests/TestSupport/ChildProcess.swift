@@ -17,6 +17,7 @@ public final class ChildProcess: @unchecked Sendable {
         let state = Mutex<(lines: [String], partial: String, ended: Bool)>(([], "", false))
     }
     private let output = Output()
+    private let pipe: Pipe
     public let name: String
 
     /// The directory holding this package's built executables (next to the test bundle).
@@ -38,6 +39,7 @@ public final class ChildProcess: @unchecked Sendable {
         base.merge(environment) { _, new in new }
         process.environment = base
         let pipe = Pipe()
+        self.pipe = pipe
         process.standardOutput = pipe
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [output] handle in
@@ -105,12 +107,23 @@ public final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Waits until the process's output has ended (it exited and the pipe is drained).
+    /// Waits until the process has exited and everything it printed has been collected.
     public func outputEnded(within limit: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + limit
-        while !output.state.withLock({ $0.ended }) {
-            guard ContinuousClock.now < deadline else { throw Failure.timedOut("the output of \(name) to end") }
-            try await Task.sleep(for: .milliseconds(5))
+        _ = try await exitStatus(within: limit)
+        guard !output.state.withLock({ $0.ended }) else { return }
+        // The handler is not always called at end of file; read what is left directly. The
+        // child has exited, so the read ends at end of file.
+        let handle = pipe.fileHandleForReading
+        handle.readabilityHandler = nil
+        let rest: Data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+        output.state.withLock { state in
+            state.partial += String(decoding: rest, as: UTF8.self)
+            let pieces = state.partial.split(separator: "\n", omittingEmptySubsequences: false)
+            state.lines += pieces.map(String.init).filter { !$0.isEmpty }
+            state.partial = ""
+            state.ended = true
         }
     }
 
