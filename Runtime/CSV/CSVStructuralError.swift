@@ -47,5 +47,6 @@ public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConver
     /// A short, stable name of the kind, safe as a metrics label.
     public var kind: String { code.rawValue }
 
+    /// The kind and the reason, for logs and the job's error report.
     public var description: String { reason.isEmpty ? code.rawValue : "\(code.rawValue): \(reason)" }
 }

@@ -38,6 +38,7 @@ struct CSVRowValidatorTests {
         ("http:/a.jpg", "no host"),
         ("https://", "no host"),
         ("http://exa<mple.com/a.jpg", "malformed URL"),
+        ("https://x.example:99999999/a.jpg", "port out of range"),
     ])
     func invalidURL(url: String, reason: String) throws {
         let header = try CSVHeader(columns: ["Product Name", "Input Image Urls"])
@@ -52,6 +53,7 @@ struct CSVRowValidatorTests {
 
     @Test("syntactically valid http(s) URLs pass, including ones the downloader's address policy blocks later", arguments: [
         "http://169.254.169.254/", "http://127.0.0.1:8080/a.jpg", "HTTPS://Example.com/a%2Cb.jpg?x=1&y=2#f", "https://[::1]/a.png",
+        "https://cdn.example.com:8443/a/b_c~d.jpg?w=100;h=100", "http://user@host_1.example/a.jpg", "https://x.example",
     ])
     func validURL(url: String) throws {
         let header = try CSVHeader(columns: ["Product Name", "url"])
