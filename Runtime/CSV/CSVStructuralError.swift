@@ -1,7 +1,7 @@
 /// Why a whole CSV file was rejected (ARCHITECTURE §6): the job fails with this reason recorded
 /// on it and in its error report. Permanent: the same bytes fail the same way on every retry.
 /// Compare with the static members (`error == .noURLColumn`); `reason` says what to fix.
-public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConvertible, RetryClassifiedError {
     private enum Code: String, Sendable {
         case empty, notText, noHeader, noURLColumn, noProductColumn, unterminatedQuote, tooLarge
     }
@@ -43,6 +43,9 @@ public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConver
 
     /// Equal when the kind is the same; the reason and row are detail.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+
+    /// Always false: the same bytes fail the same way, so the job is rejected, not retried.
+    public var isTransient: Bool { false }
 
     /// A short, stable name of the kind, safe as a metrics label.
     public var kind: String { code.rawValue }

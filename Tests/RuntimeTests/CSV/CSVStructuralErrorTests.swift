@@ -23,6 +23,15 @@ struct CSVStructuralErrorTests {
         #expect(error?.reason.contains(reason) == true, "\(name): \(error?.reason ?? "no error")")
     }
 
+    @Test("a header without data rows is not an error; structural errors are permanent")
+    func headerOnly() throws {
+        let (header, rows) = try csvRows(Array("S. No.,Product Name,Input Image Urls\r\n".utf8))
+        #expect(header?.urlColumn == 2)
+        #expect(rows.isEmpty)
+        #expect(csvStructuralError([])?.isTransient == false)
+        #expect(csvStructuralError([])?.kind == "empty")
+    }
+
     @Test("an unterminated quote names its row")
     func unterminatedRow() {
         #expect(csvStructuralError(Array("Product Name,url\nA,\"x\n".utf8))?.row == 1)
