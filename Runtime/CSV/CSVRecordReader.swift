@@ -80,7 +80,7 @@ public struct CSVRecordReader: Sendable {
         switch state {
         case .quoted:
             failure = .unterminatedQuote(
-                "row \(nextNumber): the quoted field opened at byte \(quoteOpenedAt) is not closed before the end of the file",
+                "\(currentRowName): the quoted field opened at byte \(quoteOpenedAt) is not closed before the end of the file",
                 row: nextNumber)
         case .afterCR:
             endRecord(end: offset)
@@ -106,7 +106,7 @@ public struct CSVRecordReader: Sendable {
         while index < count {
             let byte = bytes[index]
             if byte == 0 {
-                failure = .notText("NUL byte at offset \(base + index) (row \(nextNumber)): the file is binary, not CSV text")
+                failure = .notText("NUL byte at offset \(base + index) (\(currentRowName)): the file is binary, not CSV text")
                 return
             }
             if readingByteOrderMark {
@@ -199,6 +199,9 @@ public struct CSVRecordReader: Sendable {
         offset = base + count
     }
 
+    /// "row N" for messages; record 0 is the header.
+    private var currentRowName: String { nextNumber == 0 ? "the header" : "row \(nextNumber)" }
+
     @inline(__always)
     private mutating func append(_ byte: UInt8) {
         if field.count < limits.maxFieldBytes {
@@ -223,7 +226,7 @@ public struct CSVRecordReader: Sendable {
             return
         }
         guard let text = String(validating: field, as: UTF8.self) else {
-            failure = .notText("invalid UTF-8 in row \(nextNumber), field \(fields.count + 1): the file must be UTF-8 text")
+            failure = .notText("invalid UTF-8 in \(currentRowName), field \(fields.count + 1): the file must be UTF-8 text")
             return
         }
         fields.append(text)

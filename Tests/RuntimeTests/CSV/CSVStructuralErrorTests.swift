@@ -6,7 +6,7 @@ struct CSVStructuralErrorTests {
     static let cases: [(String, [UInt8], CSVStructuralError, String)] = [
         ("empty file", [], .empty, "empty"),
         ("only blank lines", Array("\r\n\n\n".utf8), .empty, "empty"),
-        ("binary with NUL", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00], .notText, "UTF-8"),
+        ("binary with NUL", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00], .notText, "invalid UTF-8 in the header"),
         ("NUL inside a field", Array("Product Name,url\na\u{0}b,https://x.example/a.jpg\n".utf8), .notText, "NUL byte"),
         ("invalid UTF-8", Array("Product Name,url\n".utf8) + [0x43, 0x61, 0x66, 0xE9] + Array(",https://x.example/\n".utf8), .notText, "invalid UTF-8 in row 1"),
         ("incomplete BOM", [0xEF, 0xBB] + Array("a,b\n".utf8), .notText, "byte-order mark"),
