@@ -159,6 +159,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Reading a 1M-row CSV in 1 MiB chunks: `swift run -c release CSVBenchmark`.
+        .executableTarget(
+            name: "CSVBenchmark",
+            dependencies: ["Runtime"],
+            path: "Benchmarks/CSV",
+            swiftSettings: swiftSettings
+        ),
+
         // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
         .executableTarget(
             name: "ImagingBenchmark",

@@ -1,0 +1,35 @@
+import Runtime
+import Testing
+
+@Suite("CSV header")
+struct CSVHeaderTests {
+    @Test("the user's header is recognised")
+    func userHeader() throws {
+        let header = try CSVHeader(columns: ["S. No.", "Product Name", "Input Image Urls"])
+        #expect(header.serialColumn == 0 && header.productColumn == 1 && header.urlColumn == 2)
+    }
+
+    @Test("header variants are matched case- and punctuation-insensitively", arguments: [
+        (["serial number", "product name", "input image urls"], 0, 1, 2),
+        (["s_no", "Product", "image_urls"], 0, 1, 2),
+        (["SNO", "NAME", "Image URL"], 0, 1, 2),
+        (["url", "product"], nil, 1, 0),
+        (["Product Name", "URLs", "S.No"], 2, 0, 1),
+        (["id", "name", "image_url", "price"], nil, 1, 2),
+        (["  Product-Name ", "IMAGE-URLS"], nil, 0, 1),
+    ] as [([String], Int?, Int, Int)])
+    func variants(columns: [String], serial: Int?, product: Int, url: Int) throws {
+        let header = try CSVHeader(columns: columns)
+        #expect(header.serialColumn == serial)
+        #expect(header.productColumn == product)
+        #expect(header.urlColumn == url)
+        #expect(header.columns == columns)
+    }
+
+    @Test("extra columns are kept and the first matching column wins")
+    func extraColumns() throws {
+        let header = try CSVHeader(columns: ["Notes", "Product Name", "urls", "url", "Price"])
+        #expect(header.columns.count == 5)
+        #expect(header.urlColumn == 2)
+    }
+}
