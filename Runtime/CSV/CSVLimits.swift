@@ -1,8 +1,9 @@
 /// Bounds on what a user's CSV may contain, so a hostile or broken file costs bounded time
 /// and memory: over `maxFileBytes` the job is rejected, the other limits reject one row.
 public struct CSVLimits: Sendable, Equatable {
-    /// Largest file accepted, in bytes (`CSV_MAX_FILE_BYTES`, default 100 MiB).
-    public var maxFileBytes: Int = 100 << 20
+    /// Largest file accepted, in bytes (`CSV_MAX_FILE_BYTES`, default 256 MiB: a million rows of
+    /// products with two image URLs each is about 120 MiB).
+    public var maxFileBytes: Int = 256 << 20
     /// Longest field kept, in bytes; a longer one makes its row invalid (`CSV_MAX_FIELD_BYTES`).
     public var maxFieldBytes: Int = 64 << 10
     /// Most fields kept per record; more make the row invalid (`CSV_MAX_FIELDS`).

@@ -3,9 +3,9 @@ import Testing
 
 @Suite("CSV limits")
 struct CSVLimitsTests {
-    @Test("limits default to 100 MiB files and are read from the environment")
+    @Test("limits default to 256 MiB files and are read from the environment")
     func environment() throws {
-        #expect(CSVLimits().maxFileBytes == 100 << 20)
+        #expect(CSVLimits().maxFileBytes == 256 << 20)
         let limits = try CSVLimits(environment: EnvironmentValues(["CSV_MAX_FILE_BYTES": "1048576", "CSV_MAX_URLS_PER_ROW": "10"]))
         #expect(limits.maxFileBytes == 1 << 20)
         #expect(limits.maxURLsPerRow == 10)
