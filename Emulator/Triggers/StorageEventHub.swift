@@ -57,6 +57,12 @@ final class StorageEventHub: Sendable {
         state.withLock { $0.pending = true }
     }
 
+    /// Wakes the deliverer: a delivery finished, so more may be sent.
+    func wake() {
+        state.withLock { $0.pending = true }
+        notify()
+    }
+
     /// Wakes the deliverer if deliveries were enqueued.
     func notify() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in

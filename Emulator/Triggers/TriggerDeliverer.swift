@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import Runtime
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers persisted Storage trigger events to their services, retrying with backoff until a
 /// 2xx, as Eventarc does. A delivery row is deleted only after its 2xx, so a crash at any point
@@ -41,40 +42,60 @@ struct TriggerDeliverer: Service {
     }
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
+        // Ends on graceful shutdown; undelivered events stay in the outbox for the next start.
+        await cancelWhenGracefulShutdown {
+            // Each event is sent on its own: a slow service delays only its own deliveries.
+            let inFlight = InFlight()
+            await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    let next = try await deliverDue()
-                    await hub.wait(upTo: next)
+                    do {
+                        let (due, next) = try await dueDeliveries(excluding: inFlight.ids)
+                        let urls = await serviceURLs()
+                        for delivery in due {
+                            inFlight.insert(delivery.id)
+                            group.addTask {
+                                await deliver(delivery, baseURL: urls[delivery.service])
+                                inFlight.remove(delivery.id)
+                                hub.wake()
+                            }
+                        }
+                        await hub.wait(upTo: next)
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.error("could not read pending trigger deliveries", metadata: ["pixelpipe.error": "\(error)"])
+                        await hub.wait(upTo: .seconds(1))
+                    }
                 }
             }
-        } catch is CancellationError {
-            // Shutting down; undelivered events stay in the outbox for the next start.
         }
     }
 
-    /// Sends every due delivery; returns how long until the next one is due (at most 1 s).
-    func deliverDue() async throws -> Duration {
+    /// Deliveries being sent now, so the loop does not send them twice.
+    private final class InFlight: Sendable {
+        private let state = Mutex<Set<Int64>>([])
+        var ids: Set<Int64> { state.withLock { $0 } }
+        func insert(_ id: Int64) { state.withLock { _ = $0.insert(id) } }
+        func remove(_ id: Int64) { state.withLock { _ = $0.remove(id) } }
+    }
+
+    /// Due deliveries not already being sent, and how long until the next one is due (≤ 1 s).
+    private func dueDeliveries(excluding busy: Set<Int64>) async throws -> (due: [Due], next: Duration) {
         let now = GoogleTimestamp.now().microseconds
-        let due: [Due] = try await store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM trigger_deliveries WHERE next_at <= ? ORDER BY id LIMIT 64", arguments: [now]).map { row in
-                Due(
-                    id: row["id"], trigger: row["trigger"], service: row["service"], path: row["path"],
+        return try await store.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM trigger_deliveries WHERE next_at <= ? ORDER BY id LIMIT 256", arguments: [now])
+            let due = rows.compactMap { row -> Due? in
+                let id: Int64 = row["id"]
+                guard !busy.contains(id) else { return nil }
+                return Due(
+                    id: id, trigger: row["trigger"], service: row["service"], path: row["path"],
                     headers: (try? JSONDecoder().decode([String: String].self, from: Data((row["headers"] as String).utf8))) ?? [:],
                     body: row["body"], attempts: row["attempts"]
                 )
             }
+            let waiting = try Int64.fetchOne(db, sql: "SELECT MIN(next_at) FROM trigger_deliveries WHERE next_at > ?", arguments: [now])
+            let next = waiting.map { Duration.microseconds(max(0, $0 - GoogleTimestamp.now().microseconds)) } ?? .seconds(1)
+            return (due, min(next, .seconds(1)))
         }
-        let urls = await serviceURLs()
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in due {
-                group.addTask { await deliver(delivery, baseURL: urls[delivery.service]) }
-            }
-        }
-        let nextAt: Int64? = try await store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(next_at) FROM trigger_deliveries") }
-        guard let nextAt else { return .seconds(1) }
-        let wait = Duration.microseconds(max(0, nextAt - GoogleTimestamp.now().microseconds))
-        return min(wait, .seconds(1))
     }
 
     private func deliver(_ delivery: Due, baseURL: String?) async {

@@ -23,15 +23,20 @@ public struct RecordedRequest: Sendable {
 /// check the exact wire form of what they send.
 public final class RecordingServer: Sendable {
     private let recorded = Mutex<[RecordedRequest]>([])
+    private let answered = Mutex<[String]>([])
 
     public init() {}
 
     /// Everything received so far, in order.
     public var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
+    /// Paths of the requests answered so far (after any delay), in order.
+    public var answeredPaths: [String] { answered.withLock { $0 } }
+
     /// Serves on a free loopback port for the duration of `body`.
     public func run<T: Sendable>(
         respond: @escaping @Sendable (RecordedRequest, Int) -> (status: Int, body: String, headers: [String: String]),
+        delay: @escaping @Sendable (RecordedRequest) -> Duration = { _ in .zero },
         _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {
         let router = Router(context: PeerContext.self)
@@ -47,6 +52,9 @@ public final class RecordingServer: Sendable {
                 list.append(entry)
                 return list.count
             }
+            let wait = delay(entry)
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            answered.withLock { $0.append(entry.path) }
             let answer = respond(entry, index)
             var fields = HTTPFields()
             fields[.contentType] = "application/json"

@@ -18,6 +18,7 @@ struct TriggerHarness {
     static func run(
         triggers yaml: String,
         respond: @escaping @Sendable (RecordedRequest, Int) -> (status: Int, body: String, headers: [String: String]) = { _, _ in (204, "", [:]) },
+        delay: @escaping @Sendable (RecordedRequest) -> Duration = { _ in .zero },
         _ body: @escaping @Sendable (TriggerHarness, RecordingServer) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-triggers-\(UUID().uuidString)")
@@ -25,7 +26,7 @@ struct TriggerHarness {
         let topology = try TopologyLoader.parse(yaml)
         let function = RecordingServer()
         let logger = quietLogger
-        try await function.run(respond: respond) { functionPort in
+        try await function.run(respond: respond, delay: delay) { functionPort in
             let store = try EmulatorStore(directory: directory)
             let hub = StorageEventHub(triggers: topology.triggers)
             let storageStore = try StorageStore(store: store, events: hub)
@@ -167,6 +168,26 @@ struct StorageTriggerTests {
             #expect(requests[1].headers["ce-type"] == StorageEventType.deleted)
             let error = await #expect(throws: Runtime.GoogleAPIError.self) { _ = try await harness.storage.metadata(bucket: "uploads", name: "remove-me.csv") }
             #expect(error?.isNotFound == true)
+        }
+    }
+
+    @Test("a slow function delays only its own events: another trigger's event arrives while it is still busy")
+    func slowServiceDoesNotBlockOthers() async throws {
+        let topology = """
+        buckets: [{name: uploads}]
+        services: [{name: fn}]
+        triggers:
+          - {name: slow, bucket: uploads, prefix: slow/, service: fn, path: /slow}
+          - {name: fast, bucket: uploads, prefix: fast/, service: fn, path: /fast}
+        """
+        try await TriggerHarness.run(triggers: topology, delay: { $0.path == "/slow" ? .seconds(5) : .zero }) { harness, function in
+            try await harness.storage.upload(Data("a\n".utf8), bucket: "uploads", name: "slow/a.csv")
+            _ = try await awaitRequests(function, count: 1)
+            try await harness.storage.upload(Data("b\n".utf8), bucket: "uploads", name: "fast/b.csv")
+            let requests = try await awaitRequests(function, count: 2)
+            #expect(requests.map(\.path) == ["/slow", "/fast"])
+            // The fast event got through although the slow one is not answered yet.
+            #expect(!function.answeredPaths.contains("/slow"))
         }
     }
 }
