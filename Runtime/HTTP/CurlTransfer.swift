@@ -68,6 +68,13 @@ final class CurlTransfer: @unchecked Sendable {
 
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers {
+            // Unicode scalars, not Characters: "\r\n" is a single Character.
+            let forbidden: Set<Unicode.Scalar> = ["\r", "\n", "\0"]
+            if header.name.unicodeScalars.contains(where: forbidden.contains) || header.value.unicodeScalars.contains(where: forbidden.contains)
+                || header.name.contains(":") {
+                curl_slist_free_all(list)
+                throw HTTPClientError.invalidHeader.with(detail: "header \(header.name.debugDescription) has a line break, NUL or colon in it")
+            }
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
         // curl would wait for `100 Continue` before large bodies; servers here never need it.

@@ -2,7 +2,7 @@
 /// new ones can be added without breaking callers; `description` is safe as a metrics label.
 public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible, RetryClassifiedError {
     enum Code: String, Sendable {
-        case invalidURL, unsupportedScheme, resolveFailed, connectFailed, connectionReset, timeout
+        case invalidURL, invalidHeader, unsupportedScheme, resolveFailed, connectFailed, connectionReset, timeout
         case responseTooLarge, tooManyRedirects, blockedAddress, cancelled, tls, transport
     }
 
@@ -17,6 +17,8 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// The URL could not be parsed.
     public static let invalidURL = HTTPClientError(.invalidURL)
+    /// A header name or value contains CR, LF or NUL (it would smuggle in other headers).
+    public static let invalidHeader = HTTPClientError(.invalidHeader)
     /// The URL's scheme is not allowed (only http and https are).
     public static let unsupportedScheme = HTTPClientError(.unsupportedScheme)
     /// The host name did not resolve.
@@ -46,7 +48,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     public var isTransient: Bool {
         switch code {
         case .resolveFailed, .connectFailed, .connectionReset, .timeout, .transport: return true
-        case .invalidURL, .unsupportedScheme, .responseTooLarge, .tooManyRedirects, .blockedAddress, .cancelled, .tls: return false
+        case .invalidURL, .invalidHeader, .unsupportedScheme, .responseTooLarge, .tooManyRedirects, .blockedAddress, .cancelled, .tls: return false
         }
     }
 

@@ -177,4 +177,14 @@ struct HTTPClientTests {
         let error = await #expect(throws: HTTPClientError.self) { _ = try await HTTPClient().get(url) }
         #expect(error == .unsupportedScheme)
     }
+
+    @Test("header values with line breaks are refused before anything is sent", arguments: [
+        ("X-Task", "a\r\nX-Injected: yes"), ("X-Task", "a\nb"), ("X-Bad:Name", "v"), ("X-Nul", "a\u{0}b"),
+    ])
+    func headerInjection(_ name: String, _ value: String) async {
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await HTTPClient().execute(.init(url: "http://127.0.0.1:9/", headers: [(name, value)]))
+        }
+        #expect(error == .invalidHeader)
+    }
 }
