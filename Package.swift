@@ -58,6 +58,7 @@ let package = Package(
             // start, so only the `process` binary links it (through the imaging module).
             dependencies: [
                 "CCurlShims",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
