@@ -117,7 +117,7 @@ let package = Package(
 
         .executableTarget(
             name: "EmulatorAPIBenchmark",
-            dependencies: ["Runtime"],
+            dependencies: ["BenchmarkSupport", "Runtime"],
             path: "Benchmarks/EmulatorAPI",
             swiftSettings: swiftSettings
         ),
@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "DispatchBenchmark",
             dependencies: [
-                "Runtime",
+                "BenchmarkSupport", "Runtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,11 +147,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What the benchmarks that run the emulator binary share.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/Support", swiftSettings: swiftSettings),
+
         // Drop-to-trigger latency against the release emulator binary.
         .executableTarget(
             name: "TriggerLatencyBenchmark",
             dependencies: [
-                "Runtime",
+                "BenchmarkSupport", "Runtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,7 @@
 //
 // It starts the `emulator` binary from its own build directory on a free port with a fresh
 // data directory, serves the no-op handler in-process, and stops both at the end.
+import BenchmarkSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -27,47 +28,6 @@ struct Settings {
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
-    }
-}
-
-/// The emulator as a child process with a temporary data directory.
-final class ChildEmulator {
-    let process = Process()
-    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-dispatch-bench-\(UUID().uuidString)")
-    private(set) var url = ""
-
-    func start() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            FileHandle.standardError.write(Data("no emulator at \(binary.path); run `swift build -c release --product emulator` first\n".utf8))
-            exit(1)
-        }
-        let pipe = Pipe()
-        process.executableURL = binary
-        process.arguments = ["up", "--port", "0", "--data-dir", dataDirectory.path, "--log-format", "json", "--pipeline", "none"]
-        process.standardOutput = pipe
-        try process.run()
-        var buffered = Data()
-        while url.isEmpty {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { FileHandle.standardError.write(Data("emulator exited\n".utf8)); exit(1) }
-            buffered.append(chunk)
-            for line in buffered.split(separator: UInt8(ascii: "\n")) {
-                if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                   object["message"] as? String == "emulator listening", let found = object["pixelpipe.url"] as? String {
-                    url = found
-                }
-            }
-        }
-        pipe.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-    }
-
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: dataDirectory)
     }
 }
 

@@ -3,6 +3,7 @@
 // `emulator` binary with a pipeline whose trigger points at a receiver in this process.
 //
 //   swift build -c release && swift run -c release TriggerLatencyBenchmark [--drops 50]
+import BenchmarkSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -64,31 +65,14 @@ func run() async throws {
     services: [{name: sink, url: "http://127.0.0.1:\(receiverPort)"}]
     triggers: [{name: all, bucket: drops, service: sink}]
     """.write(to: pipeline, atomically: true, encoding: .utf8)
-    let binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let emulator = Process()
-    emulator.executableURL = binDirectory.appendingPathComponent("emulator")
-    emulator.arguments = ["up", "--port", "0", "--data-dir", work.appendingPathComponent("data").path, "--pipeline", pipeline.path, "--log-format", "json"]
-    let output = Pipe()
-    emulator.standardOutput = output
-    emulator.standardError = FileHandle.nullDevice
-    let lines = Mutex<[String]>([])
-    output.fileHandleForReading.readabilityHandler = { handle in
-        let text = String(decoding: handle.availableData, as: UTF8.self)
-        lines.withLock { $0 += text.split(separator: "\n").map(String.init) }
-    }
-    try emulator.run()
-    defer { emulator.terminate(); emulator.waitUntilExit() }
-
-    guard try await waitFor({ lines.withLock { $0.contains { $0.contains("pipeline ready") } } }, within: .seconds(30)) else {
-        print("the emulator did not become ready:\n" + lines.withLock { $0.joined(separator: "\n") })
-        exit(1)
-    }
-    let listening = lines.withLock { $0.first { $0.contains("emulator listening") } } ?? ""
-    let emulatorURL = (try? JSONSerialization.jsonObject(with: Data(listening.utf8)) as? [String: Any])?["pixelpipe.url"] as? String ?? ""
+    let emulator = ChildEmulator(arguments: ["--pipeline", pipeline.path])
+    try emulator.start(readyMessage: "pipeline ready")
+    defer { emulator.stop() }
+    let emulatorURL = emulator.url
 
 
     // Drops: write a file, close it, wait for its event.
-    let folder = work.appendingPathComponent("data/buckets/drops")
+    let folder = emulator.dataDirectory.appendingPathComponent("buckets/drops")
     var dropLatencies: [Double] = []
     let payload = Data(repeating: 0x2C, count: 4096)
     for index in 0..<drops {
