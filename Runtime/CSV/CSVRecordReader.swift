@@ -131,30 +131,16 @@ public struct CSVRecordReader: Sendable {
                 case Self.quote:
                     state = .quoted
                     quoteOpenedAt = base + index
-                case Self.comma:
-                    endField()
-                case Self.cr:
-                    endField()
-                    state = .afterCR
-                case Self.lf:
-                    endField()
-                    endRecord(end: base + index + 1)
+                case Self.comma, Self.cr, Self.lf:
+                    separate(byte, at: base + index)
                 default:
                     append(byte)
                     state = .unquoted
                 }
             case .unquoted:
                 switch byte {
-                case Self.comma:
-                    endField()
-                    state = .fieldStart
-                case Self.cr:
-                    endField()
-                    state = .afterCR
-                case Self.lf:
-                    endField()
-                    endRecord(end: base + index + 1)
-                    state = .fieldStart
+                case Self.comma, Self.cr, Self.lf:
+                    separate(byte, at: base + index)
                 default:
                     append(byte)
                 }
@@ -169,16 +155,8 @@ public struct CSVRecordReader: Sendable {
                 case Self.quote:
                     append(byte)
                     state = .quoted
-                case Self.comma:
-                    endField()
-                    state = .fieldStart
-                case Self.cr:
-                    endField()
-                    state = .afterCR
-                case Self.lf:
-                    endField()
-                    endRecord(end: base + index + 1)
-                    state = .fieldStart
+                case Self.comma, Self.cr, Self.lf:
+                    separate(byte, at: base + index)
                 default:
                     append(byte)
                     state = .unquoted
@@ -208,6 +186,20 @@ public struct CSVRecordReader: Sendable {
             field.append(byte)
         } else {
             fieldTooLong = true
+        }
+    }
+
+    /// Ends the field at a comma, CR or LF outside quotes; LF (and CR, once the next byte is
+    /// seen) also ends the record.
+    @inline(__always)
+    private mutating func separate(_ byte: UInt8, at position: Int) {
+        endField()
+        switch byte {
+        case Self.cr: state = .afterCR
+        case Self.lf:
+            endRecord(end: position + 1)
+            state = .fieldStart
+        default: state = .fieldStart
         }
     }
 
