@@ -31,10 +31,11 @@ enum DashboardPage {
         if snapshot.queues.isEmpty {
             html += "<p class=\"muted\">No queues.</p>"
         } else {
-            html += "<table><tr><th>queue</th><th>state</th><th>tasks</th><th>retrying or in flight</th><th>rate limit</th><th>last responses</th></tr>"
+            html += "<table><tr><th>queue</th><th>state</th><th>pending</th><th>in flight</th><th>retrying</th><th>failed</th><th>rate limit</th><th>last responses</th></tr>"
             for queue in snapshot.queues {
                 let rate = [queue.maxDispatchesPerSecond.map { "\(formatted($0))/s" }, queue.maxConcurrentDispatches.map { "≤\($0) at once" }].compactMap { $0 }.joined(separator: ", ")
-                html += "<tr><td><code>\(escape(queue.name))</code></td><td>\(escape(queue.state))</td><td>\(queue.tasks)</td><td>\(queue.attempted)</td>"
+                html += "<tr><td><code>\(escape(queue.name))</code></td><td>\(escape(queue.state))</td><td>\(queue.pending)</td><td>\(queue.inFlight)</td>"
+                html += "<td>\(queue.retrying)</td><td class=\"\(queue.failed > 0 ? "failed" : "")\">\(queue.failed)</td>"
                 html += "<td>\(escape(rate.isEmpty ? "defaults" : rate))</td><td>\(escape(queue.lastResponses.joined(separator: " ")))</td></tr>"
             }
             html += "</table>"
@@ -43,10 +44,11 @@ enum DashboardPage {
         if snapshot.subscriptions.isEmpty {
             html += "<p class=\"muted\">No subscriptions.</p>"
         } else {
-            html += "<table><tr><th>subscription</th><th>topic</th><th>push endpoint</th><th>backlog</th><th>redelivering</th><th>dead letters to</th></tr>"
+            html += "<table><tr><th>subscription</th><th>topic</th><th>push endpoint</th><th>backlog</th><th>in flight</th><th>dead-lettered</th><th>dead letters to</th></tr>"
             for subscription in snapshot.subscriptions {
                 html += "<tr><td><code>\(escape(subscription.name))</code></td><td>\(escape(subscription.topic))</td><td><code>\(escape(subscription.pushEndpoint ?? "pull"))</code></td>"
-                html += "<td>\(subscription.backlog)</td><td>\(subscription.redelivering)</td><td>\(escape(subscription.deadLetterTopic ?? "—"))</td></tr>"
+                html += "<td>\(subscription.backlog)</td><td>\(subscription.inFlight)</td><td class=\"\(subscription.deadLettered > 0 ? "failed" : "")\">\(subscription.deadLettered)</td>"
+                html += "<td>\(escape(subscription.deadLetterTopic ?? "—"))</td></tr>"
             }
             html += "</table>"
         }

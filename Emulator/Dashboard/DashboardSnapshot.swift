@@ -19,22 +19,30 @@ struct DashboardSnapshot: Sendable, Encodable {
     struct Queue: Sendable, Encodable {
         var name: String
         var state: String
-        var tasks: Int
-        /// Tasks dispatched at least once and still there: retrying or in flight.
-        var attempted: Int
+        /// Waiting for dispatch (due or not).
+        var pending: Int
+        var inFlight: Int
+        /// Pending tasks already attempted at least once.
+        var retrying: Int
+        /// Tasks deleted after their retries ran out.
+        var failed: Int
         var maxDispatchesPerSecond: Double?
         var maxConcurrentDispatches: Int?
-        /// The last response statuses seen on this queue's tasks, newest first.
+        /// The last response of the queue's current tasks, as `status×count`, most common first.
         var lastResponses: [String]
+        /// Every task still in the queue.
+        var tasks: Int { pending + inFlight }
     }
 
     struct Subscription: Sendable, Encodable {
         var name: String
         var topic: String
         var pushEndpoint: String?
+        /// Messages not yet acknowledged, in flight ones included.
         var backlog: Int
-        /// Messages delivered at least once and not yet acknowledged.
-        var redelivering: Int
+        var inFlight: Int
+        /// Messages forwarded to the dead-letter topic.
+        var deadLettered: Int
         var deadLetterTopic: String?
     }
 
@@ -55,12 +63,15 @@ struct DashboardSnapshot: Sendable, Encodable {
 
     static func read(store: EmulatorStore, recent: RecentInvocations?) async throws -> DashboardSnapshot {
         let invocations = await recent?.snapshot(limit: 30) ?? []
+        // Counts come from the stores that own them; this adds the configuration to show.
+        let queueStats = try await TasksStore(store: store).queueStats()
+        let subscriptionStats = try await PubSubStore(store: store).subscriptionStats()
         return try await store.read { db in
             DashboardSnapshot(
                 takenAt: GoogleTimestamp.now().rfc3339,
                 jobs: try jobs(db),
-                queues: try queues(db),
-                subscriptions: try subscriptions(db),
+                queues: try queues(queueStats, db),
+                subscriptions: try subscriptions(subscriptionStats, db),
                 pendingTriggerEvents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trigger_deliveries") ?? 0,
                 recent: invocations.map {
                     Invocation(
@@ -93,56 +104,32 @@ struct DashboardSnapshot: Sendable, Encodable {
         }
     }
 
-    private static func queues(_ db: Database) throws -> [Queue] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT q.name, q.body, q.state,
-                   (SELECT COUNT(*) FROM tasks_tasks t WHERE t.queue = q.name) AS tasks,
-                   (SELECT COUNT(*) FROM tasks_tasks t WHERE t.queue = q.name AND t.dispatch_count > 0) AS attempted
-            FROM tasks_queues q ORDER BY q.name
-            """)
-        return try rows.map { row in
-            let name: String = row["name"]
-            let queue = try? StoredJSON.decode(TasksQueue.self, from: row["body"])
-            let stateCode: Int = row["state"]
-            let responses = try String.fetchAll(db, sql: """
-                SELECT last_attempt FROM tasks_tasks WHERE queue = ? AND last_attempt IS NOT NULL ORDER BY schedule_time_us DESC LIMIT 5
-                """, arguments: [name]).compactMap(Self.responseStatus)
+    private static func queues(_ stats: [TaskQueueStats], _ db: Database) throws -> [Queue] {
+        try stats.map { stats in
+            let body = try String.fetchOne(db, sql: "SELECT body FROM tasks_queues WHERE name = ?", arguments: [stats.queue])
+            let limits = body.flatMap { try? StoredJSON.decode(TasksQueue.self, from: $0) }?.rateLimits
             return Queue(
-                name: String(name.split(separator: "/").last ?? ""),
-                state: [1: "RUNNING", 2: "PAUSED", 3: "DISABLED"][stateCode] ?? "UNKNOWN",
-                tasks: row["tasks"], attempted: row["attempted"],
-                maxDispatchesPerSecond: queue?.rateLimits?.maxDispatchesPerSecond,
-                maxConcurrentDispatches: queue?.rateLimits?.maxConcurrentDispatches,
-                lastResponses: responses
+                name: String(stats.queue.split(separator: "/").last ?? ""),
+                state: stats.state.rawValue,
+                pending: stats.pending, inFlight: stats.inFlight, retrying: stats.retrying, failed: stats.failed,
+                maxDispatchesPerSecond: limits?.maxDispatchesPerSecond,
+                maxConcurrentDispatches: limits?.maxConcurrentDispatches,
+                lastResponses: stats.lastResponseStatuses.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key)×\($0.value)" }
             )
         }
     }
 
-    /// The HTTP status in a task's `lastAttempt` (`{"responseStatus":{"code":…}}`), if any.
-    private static func responseStatus(_ attempt: String) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(attempt.utf8))) as? [String: Any] else { return nil }
-        if let status = object["responseStatus"] as? [String: Any] {
-            if let code = status["code"] { return "\(code)" }
-            if let message = status["message"] as? String { return message }
-        }
-        return object["dispatchTime"] != nil ? "dispatched" : nil
-    }
-
-    private static func subscriptions(_ db: Database) throws -> [Subscription] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT s.name, s.topic, s.body,
-                   (SELECT COUNT(*) FROM pubsub_deliveries d WHERE d.subscription = s.name) AS backlog,
-                   (SELECT COUNT(*) FROM pubsub_deliveries d WHERE d.subscription = s.name AND d.delivery_attempts > 0) AS redelivering
-            FROM pubsub_subscriptions s ORDER BY s.name
-            """)
-        return rows.map { row in
-            let body = (try? JSONSerialization.jsonObject(with: Data((row["body"] as String).utf8))) as? [String: Any]
+    private static func subscriptions(_ stats: [SubscriptionDeliveryStats], _ db: Database) throws -> [Subscription] {
+        try stats.map { stats in
+            let row = try Row.fetchOne(db, sql: "SELECT topic, body FROM pubsub_subscriptions WHERE name = ?", arguments: [stats.subscription])
+            let body = (row?["body"] as String?).flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
             let push = (body?["pushConfig"] as? [String: Any])?["pushEndpoint"] as? String
             let deadLetter = (body?["deadLetterPolicy"] as? [String: Any])?["deadLetterTopic"] as? String
             return Subscription(
-                name: String((row["name"] as String).split(separator: "/").last ?? ""),
-                topic: String((row["topic"] as String).split(separator: "/").last ?? ""),
-                pushEndpoint: push, backlog: row["backlog"], redelivering: row["redelivering"],
+                name: String(stats.subscription.split(separator: "/").last ?? ""),
+                topic: String((row?["topic"] as String? ?? "").split(separator: "/").last ?? ""),
+                pushEndpoint: push.flatMap { $0.isEmpty ? nil : $0 },
+                backlog: stats.backlog, inFlight: stats.inFlight, deadLettered: stats.deadLettered,
                 deadLetterTopic: deadLetter.map { String($0.split(separator: "/").last ?? "") }
             )
         }

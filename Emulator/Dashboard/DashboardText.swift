@@ -5,11 +5,13 @@ enum DashboardText {
         lines += snapshot.jobs.isEmpty ? ["  (none)"] : snapshot.jobs.map { "  " + progressLine($0) }
         lines += ["", "Queues:"]
         lines += snapshot.queues.isEmpty ? ["  (none)"] : snapshot.queues.map {
-            "  \($0.name)  \($0.state)  tasks \($0.tasks)  retrying/in flight \($0.attempted)" + ($0.lastResponses.isEmpty ? "" : "  last \($0.lastResponses.joined(separator: " "))")
+            "  \($0.name)  \($0.state)  pending \($0.pending)  in flight \($0.inFlight)  retrying \($0.retrying)  failed \($0.failed)"
+                + ($0.lastResponses.isEmpty ? "" : "  last \($0.lastResponses.joined(separator: " "))")
         }
         lines += ["", "Subscriptions:"]
         lines += snapshot.subscriptions.isEmpty ? ["  (none)"] : snapshot.subscriptions.map {
-            "  \($0.name) ← \($0.topic)  backlog \($0.backlog)  redelivering \($0.redelivering)" + ($0.deadLetterTopic.map { "  dead letters → \($0)" } ?? "")
+            "  \($0.name) ← \($0.topic)  backlog \($0.backlog)  in flight \($0.inFlight)  dead-lettered \($0.deadLettered)"
+                + ($0.deadLetterTopic.map { " → \($0)" } ?? "")
         }
         lines += ["", "Storage events waiting: \(snapshot.pendingTriggerEvents)", "", "Recent invocations:"]
         lines += snapshot.recent.isEmpty ? ["  (none)"] : snapshot.recent.prefix(15).map {

@@ -20,10 +20,13 @@ final class EmulatorMetrics: Sendable {
     func exposition(_ snapshot: DashboardSnapshot) -> String {
         for queue in snapshot.queues {
             registry.makeGauge(name: "pixelpipe_emulator_queue_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.tasks))
-            registry.makeGauge(name: "pixelpipe_emulator_queue_retrying_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.attempted))
+            registry.makeGauge(name: "pixelpipe_emulator_queue_in_flight_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.inFlight))
+            registry.makeGauge(name: "pixelpipe_emulator_queue_retrying_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.retrying))
+            registry.makeGauge(name: "pixelpipe_emulator_queue_failed_tasks", labels: [("queue", queue.name)]).set(to: Double(queue.failed))
         }
         for subscription in snapshot.subscriptions {
             registry.makeGauge(name: "pixelpipe_emulator_subscription_backlog", labels: [("subscription", subscription.name)]).set(to: Double(subscription.backlog))
+            registry.makeGauge(name: "pixelpipe_emulator_subscription_dead_lettered", labels: [("subscription", subscription.name)]).set(to: Double(subscription.deadLettered))
         }
         for job in snapshot.jobs {
             registry.makeGauge(name: "pixelpipe_emulator_job_progress_ratio", labels: [("job", job.id)]).set(to: job.progress)

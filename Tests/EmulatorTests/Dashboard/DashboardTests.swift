@@ -24,6 +24,14 @@ struct DashboardTests {
             let tasks = CloudTasksClient(api: api, project: "demo", location: "us-central1")
             try await tasks.createQueue("images-0123abcd", rateLimits: .init(maxDispatchesPerSecond: 20, maxConcurrentDispatches: 3))
             try await tasks.createTask(CloudTask(name: tasks.taskName("0123abcd-1-0", queue: "images-0123abcd"), httpRequest: .init(url: "http://127.0.0.1:9/")), queue: "images-0123abcd")
+            let pubsub = PubSubClient(api: api, project: "demo")
+            try await pubsub.createTopic("shards")
+            try await pubsub.createTopic("shards-dead")
+            try await pubsub.createSubscription("shards-populate", Runtime.PubSubSubscription(
+                topic: pubsub.topicName("shards"), pushConfig: .init(pushEndpoint: "http://127.0.0.1:9/"),
+                deadLetterPolicy: .init(deadLetterTopic: pubsub.topicName("shards-dead"), maxDeliveryAttempts: 5)
+            ))
+            _ = try await pubsub.publish([.init(data: Data("shard".utf8))], to: "shards")
             let firestore = FirestoreClient(api: api, project: "demo")
             try await firestore.create("jobs", id: "0123abcd", fields: [
                 "status": .string("running"), "total": .integer(10), "succeeded": .integer(3), "failed": .integer(1),
@@ -41,16 +49,19 @@ struct DashboardTests {
             #expect(html.contains(#"style="width:40%""#))
             #expect(html.contains("4 / 10"))
             #expect(html.contains("images-0123abcd 0123abcd-1-0 → http://127.0.0.1:9/"))
+            #expect(html.contains("<code>shards-populate</code></td><td>shards</td><td><code>http://127.0.0.1:9/</code></td><td>1</td><td>0</td>"))
             #expect(html.contains(#"<td class="failed">503</td>"#))
             #expect(!html.contains("<script"))
 
             let text = String(decoding: try await client.get("http://127.0.0.1:\(port)/_emulator/status?format=text").body, as: UTF8.self)
             #expect(text.contains("job 0123abcd  running  [########------------]  4/10  (1 failed)"))
-            #expect(text.contains("images-0123abcd  RUNNING  tasks 1"))
+            #expect(text.contains("images-0123abcd  RUNNING  pending 1  in flight 0  retrying 0  failed 0"))
+            #expect(text.contains("shards-populate ← shards  backlog 1  in flight 0  dead-lettered 0 → shards-dead"))
 
             let metrics = String(decoding: try await client.get("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
             #expect(metrics.contains(#"pixelpipe_emulator_queue_tasks{queue="images-0123abcd"} 1"#))
             #expect(metrics.contains(#"pixelpipe_emulator_job_progress_ratio{job="0123abcd"} 0.4"#))
+            #expect(metrics.contains(#"pixelpipe_emulator_subscription_backlog{subscription="shards-populate"} 1"#))
         }
     }
 
