@@ -1,4 +1,3 @@
-import Runtime
 import Foundation
 
 /// A 64-bit DCT perceptual hash (pHash): images that look alike have hashes a small Hamming
@@ -42,12 +41,12 @@ public struct PerceptualHash: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     /// Side of the grey thumbnail the hash is computed from.
-    static let sampleSide = 32
+    package static let sampleSide = 32
 
     /// The hash of a 32x32 grey image (row-major bytes): the 8x8 lowest DCT frequencies,
     /// excluding DC, each compared with their median. Written by hand because it is 30 lines
     /// and no Swift package offers it without pulling in an image stack of its own.
-    init(grey pixels: [UInt8]) {
+    package init(grey pixels: [UInt8]) {
         let n = Self.sampleSide
         precondition(pixels.count == n * n)
         let cosines: [[Double]] = (0..<8).map { u in

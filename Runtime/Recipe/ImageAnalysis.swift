@@ -1,4 +1,3 @@
-import Runtime
 /// Facts about an image stored with its item, so duplicates within a job can be flagged.
 public struct ImageAnalysis: Sendable, Equatable, Codable {
     /// Width as displayed (after EXIF orientation).

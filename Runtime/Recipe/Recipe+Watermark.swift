@@ -1,4 +1,3 @@
-import Runtime
 import Foundation
 
 extension Recipe {
@@ -65,7 +64,7 @@ extension Recipe {
         }
 
         /// `color` as 0–255 components, or nil if it is not `#rrggbb`.
-        var rgb: (red: Double, green: Double, blue: Double)? {
+        package var rgb: (red: Double, green: Double, blue: Double)? {
             guard color.count == 7, color.first == "#", let value = UInt32(color.dropFirst(), radix: 16) else { return nil }
             return (Double(value >> 16 & 0xff), Double(value >> 8 & 0xff), Double(value & 0xff))
         }

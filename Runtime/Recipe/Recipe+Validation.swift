@@ -1,4 +1,3 @@
-import Runtime
 extension Recipe {
     /// Largest box side a size may ask for.
     public static let maxDimension = 8192

@@ -1,4 +1,3 @@
-import Runtime
 /// What to make of each image: named sizes, encodings, quality, an optional watermark and
 /// filters. Decoded from JSON with every field optional except what validation demands
 /// (`sizes` and `formats` fall back to the default recipe's).

@@ -1,4 +1,3 @@
-import Runtime
 /// A recipe that cannot be used, naming the field at fault (`sizes[1].width`, `watermark.opacity`).
 public struct RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Equatable, Sendable {

@@ -1,4 +1,3 @@
-import Runtime
 /// An input format the engine accepts. Anything else, including formats libvips could read
 /// but that are blocked for untrusted input (SVG, PDF, …), is `ImagingError.unsupportedFormat`.
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {
@@ -16,7 +15,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
     case tiff
 
     /// The format of a libvips loader nickname such as `jpegload_buffer`, if accepted.
-    init?(loader: String) {
+    package init?(loader: String) {
         let name = loader.split(separator: "_").first.map(String.init) ?? loader
         switch name {
         case "jpegload": self = .jpeg

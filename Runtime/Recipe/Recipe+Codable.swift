@@ -1,4 +1,3 @@
-import Runtime
 import Foundation
 
 // JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention"}],

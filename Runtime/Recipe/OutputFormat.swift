@@ -1,4 +1,3 @@
-import Runtime
 /// An encoding a recipe can ask for.
 public enum OutputFormat: String, Sendable, Codable, CaseIterable {
     /// Baseline or progressive JPEG.
