@@ -38,7 +38,9 @@ struct PipelineRunner: Service {
 
         var supervisor: Supervisor?
         if startServices {
-            var shared = ServiceLauncher.emulatorEnvironment(baseURL: base, project: topology.project)
+            // The pipeline file's shared `env:` first; what the emulator must set wins over it.
+            var shared = topology.env
+            shared.merge(ServiceLauncher.emulatorEnvironment(baseURL: base, project: topology.project)) { _, emulator in emulator }
             shared["LOG_FORMAT"] = colorize ? "text" : "json"
             shared["CLOUD_TASKS_LOCATION"] = topology.location
             for (name, url) in urls {

@@ -7,26 +7,33 @@ enum DefaultTopology {
 project: pixelpipe-local
 location: us-central1
 
+# Settings every stage reads (Runtime's PipelineConfiguration); a service's own env wins.
+env:
+  UPLOADS_BUCKET: pixelpipe-uploads
+  PROCESSED_BUCKET: pixelpipe-processed
+  SHARDS_TOPIC: shards
+  CONTROL_QUEUE: control
+  SHARD_ROWS: "500"
+  JOB_DEADLINE: "3600"
+  IMAGE_QUEUE_RATE: "200"
+  IMAGE_QUEUE_CONCURRENCY: "16"
+  IMAGE_QUEUE_MAX_ATTEMPTS: "5"
+
 buckets:
   - name: pixelpipe-uploads
   - name: pixelpipe-processed
 
 services:
   - name: ingest
-    env:
-      UPLOADS_BUCKET: pixelpipe-uploads
-      PROCESSED_BUCKET: pixelpipe-processed
-      SHARDS_TOPIC: shards
-      CONTROL_QUEUE: control
   - name: populate
   - name: process
     env:
-      PROCESSED_BUCKET: pixelpipe-processed
       # Local default only: lets demos and tests serve images from loopback.
       DOWNLOAD_ALLOW_NETWORKS: 127.0.0.0/8,::1/128
   - name: teardown
     env:
-      PROCESSED_BUCKET: pixelpipe-processed
+      # Local default only: lets a webhook receiver on this machine be called.
+      WEBHOOK_ALLOW_NETWORKS: 127.0.0.0/8,::1/128
 
 triggers:
   - name: csv-uploads

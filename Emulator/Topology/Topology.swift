@@ -101,8 +101,11 @@ struct Topology: Decodable, Equatable, Sendable {
     var topics: [Topic]
     var subscriptions: [Subscription]
     var queues: [Queue]
+    /// Variables every service gets (a service's own `env` overrides them): the pipeline
+    /// settings the stages share, such as bucket names and the image queue's retry policy.
+    var env: [String: String]
 
-    private enum CodingKeys: String, CodingKey { case project, location, buckets, services, triggers, topics, subscriptions, queues }
+    private enum CodingKeys: String, CodingKey { case project, location, env, buckets, services, triggers, topics, subscriptions, queues }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -114,6 +117,7 @@ struct Topology: Decodable, Equatable, Sendable {
         topics = try container.decodeIfPresent([Topic].self, forKey: .topics) ?? []
         subscriptions = try container.decodeIfPresent([Subscription].self, forKey: .subscriptions) ?? []
         queues = try container.decodeIfPresent([Queue].self, forKey: .queues) ?? []
+        env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
     }
 
     /// The service called `name`.

@@ -1,0 +1,71 @@
+/// The item document `jobs/JOB/items/ROW-INDEX`: one image's outcome, created once (with
+/// precondition `exists=false`) in the same commit as the job's counters.
+public struct ItemRecord: Codable, Sendable, Equatable {
+    /// How the item ended.
+    public enum Status: String, Codable, Sendable {
+        case succeeded, failed
+    }
+
+    /// One stored output image.
+    public struct Output: Codable, Sendable, Equatable {
+        /// The recipe size (`thumb`, `large`, …).
+        public var size: String
+        /// The encoding (`jpeg`, `webp`, `avif`, `png`).
+        public var format: String
+        public var width: Int
+        public var height: Int
+        /// The object name in the processed bucket.
+        public var object: String
+        /// The link users follow (see `ObjectLinks`).
+        public var url: String
+        public var contentType: String
+        public var bytes: Int
+
+        public init(size: String, format: String, width: Int, height: Int, object: String, url: String, contentType: String, bytes: Int) {
+            self.size = size
+            self.format = format
+            self.width = width
+            self.height = height
+            self.object = object
+            self.url = url
+            self.contentType = contentType
+            self.bytes = bytes
+        }
+    }
+
+    /// The data row (1-based, as the CSV reader numbers them).
+    public var row: Int
+    /// The image's position in the row's URL cell (1-based); 0 for an item standing for a whole invalid row.
+    public var index: Int
+    /// The image URL (nil for a whole invalid row).
+    public var url: String?
+    public var product: String
+    public var status: Status
+    /// Why the item failed, naming the URL or row.
+    public var error: String?
+    /// The outputs written (empty when failed).
+    public var outputs: [Output]
+    /// What the image is (width, height, format, alpha, dominant colour, perceptual hash).
+    public var analysis: ImageAnalysis?
+    /// The task attempt that recorded the item (1 for the first).
+    public var attempt: Int?
+    /// When it was recorded (RFC 3339).
+    public var recordedAt: String
+
+    public init(row: Int, index: Int, url: String?, product: String, status: Status, error: String? = nil,
+                outputs: [Output] = [], analysis: ImageAnalysis? = nil, attempt: Int? = nil, recordedAt: String) {
+        self.row = row
+        self.index = index
+        self.url = url
+        self.product = product
+        self.status = status
+        self.error = error
+        self.outputs = outputs
+        self.analysis = analysis
+        self.attempt = attempt
+        self.recordedAt = recordedAt
+    }
+
+    /// The item's id within its job, `ROW-INDEX`.
+    public var id: String { "\(row)-\(index)" }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// What the four pipeline stages share: where the buckets, topic and queues are, how a job's
+/// image queue retries, the default recipe and the webhook. Read once from the environment;
+/// every stage reads the same variables, so ingest, populate and process agree on, for
+/// instance, the image queue's `maxAttempts` that decides a final attempt.
+public struct PipelineConfiguration: Sendable {
+    /// How a job's `images-JOB` queue dispatches and retries (Cloud Tasks `rateLimits`/`retryConfig`).
+    public struct ImageQueue: Sendable, Equatable {
+        /// `IMAGE_QUEUE_RATE`: dispatches per second.
+        public var maxDispatchesPerSecond: Double = 200
+        /// `IMAGE_QUEUE_CONCURRENCY`: tasks in flight at once.
+        public var maxConcurrentDispatches: Int = 16
+        /// `IMAGE_QUEUE_MAX_ATTEMPTS`: attempts before an image is recorded as failed.
+        public var maxAttempts: Int = 5
+        /// `IMAGE_QUEUE_MIN_BACKOFF` (seconds).
+        public var minBackoff: Duration = .seconds(1)
+        /// `IMAGE_QUEUE_MAX_BACKOFF` (seconds).
+        public var maxBackoff: Duration = .seconds(60)
+
+        public init() {}
+
+        /// The queue's settings as the Cloud Tasks API takes them.
+        public var rateLimits: CloudTasksQueue.RateLimits {
+            .init(maxDispatchesPerSecond: maxDispatchesPerSecond, maxConcurrentDispatches: maxConcurrentDispatches)
+        }
+
+        /// The queue's retry settings as the Cloud Tasks API takes them.
+        public var retryConfig: CloudTasksQueue.RetryConfig {
+            .init(maxAttempts: maxAttempts, minBackoff: Self.text(minBackoff), maxBackoff: Self.text(maxBackoff), maxDoublings: 4)
+        }
+
+        private static func text(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            return GoogleDuration(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000).text
+        }
+    }
+
+    /// `GOOGLE_CLOUD_PROJECT`.
+    public var project: String
+    /// `CLOUD_TASKS_LOCATION`, the queues' region.
+    public var location: String
+    /// `UPLOADS_BUCKET`, where users drop CSVs.
+    public var uploadsBucket: String
+    /// `PROCESSED_BUCKET`, where outputs, output CSVs and error reports go.
+    public var processedBucket: String
+    /// `SHARDS_TOPIC`, the topic ingest publishes shard messages to.
+    public var shardsTopic: String
+    /// `CONTROL_QUEUE`, the queue of teardown and watchdog tasks.
+    public var controlQueue: String
+    /// `PIXELPIPE_PROCESS_URL`: where image tasks are sent (the process service's URL).
+    public var processURL: String?
+    /// `PIXELPIPE_TEARDOWN_URL`: where teardown and watchdog tasks are sent.
+    public var teardownURL: String?
+    /// `TASKS_SERVICE_ACCOUNT`: when set, tasks carry an OIDC token for this account (Cloud Run
+    /// services that do not allow unauthenticated calls need one).
+    public var tasksServiceAccount: String?
+    /// `SHARD_ROWS`: data rows per shard message.
+    public var rowsPerShard: Int
+    /// `JOB_DEADLINE` (seconds): when the watchdog finalizes an unfinished job as `timed_out`.
+    public var jobDeadline: Duration
+    /// The job queues' settings.
+    public var imageQueue: ImageQueue
+    /// `WEBHOOK_URL`: the default webhook, when the CSV's metadata names none.
+    public var webhookURL: String?
+    /// `WEBHOOK_SECRET`: the HMAC key of `X-PixelPipe-Signature`; never logged.
+    public var webhookSecret: String?
+    /// `WEBHOOK_ALLOW_NETWORKS`: private networks the webhook may reach (public only by default).
+    public var webhookAddresses: AddressPolicy
+    /// `IMAGE_RECIPE`: the default recipe; a job may override it with its CSV's `recipe` metadata.
+    public var recipe: Recipe
+    /// CSV limits (`CSV_MAX_BYTES`, …).
+    public var csvLimits: CSVLimits
+    /// How output objects are linked in the output CSV and API answers.
+    public var links: ObjectLinks
+
+    /// Defaults for `project`; tests change what they need.
+    public init(project: String, links: ObjectLinks = .publicStorage) {
+        self.project = project
+        location = "us-central1"
+        uploadsBucket = "pixelpipe-uploads"
+        processedBucket = "pixelpipe-processed"
+        shardsTopic = "shards"
+        controlQueue = "control"
+        rowsPerShard = 500
+        jobDeadline = .seconds(3600)
+        imageQueue = ImageQueue()
+        webhookAddresses = .publicOnly
+        recipe = .default
+        csvLimits = CSVLimits()
+        self.links = links
+    }
+
+    /// Reads the configuration; `GOOGLE_CLOUD_PROJECT` is required.
+    public init(environment: EnvironmentValues) throws(ConfigurationError) {
+        guard let project = environment.first(of: ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "GCP_PROJECT"]) else {
+            throw .missing("GOOGLE_CLOUD_PROJECT")
+        }
+        self.init(project: project, links: try ObjectLinks(environment: environment))
+        location = environment["CLOUD_TASKS_LOCATION"] ?? location
+        uploadsBucket = environment["UPLOADS_BUCKET"] ?? uploadsBucket
+        processedBucket = environment["PROCESSED_BUCKET"] ?? processedBucket
+        shardsTopic = environment["SHARDS_TOPIC"] ?? shardsTopic
+        controlQueue = environment["CONTROL_QUEUE"] ?? controlQueue
+        processURL = environment["PIXELPIPE_PROCESS_URL"]
+        teardownURL = environment["PIXELPIPE_TEARDOWN_URL"]
+        tasksServiceAccount = environment["TASKS_SERVICE_ACCOUNT"]
+        rowsPerShard = try environment.integer("SHARD_ROWS", default: rowsPerShard, in: 1...100_000)
+        jobDeadline = try environment.seconds("JOB_DEADLINE", default: jobDeadline)
+        imageQueue.maxDispatchesPerSecond = Double(try environment.integer("IMAGE_QUEUE_RATE", default: Int(imageQueue.maxDispatchesPerSecond), in: 1...500))
+        imageQueue.maxConcurrentDispatches = try environment.integer("IMAGE_QUEUE_CONCURRENCY", default: imageQueue.maxConcurrentDispatches, in: 1...5000)
+        imageQueue.maxAttempts = try environment.integer("IMAGE_QUEUE_MAX_ATTEMPTS", default: imageQueue.maxAttempts, in: 1...100)
+        imageQueue.minBackoff = try environment.seconds("IMAGE_QUEUE_MIN_BACKOFF", default: imageQueue.minBackoff)
+        imageQueue.maxBackoff = try environment.seconds("IMAGE_QUEUE_MAX_BACKOFF", default: imageQueue.maxBackoff)
+        webhookURL = environment["WEBHOOK_URL"]
+        webhookSecret = environment["WEBHOOK_SECRET"]
+        if let allowList = environment["WEBHOOK_ALLOW_NETWORKS"] {
+            do {
+                webhookAddresses = try AddressPolicy(allowList: allowList)
+            } catch {
+                throw .malformed("WEBHOOK_ALLOW_NETWORKS", value: allowList, expected: "comma-separated CIDRs such as 127.0.0.0/8,::1/128")
+            }
+        }
+        recipe = try Recipe(environment: environment)
+        csvLimits = try CSVLimits(environment: environment)
+    }
+
+    /// `PIXELPIPE_PROCESS_URL`, or a configuration error naming it.
+    public func requireProcessURL() throws(ConfigurationError) -> String {
+        guard let processURL else { throw .missing("PIXELPIPE_PROCESS_URL") }
+        return processURL
+    }
+
+    /// `PIXELPIPE_TEARDOWN_URL`, or a configuration error naming it.
+    public func requireTeardownURL() throws(ConfigurationError) -> String {
+        guard let teardownURL else { throw .missing("PIXELPIPE_TEARDOWN_URL") }
+        return teardownURL
+    }
+}
