@@ -213,7 +213,14 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Runtime", "TestSupport"],
+            // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.
+            dependencies: [
+                "Runtime",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

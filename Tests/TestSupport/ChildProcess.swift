@@ -72,6 +72,12 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// The child's process id (for tests that look up the processes it started).
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Whether the child is still running.
+    public var isRunning: Bool { process.isRunning }
+
     /// Every complete line printed so far.
     public var lines: [String] { output.state.withLock { $0.lines } }
 
