@@ -148,7 +148,21 @@ let package = Package(
         ),
 
         // What the benchmarks that run the emulator binary share.
-        .target(name: "BenchmarkSupport", path: "Benchmarks/Support", swiftSettings: swiftSettings),
+        .target(name: "BenchmarkSupport", dependencies: ["Imaging", "Runtime", "CVipsShims"], path: "Benchmarks/Support", swiftSettings: swiftSettings),
+
+        // The pipeline end to end against the imaging engine alone, and ingest of a 1M-row CSV:
+        // `swift build -c release && .build/release/PipelineBenchmark`.
+        .executableTarget(
+            name: "PipelineBenchmark",
+            dependencies: [
+                "BenchmarkSupport", "Imaging", "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Pipeline",
+            swiftSettings: swiftSettings
+        ),
 
         // Drop-to-trigger latency against the release emulator binary.
         .executableTarget(
@@ -174,7 +188,7 @@ let package = Package(
         // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
         .executableTarget(
             name: "ImagingBenchmark",
-            dependencies: ["Imaging", "Runtime", "CVipsShims"],
+            dependencies: ["BenchmarkSupport", "Imaging", "Runtime", "CVipsShims"],
             path: "Benchmarks/Imaging",
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Imaging
 import Foundation
 import Runtime

@@ -1,14 +1,7 @@
-import Foundation
 import Runtime
 
-/// Populate: receives shard messages by Pub/Sub push and creates one task per image.
-/// Task creation is built in the pipeline issue; until then the message is decoded and declined.
-struct PopulateFunction: PubSubFunction {
-    func handle(_ push: PubSubPush<Data>, context: InvocationContext) async throws {
-        throw InvocationError.notImplemented("populate does not create tasks yet (message \(push.message.messageID) was not processed)")
-    }
-}
-
-await FunctionMain.run(name: "populate") { _, _ in
-    FunctionDefinition(name: "populate", pubSubPush: PopulateFunction())
+await FunctionMain.run(name: "populate") { _, environment, _ in
+    let configuration = try PipelineConfiguration(environment: environment)
+    let clients = PipelineClients(api: GoogleAPIClient(environment: environment), configuration: configuration)
+    return FunctionDefinition(name: "populate", pubSubPush: PopulateFunction(populator: ShardPopulator(configuration: configuration, clients: clients)))
 }

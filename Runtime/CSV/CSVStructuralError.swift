@@ -41,6 +41,11 @@ public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConver
     static func unterminatedQuote(_ reason: String, row: Int) -> Self { .init(.unterminatedQuote, reason: reason, row: row) }
     static func tooLarge(_ reason: String) -> Self { .init(.tooLarge, reason: reason) }
 
+    /// A file of `size` bytes over `limit`, known from its metadata before reading a byte.
+    public static func tooLarge(size: Int64, limit: Int) -> Self {
+        .tooLarge("the file is \(size) bytes, larger than the limit of \(limit) bytes")
+    }
+
     /// Equal when the kind is the same; the reason and row are detail.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
 

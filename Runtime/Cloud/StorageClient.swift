@@ -175,24 +175,11 @@ public struct StorageClient: Sendable {
     }
 
     /// The object's bytes in `chunkSize` pieces read by successive ranged requests against one
-    /// generation, so a large object is streamed without being held whole.
-    public func chunks(bucket: String, name: String, generation: Int64, size: Int, chunkSize: Int = 1 << 20) -> AsyncThrowingStream<Data, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    var offset = 0
-                    while offset < size {
-                        let end = min(offset + chunkSize, size) - 1
-                        continuation.yield(try await download(bucket: bucket, name: name, range: offset...end, generation: generation))
-                        offset = end + 1
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+    /// generation, so a large object is streamed without being held whole. Reads are pulled by
+    /// the consumer with one chunk fetched ahead: memory stays at two chunks however slow the
+    /// consumer is.
+    public func chunks(bucket: String, name: String, generation: Int64, size: Int, chunkSize: Int = 1 << 20) -> StorageChunks {
+        StorageChunks(client: self, bucket: bucket, name: name, generation: generation, size: size, chunkSize: chunkSize)
     }
 
     /// One page of objects under `prefix`, grouped by `delimiter` into `prefixes`.

@@ -38,6 +38,9 @@ public enum PipelineNames {
     /// The job's output CSV, `JOB/output.csv`.
     public static func outputCSV(job: String) -> String { "\(job)/output.csv" }
 
+    /// Why a rejected job's CSV was refused, `JOB/error-report.json`.
+    public static func errorReport(job: String) -> String { "\(job)/error-report.json" }
+
     /// A lower-case ASCII slug of at most 60 characters (`Blue Shoe (42)` → `blue-shoe-42`),
     /// `product` when nothing usable is left, so names never escape their folder or collide
     /// with `.`/`..`.

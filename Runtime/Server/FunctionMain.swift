@@ -11,6 +11,20 @@ public enum FunctionMain {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         makeFunction: (FunctionConfiguration, Logger) throws -> FunctionDefinition
     ) async -> Never {
+        await run(name: name, arguments: arguments, environment: environment) { configuration, _, logger in
+            try makeFunction(configuration, logger)
+        }
+    }
+
+    /// Runs the function built by `makeFunction` from the serving configuration and the whole
+    /// environment (for the stage's own typed configuration); a `ConfigurationError` it throws
+    /// exits with 78 (EX_CONFIG) and names the variable.
+    public static func run(
+        name: String,
+        arguments: [String] = CommandLine.arguments,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        makeFunction: (FunctionConfiguration, EnvironmentValues, Logger) throws -> FunctionDefinition
+    ) async -> Never {
         if arguments.dropFirst().contains("--version") {
             print(RuntimeVersions.report(binary: name))
             exit(0)
@@ -29,8 +43,17 @@ public enum FunctionMain {
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel, projectID: configuration.projectID)
         var logger = Logger(label: configuration.service)
         if let revision = configuration.revision { logger[metadataKey: "pixelpipe.revision"] = .string(revision) }
+        let function: FunctionDefinition
         do {
-            let function = try makeFunction(configuration, logger)
+            function = try makeFunction(configuration, EnvironmentValues(environment), logger)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(name): configuration error: \(error)\n".utf8))
+            exit(78)
+        } catch {
+            logger.critical("function could not be built", metadata: ["pixelpipe.error": "\(error)"])
+            exit(1)
+        }
+        do {
             try await FunctionServer.run(function: function, configuration: configuration, logger: logger)
             exit(0)
         } catch {

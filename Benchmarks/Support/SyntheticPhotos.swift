@@ -5,8 +5,8 @@ import Foundation
 
 /// Generates photo-sized JPEGs (a noisy gradient with coloured shapes) into a folder, once:
 /// files already there are reused.
-enum SyntheticPhotos {
-    static func make(count: Int, width: Int, height: Int, in folder: URL) throws -> [URL] {
+public enum SyntheticPhotos {
+    public static func make(count: Int, width: Int, height: Int, in folder: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         _ = pp_vips_init("ImagingBenchmark")
         var urls: [URL] = []

@@ -1,0 +1,57 @@
+import BenchmarkSupport
+import Foundation
+import Imaging
+import Runtime
+
+/// A CSV of `images` photos (2000 × 1500 JPEGs served on loopback) through the whole pipeline
+/// under the release emulator, from upload to the job's final status (output CSV written),
+/// against the imaging engine alone on the same images with the same recipe in the same run.
+enum EndToEndRun {
+    static func run(images: Int, photos photoCount: Int) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-pipeline-bench")
+        let photos = try SyntheticPhotos.make(count: photoCount, width: 2000, height: 1500, in: folder).map { try Data(contentsOf: $0) }
+        report("Images: \(images) (\(photoCount) distinct 2000×1500 JPEGs, \(photos.map(\.count).reduce(0, +) / photos.count / 1024) KiB on average); recipe: the default (\(Recipe.default.sizes.count) sizes × \(Recipe.default.formats.map(\.rawValue).joined(separator: "/")))")
+
+        // The engine alone: every image once, as many in flight as the pipeline allows.
+        let engine = try ImagingEngine(configuration: try ImagingConfiguration(environment: EnvironmentValues([:])))
+        let engineStarted = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add() {
+                guard next < images else { return }
+                let photo = photos[next % photos.count]
+                next += 1
+                group.addTask { _ = try await engine.process(photo, recipe: .default) }
+            }
+            for _ in 0..<16 { add() }
+            while try await group.next() != nil { add() }
+        }
+        let engineSeconds = seconds(ContinuousClock.now - engineStarted)
+        let engineRate = Double(images) / engineSeconds
+        report("Engine alone: \(images) images in \(String(format: "%.1f", engineSeconds)) s = \(String(format: "%.2f", engineRate)) images/s")
+
+        // The pipeline: the release emulator with its built-in default pipeline and binaries.
+        let server = await ImageServer(photos: photos)
+        defer { server.stop() }
+        let emulator = ChildEmulator(arguments: [])
+        try emulator.start(readyMessage: "pipeline ready")
+        defer { emulator.stop() }
+        let bench = try BenchmarkEnvironment(emulatorURL: emulator.url)
+        var csv = "S. No.,Product Name,Input Image Urls\n"
+        for image in 0..<images { csv += "\(image + 1),Product \(image + 1),http://127.0.0.1:\(server.port)/img/\(image).jpg\n" }
+        let started = ContinuousClock.now
+        let object = try await bench.clients.storage.upload(Data(csv.utf8), bucket: bench.configuration.uploadsBucket, name: "bench.csv", options: .init(contentType: "text/csv"))
+        let job = PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: object.generationNumber ?? 0)
+        guard let record = try await bench.awaitFinal(job: job, limit: .seconds(Double(images) * 2 + 120)) else {
+            throw BenchmarkFailure("job \(job) did not finish")
+        }
+        let pipelineSeconds = seconds(ContinuousClock.now - started)
+        let pipelineRate = Double(images) / pipelineSeconds
+        report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s")
+        report("End to end / engine alone: \(String(format: "%.2f", pipelineRate / engineRate)) (target ≥ 0.85)")
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import Runtime
+
+/// Turns one uploaded CSV version into a job (ARCHITECTURE §1, §5, §6): validates it in one
+/// streaming pass, creates the job document, the job's queue, the shard messages and the
+/// watchdog. Every step is safe to repeat, so a redelivered event changes nothing, and a run
+/// interrupted halfway is completed by the next delivery.
+struct Ingestor: Sendable {
+    let configuration: PipelineConfiguration
+    let clients: PipelineClients
+    let ledger: JobLedger
+    /// Shard messages per publish request.
+    var publishBatch = 500
+
+    init(configuration: PipelineConfiguration, clients: PipelineClients) {
+        self.configuration = configuration
+        self.clients = clients
+        self.ledger = JobLedger(clients: clients, configuration: configuration)
+    }
+
+    /// What ingesting an object did.
+    enum Outcome: Equatable {
+        /// A new job, published: `items` items in `shards` shards.
+        case accepted(job: String, items: Int, shards: Int)
+        /// The CSV was refused; the job records why.
+        case rejected(job: String, reason: String)
+        /// This object version was already ingested; nothing was done.
+        case alreadyIngested(job: String)
+    }
+
+    /// Ingests `object`, as described by its finalize event.
+    func ingest(_ object: StorageObject, logger: Logger) async throws -> Outcome {
+        guard let generation = object.generationNumber else {
+            throw IngestError.noGeneration(bucket: object.bucket, name: object.name)
+        }
+        let job = PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: generation)
+        var logger = logger
+        logger[metadataKey: "pixelpipe.job"] = .string(job)
+        let source = JobRecord.Source(bucket: object.bucket, name: object.name, generation: String(generation))
+
+        let existing = try await clients.firestore.document(PipelineNames.jobDocument(job: job)).map { try $0.decode(JobRecord.self) }
+        if let existing, existing.published || existing.status == .rejected {
+            if existing.status == .rejected {
+                // The first delivery may have stopped before enqueuing the teardown.
+                try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
+            }
+            logger.debug("object version already ingested")
+            return .alreadyIngested(job: job)
+        }
+
+        let scan: CSVScan.Result
+        let recipe: String
+        let webhookURL: String?
+        do {
+            scan = try await self.scan(object, generation: generation)
+            recipe = try effectiveRecipe(object.metadata?["recipe"])
+            webhookURL = try self.webhookURL(object.metadata?["webhook-url"])
+        } catch let rejection as Rejection {
+            let webhook = (try? self.webhookURL(object.metadata?["webhook-url"])) ?? nil
+            try await reject(job: job, source: source, rejection, webhookURL: webhook, logger: logger)
+            return .rejected(job: job, reason: rejection.reason)
+        }
+
+        let now = Date()
+        var record = existing ?? JobRecord(
+            id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
+            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline.seconds)
+        )
+        if existing == nil {
+            try await create(record)
+        }
+        let queue = PipelineNames.imageQueue(job: job)
+        do {
+            _ = try await clients.tasks.createQueue(queue, rateLimits: configuration.imageQueue.rateLimits, retryConfig: configuration.imageQueue.retryConfig)
+        } catch let error as GoogleAPIError where error.isAlreadyExists {
+            logger.debug("job queue already exists", metadata: ["pixelpipe.queue": .string(queue)])
+        }
+        try await publish(job: job, source: source, header: scan.header, shards: scan.shards)
+        try await ledger.enqueueTeardown(job: job, reason: .deadline, at: Timestamp.parse(record.deadline), logger: logger)
+        record.published = true
+        _ = try await clients.firestore.patch(PipelineNames.jobDocument(job: job), fields: ["published": .boolean(true)], mask: ["published"], exists: true)
+        logger.info("job accepted", metadata: [
+            "pixelpipe.items": .stringConvertible(scan.items), "pixelpipe.rows": .stringConvertible(scan.rows),
+            "pixelpipe.shards": .stringConvertible(scan.shards.count),
+        ])
+        return .accepted(job: job, items: scan.items, shards: scan.shards.count)
+    }
+
+    /// Why a CSV is refused as a whole.
+    private struct Rejection: Error {
+        var reason: String
+        var kind: String
+        var row: Int?
+    }
+
+    /// Streams the object (ranged reads) through the validator.
+    private func scan(_ object: StorageObject, generation: Int64) async throws -> CSVScan.Result {
+        let limit = configuration.csvLimits.maxFileBytes
+        guard let size = object.byteCount else {
+            throw IngestError(description: "gs://\(object.bucket)/\(object.name): the event carries no object size")
+        }
+        if size > Int64(limit) {
+            let error = CSVStructuralError.tooLarge(size: size, limit: limit)
+            throw Rejection(reason: error.reason, kind: error.kind, row: nil)
+        }
+        var scan = CSVScan(limits: configuration.csvLimits, rowsPerShard: configuration.rowsPerShard)
+        do {
+            for try await chunk in clients.storage.chunks(bucket: object.bucket, name: object.name, generation: generation, size: Int(size)) {
+                try scan.consume(chunk)
+            }
+            let result = try scan.finish()
+            if result.rows == 0 {
+                throw Rejection(reason: "the file has a header but no data rows", kind: "noRows", row: nil)
+            }
+            return result
+        } catch let error as CSVStructuralError {
+            throw Rejection(reason: error.reason.isEmpty ? error.description : error.reason, kind: error.kind, row: error.row)
+        } catch let error as GoogleAPIError where error.isNotFound {
+            throw IngestError.objectGone(bucket: object.bucket, name: object.name, generation: generation)
+        }
+    }
+
+    /// The default recipe with the CSV's `recipe` metadata applied, as JSON.
+    private func effectiveRecipe(_ override: String?) throws -> String {
+        var recipe = configuration.recipe
+        if let override {
+            do {
+                recipe = try recipe.merging(overrideJSON: Data(override.utf8))
+            } catch {
+                throw Rejection(reason: "the object's \"recipe\" metadata is not a valid recipe: \(error)", kind: "invalidRecipe", row: nil)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(recipe), as: UTF8.self)
+    }
+
+    /// The CSV's `webhook-url` metadata when set (it must be an http(s) URL), else configuration's.
+    private func webhookURL(_ metadata: String?) throws -> String? {
+        guard let metadata else { return configuration.webhookURL }
+        guard let components = URLComponents(string: metadata), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+              components.host?.isEmpty == false else {
+            throw Rejection(reason: "the object's \"webhook-url\" metadata is not an http(s) URL: \(metadata.prefix(200))", kind: "invalidWebhook", row: nil)
+        }
+        return metadata
+    }
+
+    /// Creates the job document if absent (a concurrent delivery may have created it first).
+    private func create(_ record: JobRecord) async throws {
+        let write = FirestoreWrite(.update(path: PipelineNames.jobDocument(job: record.id), fields: try FirestoreCoding.fields(from: record), mask: nil), precondition: .exists(false))
+        do {
+            _ = try await clients.firestore.commit([write])
+        } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed {
+            return
+        }
+    }
+
+    /// Publishes the shard messages in batches.
+    private func publish(job: String, source: JobRecord.Source, header: CSVHeader, shards: [CSVScan.Shard]) async throws {
+        let encoder = JSONEncoder()
+        for batch in stride(from: 0, to: shards.count, by: publishBatch) {
+            let messages = try shards[batch..<min(batch + publishBatch, shards.count)].map { shard in
+                let message = ShardMessage(
+                    job: job, bucket: source.bucket, object: source.name, generation: source.generation, header: header.columns,
+                    start: shard.start, end: shard.end, firstRow: shard.firstRow, rows: shard.rows
+                )
+                return PubSubOutgoingMessage(data: try encoder.encode(message), attributes: ["job": job])
+            }
+            _ = try await clients.pubSub.publish(messages, to: configuration.shardsTopic)
+        }
+    }
+
+    /// Records a rejected job: the error report, the job document, and its teardown (which
+    /// sends the webhook with status `rejected`).
+    private func reject(job: String, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, logger: Logger) async throws {
+        let now = Date()
+        let report = PipelineNames.errorReport(job: job)
+        let body = JobRejection(job: job, source: source, reason: rejection.reason, kind: rejection.kind, row: rejection.row, rejectedAt: Timestamp.format(now))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        _ = try await clients.storage.upload(try encoder.encode(body), bucket: configuration.processedBucket, name: report, options: .init(contentType: "application/json"))
+        let record = JobRecord(
+            id: job, status: .rejected, source: source, total: 0, rows: 0, invalidRows: 0, shards: 0, recipe: nil,
+            webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report
+        )
+        try await create(record)
+        try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
+        logger.warning("CSV rejected", metadata: ["pixelpipe.reason": .string(rejection.reason), "pixelpipe.object": .string("gs://\(source.bucket)/\(source.name)")])
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

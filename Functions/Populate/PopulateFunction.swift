@@ -1,0 +1,18 @@
+import Logging
+import Runtime
+
+/// Populate's Pub/Sub push handler: one shard message per delivery.
+struct PopulateFunction: PubSubFunction {
+    let populator: ShardPopulator
+
+    func handle(_ push: PubSubPush<ShardMessage>, context: InvocationContext) async throws {
+        var logger = context.logger
+        logger[metadataKey: "pixelpipe.job"] = .string(push.message.data.job)
+        logger[metadataKey: "pixelpipe.shard"] = .string("\(push.message.data.firstRow)+\(push.message.data.rows)")
+        let outcome = try await populator.populate(push.message.data, logger: logger)
+        logger.debug("shard populated", metadata: [
+            "pixelpipe.created": .stringConvertible(outcome.created), "pixelpipe.existing": .stringConvertible(outcome.existing),
+            "pixelpipe.failed": .stringConvertible(outcome.failed),
+        ])
+    }
+}

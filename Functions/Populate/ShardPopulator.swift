@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import Runtime
+
+/// Turns one shard message into work (ARCHITECTURE §1, §5): reads only the shard's byte range
+/// of the CSV, creates one task per valid image named `JOB-ROW-INDEX` (a name the queue already
+/// knows means that task was already created), and records the shard's invalid rows and URLs
+/// as failed items through the ledger, which counts each once however often the shard repeats.
+struct ShardPopulator: Sendable {
+    let configuration: PipelineConfiguration
+    let clients: PipelineClients
+    let ledger: JobLedger
+    /// Task creations in flight at once.
+    var concurrency = 16
+
+    init(configuration: PipelineConfiguration, clients: PipelineClients) {
+        self.configuration = configuration
+        self.clients = clients
+        self.ledger = JobLedger(clients: clients, configuration: configuration)
+    }
+
+    /// What populating a shard did.
+    struct Outcome: Sendable, Equatable {
+        /// Tasks created by this delivery.
+        var created = 0
+        /// Tasks that already existed (an earlier delivery created them).
+        var existing = 0
+        /// Failed items recorded by this delivery.
+        var failed = 0
+        /// Whether the job was already finalized (its queue gone), so nothing was created.
+        var jobFinished = false
+    }
+
+    func populate(_ shard: ShardMessage, logger: Logger) async throws -> Outcome {
+        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)) else {
+            throw PopulateError.unknownJob(shard.job)
+        }
+        let job = try document.decode(JobRecord.self)
+        guard job.status == .running else {
+            logger.debug("job already final; shard ignored", metadata: ["pixelpipe.status": .string(job.status.rawValue)])
+            return Outcome(jobFinished: true)
+        }
+        guard let recipe = job.recipe else { throw PopulateError.noRecipe(shard.job) }
+        let rows = try await read(shard)
+
+        var outcome = Outcome()
+        let recordedAt = Timestamp.format(Date())
+        for row in rows {
+            for item in row.failedItems(recordedAt: recordedAt) {
+                if case .recorded = try await ledger.record(item, job: shard.job, logger: logger) { outcome.failed += 1 }
+            }
+        }
+        let tasks = rows.flatMap { $0.imageTasks(job: shard.job, recipe: recipe) }
+        let processURL = try configuration.requireProcessURL()
+        let results = try await withThrowingTaskGroup(of: TaskCreation.self) { group in
+            var results: [TaskCreation] = []
+            var next = 0
+            func addNext() {
+                guard next < tasks.count else { return }
+                let task = tasks[next]
+                next += 1
+                group.addTask { try await create(task, processURL: processURL) }
+            }
+            for _ in 0..<min(concurrency, tasks.count) { addNext() }
+            while let result = try await group.next() {
+                results.append(result)
+                addNext()
+            }
+            return results
+        }
+        for result in results {
+            switch result {
+            case .created: outcome.created += 1
+            case .existing: outcome.existing += 1
+            case .queueGone: outcome.jobFinished = true
+            }
+        }
+        return outcome
+    }
+
+    private enum TaskCreation: Sendable {
+        case created, existing, queueGone
+    }
+
+    /// Creates the task of one image; an existing name is success.
+    private func create(_ image: ImageTask, processURL: String) async throws -> TaskCreation {
+        let queue = PipelineNames.imageQueue(job: image.job)
+        let task = CloudTask(
+            name: clients.tasks.taskName(PipelineNames.imageTask(job: image.job, row: image.row, index: image.index), queue: queue),
+            httpRequest: .init(
+                url: processURL,
+                httpMethod: "POST",
+                headers: ["Content-Type": "application/json"],
+                body: try JSONEncoder().encode(image),
+                oidcToken: configuration.tasksServiceAccount.map { .init(serviceAccountEmail: $0) }
+            )
+        )
+        do {
+            _ = try await clients.tasks.createTask(task, queue: queue)
+            return .created
+        } catch let error as GoogleAPIError where error.isAlreadyExists {
+            return .existing
+        } catch let error as GoogleAPIError where error.isNotFound {
+            // Teardown deletes the queue once the job is final; nothing is left to do.
+            return .queueGone
+        }
+    }
+
+    /// The shard's rows, read from exactly its byte range of the job's CSV version.
+    private func read(_ shard: ShardMessage) async throws -> [CSVRow] {
+        guard shard.start >= 0, shard.end > shard.start, let generation = Int64(shard.generation) else {
+            throw PopulateError.malformedShard(job: shard.job, detail: "byte range \(shard.start)..<\(shard.end), generation \(shard.generation)")
+        }
+        let bytes: Data
+        do {
+            bytes = try await clients.storage.download(bucket: shard.bucket, name: shard.object, range: shard.start...(shard.end - 1), generation: generation)
+        } catch let error as GoogleAPIError where error.isNotFound {
+            throw PopulateError.csvGone(job: shard.job, object: "gs://\(shard.bucket)/\(shard.object)#\(shard.generation)")
+        }
+        let header: CSVHeader
+        do {
+            header = try CSVHeader(columns: shard.header)
+        } catch {
+            throw PopulateError.malformedShard(job: shard.job, detail: "header \(shard.header): \(error)")
+        }
+        var reader = CSVRowReader(header: header, startOffset: shard.start, firstRowNumber: shard.firstRow, limits: configuration.csvLimits)
+        do {
+            let rows = try reader.consume(bytes) + reader.finish()
+            guard rows.count == shard.rows else {
+                throw PopulateError.malformedShard(job: shard.job, detail: "expected \(shard.rows) rows from row \(shard.firstRow), read \(rows.count)")
+            }
+            return rows
+        } catch let error as CSVStructuralError {
+            throw PopulateError.malformedShard(job: shard.job, detail: "rows from \(shard.firstRow): \(error)")
+        }
+    }
+}
+
+/// Why a shard cannot be populated; all permanent (the message is acknowledged and logged), as
+/// redelivering the same message would fail the same way.
+enum PopulateError: Error, Sendable, CustomStringConvertible, RetryClassifiedError {
+    case unknownJob(String)
+    case noRecipe(String)
+    case csvGone(job: String, object: String)
+    case malformedShard(job: String, detail: String)
+
+    var isTransient: Bool { false }
+
+    var description: String {
+        switch self {
+        case .unknownJob(let job): "job \(job) does not exist (no document jobs/\(job))"
+        case .noRecipe(let job): "job \(job) has no recipe"
+        case .csvGone(let job, let object): "the CSV of job \(job), \(object), no longer exists"
+        case .malformedShard(let job, let detail): "a shard of job \(job) does not match its CSV: \(detail)"
+        }
+    }
+}
