@@ -63,13 +63,15 @@ extension PipelineHarness {
             }
             if failedRows.contains(number) {
                 #expect(!error.isEmpty, "row \(number) failed but its Error is empty (Status \(status))")
+                #expect(status != "succeeded", "row \(number) failed but its Status is \(status)")
             } else {
+                #expect(status == "succeeded", "row \(number): Status \(status)")
                 #expect(error.isEmpty, "row \(number): unexpected Error '\(error)'")
-                #expect(!links.isEmpty, "row \(number) succeeded but lists no output URLs")
-                // Every image of the row is linked at least once.
-                for index in 1...max(given.urls.count, 1) where !given.urls.isEmpty {
-                    #expect(links.contains { objectName(linkedBy: $0)?.contains("/\(number)-\(index)-") == true }, "row \(number) links no output of image \(index)")
-                }
+                // Every output of every image of the row, and nothing else.
+                let expected = Set((1...max(given.urls.count, 1)).flatMap { index in
+                    expectedOutputs(job: job, product: given.product, row: number, index: index).map(\.name)
+                })
+                #expect(Set(links.compactMap(objectName(linkedBy:))) == expected, "row \(number) links \(links)")
             }
         }
         return output
