@@ -54,6 +54,11 @@ struct DirectProcessRoute: InvocationHandler {
         guard !request.body.isEmpty else {
             throw InvocationError.malformed("the body is empty: send JSON {\"url\": ...} or the image itself")
         }
+        let maxBytes = processor.downloader.policy.maxBytes
+        guard request.body.count <= maxBytes else {
+            // The same limit as for downloaded images (`MAX_IMAGE_BYTES`).
+            throw InvocationError.permanent("the request body: larger than the \(maxBytes)-byte limit")
+        }
         let recipe = try mergedRecipe(request.queryValue("recipe").map { Data($0.utf8) })
         return ((request.body, "the request body"), recipe)
     }

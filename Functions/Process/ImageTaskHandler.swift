@@ -57,7 +57,7 @@ struct ImageTaskHandler: CloudTaskFunction {
         } catch let failure {
             let isFinal = attempt >= maxAttempts
             if failure.isTransient, !isFinal {
-                logger.warning("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
+                logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
                 throw InvocationError.transient(failure.description)
             }
             let reason = failure.isTransient ? "\(failure.description) (gave up after \(attempt) attempts)" : failure.description

@@ -11,6 +11,8 @@ struct ProcessStage {
     static let project = "pixelpipe-test"
     static let sources = "sources"
     static let maxAttempts = 3
+    /// `MAX_IMAGE_BYTES`, small so that "too large" is quick to show.
+    static let maxImageBytes = 100_000
     /// Two sizes × two formats: enough to show every output, small enough to be quick.
     static let recipe = #"{"sizes":[{"name":"small","width":64,"height":64,"fit":"inside"},{"name":"tiny","width":16,"height":16,"fit":"cover"}],"formats":["jpeg","webp"]}"#
 
@@ -48,6 +50,7 @@ struct ProcessStage {
             "PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json", "GOOGLE_CLOUD_PROJECT": project,
             "DOWNLOAD_ALLOW_NETWORKS": "127.0.0.0/8", "PIXELPIPE_TEARDOWN_URL": configuration.teardownURL!,
             "IMAGE_RECIPE": recipe, "IMAGE_QUEUE_MAX_ATTEMPTS": String(maxAttempts), "IMAGE_WORKERS": "1",
+            "MAX_IMAGE_BYTES": String(maxImageBytes),
         ]) { _, new in new }
         let process = try ChildProcess("process", environment: environment)
         let port = try #require(Int(try await process.logField("pixelpipe.port", ofMessage: "serving")))
@@ -197,19 +200,54 @@ struct ProcessStageTests {
         }
     }
 
-    @Test("failure policy: 4xx, not an image and blocked addresses are recorded as failed and acknowledged (204); 5xx asks for a retry until the final attempt")
+    @Test("a task whose item is recorded but whose job lacks its teardown (the first run crashed) creates teardown-JOB without counting again")
+    func rerunEnsuresTeardown() async throws {
+        try await ProcessStage.run { stage in
+            let job = "aaaaaaaaaaaaaaaa"
+            try await stage.createJob(job, total: 1)
+            let url = try await stage.source("one.jpg", try await GeneratedImage.ramp(width: 40, height: 30, format: "jpg"), contentType: "image/jpeg")
+            // As left by a run that committed the item and counters, then died before enqueuing teardown.
+            var record = try await stage.job(job)
+            (record.succeeded, record.remaining) = (1, 0)
+            try await stage.clients.firestore.patch(PipelineNames.jobDocument(job: job), fields: try FirestoreCoding.fields(from: record))
+            let item = ItemRecord(row: 1, index: 1, url: url, product: "Blue Shoe", status: .succeeded, attempt: 1, recordedAt: Timestamp.format(Date()))
+            try await stage.clients.firestore.patch(PipelineNames.itemDocument(job: job, row: 1, index: 1), fields: try FirestoreCoding.fields(from: item))
+            #expect(try await stage.teardownTask(job) == nil)
+
+            #expect(try await stage.deliver(stage.task(job: job, row: 1, url: url), retryCount: 1).status == 204)
+            #expect(try await stage.teardownTask(job) == TeardownTask(job: job, reason: .complete))
+            record = try await stage.job(job)
+            #expect((record.succeeded, record.failed, record.remaining) == (1, 0, 0))
+            // No work was redone: the item is as it was, and nothing was written to the processed bucket.
+            #expect(try await stage.item(job, row: 1) == item)
+            #expect(try await stage.clients.storage.listAll(bucket: stage.configuration.processedBucket).isEmpty)
+        }
+    }
+
+    @Test("process without GOOGLE_CLOUD_PROJECT or PIXELPIPE_TEARDOWN_URL stops with status 78 naming the variable", arguments: ["GOOGLE_CLOUD_PROJECT", "PIXELPIPE_TEARDOWN_URL"])
+    func requiredConfiguration(_ missing: String) async throws {
+        var environment = ["PORT": "0", "HOST": "127.0.0.1", "GOOGLE_CLOUD_PROJECT": "p", "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/"]
+        environment[missing] = nil
+        let child = try ChildProcess("process", environment: environment)
+        #expect(try await child.exitStatus() == 78)
+        try await child.outputEnded()
+        #expect(child.lines.joined().contains(missing))
+    }
+
+    @Test("failure policy: 4xx, not an image, too large, blocked addresses and invalid recipes are recorded as failed and acknowledged (204); 5xx asks for a retry until the final attempt")
     func failurePolicy() async throws {
         let server = RecordingServer()
         try await server.run(respond: { request, _ in
             switch request.path {
             case "/missing.png": (404, "no such image", [:])
             case "/page.html": (200, "<html><body>not an image</body></html>", ["Content-Type": "text/html"])
+            case "/huge.jpg": (200, String(repeating: "x", count: ProcessStage.maxImageBytes + 1), ["Content-Type": "image/jpeg"])
             default: (503, "busy", [:])
             }
         }) { sourcePort in
             try await ProcessStage.run { stage in
                 let job = "fedcba9876543210"
-                try await stage.createJob(job, total: 4)
+                try await stage.createJob(job, total: 6)
                 let missing = "http://127.0.0.1:\(sourcePort)/missing.png"
                 let page = "http://127.0.0.1:\(sourcePort)/page.html"
                 let busy = "http://127.0.0.1:\(sourcePort)/busy.png"
@@ -234,13 +272,28 @@ struct ProcessStageTests {
                 #expect(blocked.error?.contains(metadata) == true)
                 #expect(blocked.error?.contains("blocked") == true)
 
+                var badRecipe = stage.task(job: job, row: 5, url: missing)
+                badRecipe.recipe = #"{"quality":0}"#
+                #expect(try await stage.deliver(badRecipe).status == 204)
+                let invalid = try #require(try await stage.item(job, row: 5))
+                #expect(invalid.status == .failed)
+                #expect(invalid.error?.contains("invalid recipe") == true)
+                #expect(invalid.error?.contains("quality") == true)
+
+                let huge = "http://127.0.0.1:\(sourcePort)/huge.jpg"
+                #expect(try await stage.deliver(stage.task(job: job, row: 6, url: huge)).status == 204)
+                let tooLarge = try #require(try await stage.item(job, row: 6))
+                #expect(tooLarge.status == .failed)
+                #expect(tooLarge.error?.contains(huge) == true)
+                #expect(tooLarge.error?.contains("\(ProcessStage.maxImageBytes)-byte limit") == true)
+
                 // 503 from the source: retry, and nothing is recorded or counted yet.
                 let retry = try await stage.deliver(stage.task(job: job, row: 4, url: busy))
                 #expect(retry.status == 503)
                 #expect(String(decoding: retry.body, as: UTF8.self).contains(busy))
                 #expect(try await stage.item(job, row: 4) == nil)
                 var record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 3, 1))
+                #expect((record.succeeded, record.failed, record.remaining) == (0, 5, 1))
 
                 // The queue's final attempt records the failure instead, which completes the job.
                 #expect(try await stage.deliver(stage.task(job: job, row: 4, url: busy), retryCount: ProcessStage.maxAttempts - 1).status == 204)
@@ -250,7 +303,7 @@ struct ProcessStageTests {
                 #expect(gaveUp.error?.contains(busy) == true)
                 #expect(gaveUp.error?.contains("after \(ProcessStage.maxAttempts) attempts") == true)
                 record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 4, 0))
+                #expect((record.succeeded, record.failed, record.remaining) == (0, 6, 0))
                 #expect(try await stage.teardownTask(job) == TeardownTask(job: job, reason: .complete))
             }
         }
@@ -308,6 +361,9 @@ struct ProcessStageTests {
             let blocked = try await stage.post("/process", body: Data(#"{"url":"http://169.254.169.254/"}"#.utf8), contentType: "application/json")
             #expect(blocked.status == 422)
             #expect(Self.message(blocked.json).contains("169.254.169.254"))
+            let tooLarge = try await stage.post("/process", body: Data(count: ProcessStage.maxImageBytes + 1), contentType: "image/jpeg")
+            #expect(tooLarge.status == 422)
+            #expect(Self.message(tooLarge.json).contains("limit"))
             let notImage = try await stage.post("/process", body: Data("just text".utf8), contentType: "text/plain")
             #expect(notImage.status == 422)
             #expect(Self.message(notImage.json).contains("not an image"))
