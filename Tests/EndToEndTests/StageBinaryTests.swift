@@ -5,7 +5,7 @@ import Testing
 
 /// Starts a function binary on a free port and returns it with the port it reported.
 func startFunction(_ name: String, environment: [String: String] = [:]) async throws -> (ChildProcess, Int) {
-    var variables = ["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]
+    var variables = ["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json", "GOOGLE_CLOUD_PROJECT": "stage-binary-tests"]
     variables.merge(environment) { _, new in new }
     let child = try ChildProcess(name, environment: variables)
     let port = try #require(Int(try await child.logField("pixelpipe.port", ofMessage: "serving")))
