@@ -124,10 +124,10 @@ private final class TeardownHarness: Sendable {
 }
 
 /// A webhook receiver answering each call with the status `statuses` gives for its number (1-based).
-private func withWebhook<T: Sendable>(statuses: @escaping @Sendable (Int) -> Int = { _ in 200 },
+private func withWebhook<T: Sendable>(statuses: @escaping @Sendable (Int) -> Int = { _ in 200 }, delay: Duration = .zero,
                                       _ body: @Sendable (RecordingServer, String) async throws -> T) async throws -> T {
     let server = RecordingServer()
-    return try await server.run(respond: { _, number in (statuses(number), "{}", [:]) }) { port in
+    return try await server.run(respond: { _, number in (statuses(number), "{}", [:]) }, delay: { _ in delay }) { port in
         try await body(server, "http://127.0.0.1:\(port)/hooks/pixelpipe")
     }
 }
@@ -302,6 +302,28 @@ struct TeardownStageTests {
             let unknown = try await harness.task(.complete, job: "0000000000000000")
             #expect(unknown.status == 200)
             #expect(String(decoding: unknown.body, as: UTF8.self).contains("job 0000000000000000 does not exist"))
+        }
+    }
+    @Test("teardown-JOB and watchdog-JOB at the same moment: one sends the webhook, the other is told to retry (503) and then changes nothing")
+    func concurrentTasks() async throws {
+        let harness = try await TeardownHarness()
+        // A slow receiver keeps the first finalizer inside its lease while the second arrives.
+        try await withWebhook(delay: .milliseconds(400)) { receiver, webhookURL in
+            let job = try await harness.createJob(csv: "Product Name,Image URL\nLamp,https://img.example/lamp.png\n", total: 1, rows: 1, webhookURL: webhookURL, counts: (1, 0))
+            try await harness.record(.init(row: 1, index: 1, url: "https://img.example/lamp.png", product: "Lamp", status: .succeeded,
+                                           outputs: [harness.output(job: job.id, row: 1, index: 1, product: "Lamp")], recordedAt: Timestamp.format(Date())), job: job.id)
+
+            async let complete = harness.task(.complete, job: job.id)
+            async let watchdog = harness.task(.deadline, job: job.id)
+            let responses = try await [complete, watchdog]
+            #expect(responses.map(\.status).sorted() == [204, 503])
+            #expect(responses.first { $0.status == 503 }?.header("Retry-After") != nil)
+
+            // The queue retries the one that was turned away: it finds the job done.
+            #expect(try await harness.task(.complete, job: job.id, retry: 1).status == 204)
+            #expect(try await harness.task(.deadline, job: job.id, retry: 1).status == 204)
+            #expect(receiver.requests.count == 1)
+            #expect(try await harness.job(job.id).record.status == .finished)
         }
     }
 }
