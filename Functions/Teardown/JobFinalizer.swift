@@ -82,6 +82,9 @@ struct JobFinalizer: Sendable {
             fields["outputCSV"] = .string(name)
             state.nearDuplicates = NearDuplicate.find(in: items, threshold: configuration.nearDuplicateDistance)
             fields["nearDuplicates"] = try FirestoreCoding.fields(from: NearDuplicatesField(nearDuplicates: state.nearDuplicates))["nearDuplicates"] ?? .array([])
+            if !output.fromSource {
+                logger.warning("source CSV gone; output CSV rebuilt from the items", metadata: ["pixelpipe.object": .string("gs://\(state.job.source.bucket)/\(state.job.source.name)#\(state.job.source.generation)")])
+            }
             logger.debug("output CSV written", metadata: ["pixelpipe.object": .string(name), "pixelpipe.rows": .stringConvertible(output.rows)])
         }
         if let missing {

@@ -8,8 +8,6 @@ enum TeardownError: Error, Sendable, CustomStringConvertible, RetryClassifiedErr
     case unknownJob(String)
     /// A direct call before the job is complete and before its deadline.
     case notComplete(job: String, remaining: Int)
-    /// The job's CSV (at the generation the job was made from) can no longer be read.
-    case sourceUnavailable(job: String, object: String)
     /// The job's CSV no longer parses (it did when ingest accepted it).
     case sourceUnreadable(job: String, object: String, reason: String)
     /// The job document changed while it was being finalized (a late item was counted).
@@ -21,7 +19,7 @@ enum TeardownError: Error, Sendable, CustomStringConvertible, RetryClassifiedErr
 
     var isTransient: Bool {
         switch self {
-        case .unknownJob, .notComplete, .sourceUnavailable, .sourceUnreadable: false
+        case .unknownJob, .notComplete, .sourceUnreadable: false
         case .jobChanged, .webhookRejected: true
         case .webhookUnreachable(_, _, let transient): transient
         }
@@ -31,7 +29,6 @@ enum TeardownError: Error, Sendable, CustomStringConvertible, RetryClassifiedErr
         switch self {
         case .unknownJob(let job): "job \(job) does not exist (no document jobs/\(job))"
         case .notComplete(let job, let remaining): "job \(job) is not complete: \(remaining) items remaining"
-        case .sourceUnavailable(let job, let object): "the CSV of job \(job) (\(object)) can no longer be read; the output CSV cannot be written"
         case .sourceUnreadable(let job, let object, let reason): "the CSV of job \(job) (\(object)) no longer parses: \(reason)"
         case .jobChanged(let job): "job \(job) changed while it was being finalized; try again"
         case .webhookRejected(let job, let status): "the webhook of job \(job) answered \(status); it will be retried"

@@ -326,4 +326,24 @@ struct TeardownStageTests {
             #expect(try await harness.job(job.id).record.status == .finished)
         }
     }
+    @Test("a job whose CSV was deleted before teardown is still finalized; its output CSV is rebuilt from the items")
+    func sourceDeleted() async throws {
+        let harness = try await TeardownHarness()
+        try await withWebhook { receiver, webhookURL in
+            let job = try await harness.createJob(csv: Self.csv, total: 4, rows: 3, webhookURL: webhookURL, counts: (1, 0))
+            let a = harness.output(job: job.id, row: 1, index: 1, product: "Shoe, blue")
+            try await harness.record(.init(row: 1, index: 1, url: "https://img.example/a.jpg", product: "Shoe, blue", status: .succeeded,
+                                           outputs: [a], recordedAt: Timestamp.format(Date())), job: job.id)
+            try await harness.clients.storage.delete(bucket: job.source.bucket, name: job.source.name)
+
+            let response = try await harness.finalize(job.id, query: "?reason=deadline")
+            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+            #expect(try await harness.outputCSV(job.id) == [
+                "S. No.,Product Name,Input Image Urls,Output Image Urls,Status,Error",
+                "1,\"Shoe, blue\",https://img.example/a.jpg,\(a.url),succeeded,",
+            ])
+            #expect(try await harness.job(job.id).record.status == .timedOut)
+            #expect(receiver.requests.first?.json?["missing"] as? Int == 3)
+        }
+    }
 }
