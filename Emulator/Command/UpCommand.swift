@@ -17,6 +17,12 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Create the pipeline's resources but do not start its function binaries.")
     var noServices = false
 
+    @Flag(name: .long, help: "Run each service as a container of --image (podman, runc, host network, read-only root) instead of a process.")
+    var containers = false
+
+    @Option(name: .long, help: "The deployment image for --containers (built by infra/test-container.sh).")
+    var image: String = "localhost/pixelpipe:latest"
+
     @Option(name: .long, help: "Directory holding the SQLite database and bucket folders.")
     var dataDir: String = ".pixelpipe"
 
@@ -45,6 +51,7 @@ struct UpCommand: AsyncParsableCommand {
         let store = try EmulatorStore(directory: configuration.dataDirectory)
         try await EmulatorServer.run(
             configuration: configuration, store: store, topology: topology, startServices: !noServices,
+            containers: containers ? ContainerRuntime(image: image) : nil,
             colorize: LogSink.standardOutput.isTerminal && logFormat != .json, logger: logger
         )
     }

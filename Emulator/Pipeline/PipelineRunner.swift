@@ -14,6 +14,8 @@ struct PipelineRunner: Service {
     /// Yields the emulator's bound port once.
     let emulatorPort: AsyncStream<Int>
     let startServices: Bool
+    /// Run the services as containers of this runtime's image instead of processes.
+    var containers: ContainerRuntime? = nil
     let colorize: Bool
     let logger: Logger
 
@@ -46,7 +48,7 @@ struct PipelineRunner: Service {
             for (name, url) in urls {
                 shared["PIXELPIPE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_URL"] = url
             }
-            let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared)
+            let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared, containers: containers)
             let logger = logger
             let started = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onLaunch: { service, pid, executable in
                 Task {

@@ -43,7 +43,7 @@ enum EmulatorServer {
     /// folder watcher and the pipeline's services.
     static func run(
         configuration: EmulatorConfiguration, store: EmulatorStore, topology: Topology? = nil,
-        startServices: Bool = true, colorize: Bool = false, logger: Logger
+        startServices: Bool = true, containers: ContainerRuntime? = nil, colorize: Bool = false, logger: Logger
     ) async throws {
         let hub = StorageEventHub(triggers: topology?.triggers ?? [])
         let storage = try StorageStore(store: store, events: hub)
@@ -64,7 +64,7 @@ enum EmulatorServer {
             let directory = ServiceDirectory()
             services.append(PipelineRunner(
                 topology: topology, store: store, hub: hub, directory: directory, emulatorPort: ports,
-                startServices: startServices, colorize: colorize, logger: logger
+                startServices: startServices, containers: containers, colorize: colorize, logger: logger
             ))
             services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, recent: recent, logger: logger))
             services.append(BucketFolderWatcher(storage: storage, logger: logger))

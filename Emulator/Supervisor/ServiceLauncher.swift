@@ -6,6 +6,38 @@ struct ServiceLauncher: Sendable {
     var binDirectory: URL
     /// Variables every service gets: the emulator hosts, the project, the log format.
     var sharedEnvironment: [String: String]
+    /// When set, services run as containers of this runtime's image instead of processes.
+    var containers: ContainerRuntime?
+
+    /// What to start for one service.
+    struct Command: Equatable {
+        var executable: URL
+        var arguments: [String]
+        var environment: [String: String]
+    }
+
+    /// The command that runs `service` on `port` as revision `revision`: the binary itself, or
+    /// the container tool running it from the image.
+    func command(for service: Topology.Service, executable: URL, port: Int, revision: Int) -> Command {
+        let environment = environment(for: service, port: port, revision: revision)
+        guard let containers else {
+            return Command(executable: executable, arguments: [], environment: environment)
+        }
+        // The tool needs the host's own variables (HOME, XDG_RUNTIME_DIR for rootless podman);
+        // the container gets only the service's.
+        var toolEnvironment = ProcessInfo.processInfo.environment
+        toolEnvironment.merge(environment) { _, service in service }
+        let passed = environment.keys.filter { !Self.hostOnly.contains($0) }
+        return Command(executable: executable, arguments: containers.arguments(service: service.name, binary: service.binary, variables: passed), environment: toolEnvironment)
+    }
+
+    /// Variables of the host that a container does not get.
+    private static let hostOnly: Set<String> = ["PATH", "HOME", "LANG", "TZ"]
+
+    /// The executable the supervisor starts for `service`: its binary, or the container tool.
+    func executable(for service: Topology.Service) throws -> URL {
+        try executable(for: containers?.tool ?? service.binary)
+    }
 
     /// The executable for `binary`: next to the emulator, else on PATH.
     func executable(for binary: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) throws -> URL {

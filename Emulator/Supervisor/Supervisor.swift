@@ -54,7 +54,7 @@ actor Supervisor {
     func start(_ services: [Topology.Service], ports: [String: Int] = [:]) async throws -> [String: String] {
         for (index, service) in services.enumerated() {
             let port = ports[service.name] ?? LoopbackPort.free()
-            let child = Child(service: service, executable: try launcher.executable(for: service.binary), port: port)
+            let child = Child(service: service, executable: try launcher.executable(for: service), port: port)
             children[service.name] = child
             try launch(child, colorIndex: index)
         }
@@ -110,8 +110,10 @@ actor Supervisor {
     private func launch(_ child: Child, colorIndex: Int) throws {
         child.revision += 1
         let process = Process()
-        process.executableURL = child.executable
-        process.environment = launcher.environment(for: child.service, port: child.port, revision: child.revision)
+        let command = launcher.command(for: child.service, executable: child.executable, port: child.port, revision: child.revision)
+        process.executableURL = command.executable
+        process.arguments = command.arguments
+        process.environment = command.environment
         let name = child.service.name
         let prefix = colorize
             ? "\(Self.colors[colorIndex % Self.colors.count])[\(name)]\u{1B}[0m "

@@ -11,6 +11,8 @@ let unreachableGoogle = [
     "PUBSUB_EMULATOR_HOST": "127.0.0.1:9",
     "CLOUD_TASKS_EMULATOR_HOST": "127.0.0.1:9",
     "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9",
+    // Process requires where teardown tasks go at start-up.
+    "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/teardown",
 ]
 
 /// Starts a function binary on a free port and returns it with the port it reported.

@@ -1,0 +1,37 @@
+import Foundation
+import Runtime
+
+/// The JSON body of `POST /process`: a source URL and an optional partial recipe.
+struct DirectProcessBody {
+    var url: String
+    /// The `recipe` object as JSON, when given.
+    var recipe: Data?
+
+    /// Parses the body, naming what is wrong with it.
+    init(json: Data) throws(InvocationError) {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: json)
+        } catch {
+            throw .malformed("the body is not valid JSON: \(error.localizedDescription)")
+        }
+        guard let fields = object as? [String: Any] else {
+            throw .malformed("the body must be a JSON object such as {\"url\": \"https://…\"}")
+        }
+        guard let url = fields["url"] else { throw .malformed("the body has no 'url'") }
+        guard let text = url as? String, !text.isEmpty else { throw .malformed("'url' must be a non-empty string") }
+        self.url = text
+        switch fields["recipe"] {
+        case nil, is NSNull:
+            recipe = nil
+        case let value as [String: Any]:
+            do {
+                recipe = try JSONSerialization.data(withJSONObject: value)
+            } catch {
+                throw .malformed("'recipe' could not be read: \(error.localizedDescription)")
+            }
+        default:
+            throw .malformed("'recipe' must be a JSON object")
+        }
+    }
+}

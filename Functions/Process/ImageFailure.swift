@@ -1,0 +1,49 @@
+import Imaging
+import Runtime
+
+/// Why one image could not be turned into stored outputs, classified for the failure policy of
+/// ARCHITECTURE §5: permanent failures are recorded on the item, transient ones are retried.
+/// `description` names the source URL (or the input) and is what the item's `error` says.
+struct ImageFailure: Error, Sendable, CustomStringConvertible, RetryClassifiedError {
+    /// What the image was (its URL, or `the request body` for direct uploads).
+    let source: String
+    /// What went wrong, in words.
+    let reason: String
+    /// Whether the same task may succeed later.
+    let isTransient: Bool
+
+    var description: String { "\(source): \(reason)" }
+
+    /// A download that failed; `DownloadError` already names the URL and knows its class.
+    static func download(_ error: DownloadError) -> ImageFailure {
+        let reason = error.isBlockedAddress ? "blocked address: \(error.detail)" : error.detail
+        return ImageFailure(source: error.url, reason: reason, isTransient: error.isTransient)
+    }
+
+    /// A recipe that does not decode or validate: the task can never succeed.
+    static func recipe(_ error: RecipeError, source: String) -> ImageFailure {
+        ImageFailure(source: source, reason: "invalid recipe: \(error)", isTransient: false)
+    }
+
+    /// The imaging engine refused or failed on the bytes.
+    static func imaging(_ error: ImagingError, source: String) -> ImageFailure {
+        let reason: String
+        switch error {
+        case .emptyInput: reason = "the source sent no bytes"
+        case .unsupportedFormat: reason = "not an image in a supported format (JPEG, PNG, WebP, GIF, HEIF/AVIF, TIFF)"
+        case .undecodable: reason = "the image is corrupt or truncated"
+        case .tooManyPixels: reason = "the image has too many pixels"
+        case .tooManyFrames: reason = "the image has too many frames"
+        case .animated: reason = "animated images are not accepted"
+        default: reason = "image processing failed"
+        }
+        let detail = error.detail.isEmpty ? "" : " (\(error.label): \(error.detail))"
+        return ImageFailure(source: source, reason: reason + detail, isTransient: error.isTransient)
+    }
+
+    /// An output could not be stored.
+    static func storage(_ error: any Error, object: String, source: String) -> ImageFailure {
+        let transient = (error as? any RetryClassifiedError)?.isTransient ?? true
+        return ImageFailure(source: source, reason: "could not store output \(object): \(error)", isTransient: transient)
+    }
+}

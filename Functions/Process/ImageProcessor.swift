@@ -1,0 +1,39 @@
+import Foundation
+import Imaging
+import Runtime
+
+/// The image work both entry points share: download a source safely, make every output a
+/// recipe asks for with the imaging engine, and store the outputs. Knows nothing of tasks,
+/// ledgers or HTTP; every failure is an `ImageFailure` naming the source.
+struct ImageProcessor: Sendable {
+    /// What one image became.
+    struct Result: Sendable {
+        var outputs: [ItemRecord.Output]
+        var analysis: ImageAnalysis
+    }
+
+    let downloader: SafeDownloader
+    let engine: ImagingEngine
+    let store: OutputStore
+
+    /// Fetches `url` within the download policy.
+    func download(_ url: String) async throws(ImageFailure) -> Data {
+        do {
+            return try await downloader.download(url).data
+        } catch {
+            throw .download(error)
+        }
+    }
+
+    /// Processes `data` with `recipe` and stores each rendition under `name(rendition)`.
+    func make(_ data: Data, recipe: Recipe, source: String, name: @Sendable (Rendition) -> String) async throws(ImageFailure) -> Result {
+        let processed: ProcessedImage
+        do {
+            processed = try await engine.process(data, recipe: recipe)
+        } catch {
+            throw .imaging(error, source: source)
+        }
+        let outputs = try await store.store(processed.renditions, source: source, name: name)
+        return Result(outputs: outputs, analysis: processed.analysis)
+    }
+}

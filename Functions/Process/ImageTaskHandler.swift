@@ -1,0 +1,119 @@
+import Foundation
+import Imaging
+import Logging
+import Runtime
+
+/// Runs one image task (`JOB-ROW-INDEX` on `images-JOB`): download, recipe, outputs, then the
+/// item and the job's counters in one commit through the `JobLedger`, so each item counts once.
+///
+/// Failure policy (ARCHITECTURE §5): a permanent failure is recorded as a failed item and the
+/// task acknowledged; a transient one answers 503 so the queue retries, except on the queue's
+/// final attempt, where the item is recorded as failed instead so the job can still complete.
+struct ImageTaskHandler: CloudTaskFunction {
+    typealias Payload = ImageTask
+
+    let processor: ImageProcessor
+    let ledger: JobLedger
+    /// The queue's `maxAttempts`, shared with populate through `PipelineConfiguration`.
+    let maxAttempts: Int
+    /// The recipe for tasks that carry none.
+    let defaultRecipe: Recipe
+    let now: @Sendable () -> Date
+
+    init(processor: ImageProcessor, ledger: JobLedger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.processor = processor
+        self.ledger = ledger
+        self.maxAttempts = ledger.configuration.imageQueue.maxAttempts
+        self.defaultRecipe = ledger.configuration.recipe
+        self.now = now
+    }
+
+    func handle(_ request: CloudTaskRequest<ImageTask>, context: InvocationContext) async throws {
+        let task = request.payload
+        var logger = context.logger
+        logger[metadataKey: "pixelpipe.job"] = .string(task.job)
+        logger[metadataKey: "pixelpipe.task"] = .string(request.task.taskName)
+        guard JobID.isValid(task.job), task.row >= 1, task.index >= 0 else {
+            throw InvocationError.permanent("task \(request.task.taskName) names no valid item (job '\(task.job)', row \(task.row), image \(task.index))")
+        }
+
+        // A task re-run after it succeeded (its response was lost) does no image work again,
+        // but still makes sure a complete job gets its teardown.
+        if try await ledgerCall({ try await ledger.clients.firestore.document(PipelineNames.itemDocument(job: task.job, row: task.row, index: task.index)) }) != nil {
+            logger.debug("item already recorded; ensuring teardown of a complete job")
+            try await ledgerCall { try await ensureTeardownIfComplete(job: task.job, logger: logger) }
+            return
+        }
+
+        let attempt = request.task.attempt
+        let item: ItemRecord
+        do {
+            let result = try await process(task)
+            item = ItemRecord(
+                row: task.row, index: task.index, url: task.url, product: task.product, status: .succeeded,
+                outputs: result.outputs, analysis: result.analysis, attempt: attempt, recordedAt: Timestamp.format(now())
+            )
+            logger.debug("image processed", metadata: ["pixelpipe.outputs": .stringConvertible(result.outputs.count)])
+        } catch let failure {
+            let isFinal = attempt >= maxAttempts
+            if failure.isTransient, !isFinal {
+                logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
+                throw InvocationError.transient(failure.description)
+            }
+            let reason = failure.isTransient ? "\(failure.description) (gave up after \(attempt) attempts)" : failure.description
+            logger.warning("image failed; recording the item as failed", metadata: ["pixelpipe.reason": .string(reason)])
+            item = ItemRecord(
+                row: task.row, index: task.index, url: task.url, product: task.product, status: .failed,
+                error: reason, attempt: attempt, recordedAt: Timestamp.format(now())
+            )
+        }
+
+        let outcome = try await ledgerCall { try await ledger.record(item, job: task.job, logger: logger) }
+        if case .recorded(let remaining) = outcome {
+            logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.remaining": .stringConvertible(remaining)])
+        }
+    }
+
+    /// Downloads and processes the task's image into its deterministic output names.
+    private func process(_ task: ImageTask) async throws(ImageFailure) -> ImageProcessor.Result {
+        let recipe: Recipe
+        if task.recipe.isEmpty {
+            recipe = defaultRecipe
+        } else {
+            do {
+                recipe = try Recipe(json: Data(task.recipe.utf8))
+            } catch {
+                throw .recipe(error, source: task.url)
+            }
+        }
+        let data = try await processor.download(task.url)
+        return try await processor.make(data, recipe: recipe, source: task.url) { rendition in
+            PipelineNames.outputObject(
+                job: task.job, product: task.product, row: task.row, index: task.index,
+                size: rendition.size, format: rendition.format.fileExtension
+            )
+        }
+    }
+
+    /// Enqueues `teardown-JOB` when every item of the job is recorded and it is not finalized.
+    private func ensureTeardownIfComplete(job: String, logger: Logger) async throws {
+        guard let document = try await ledger.clients.firestore.document(PipelineNames.jobDocument(job: job)) else { return }
+        let record = try document.decode(JobRecord.self)
+        if record.isComplete, !record.status.isFinal {
+            try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
+        }
+    }
+
+    /// Runs a Firestore or Cloud Tasks call: transient failures answer 503 so the task is
+    /// retried (the item is not recorded yet, or its teardown not yet ensured); a job that does
+    /// not exist is acknowledged, since no retry can create it.
+    private func ledgerCall<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as any RetryClassifiedError where error.isTransient {
+            throw InvocationError.transient("recording the item failed: \(error)")
+        } catch let error as JobLedgerError {
+            throw InvocationError.permanent("\(error)")
+        }
+    }
+}

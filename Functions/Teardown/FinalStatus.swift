@@ -1,0 +1,34 @@
+import Foundation
+import Runtime
+
+/// Which final status a job gets, decided from its counters, why teardown runs and the clock:
+/// a rejected job stays rejected; a complete one is `finished` or `finished_with_errors`; an
+/// incomplete one is `timed_out` once its deadline is the reason or has passed, and otherwise
+/// not finalized at all.
+enum FinalStatus {
+    /// Why teardown was invoked, as far as the decision is concerned.
+    enum Trigger: Sendable, Equatable {
+        /// The `teardown-JOB` or `watchdog-JOB` task.
+        case task(TeardownTask.Reason)
+        /// `POST /jobs/{id}/finalize`, optionally with `?reason=deadline`.
+        case direct(deadline: Bool)
+
+        var isDeadline: Bool {
+            switch self {
+            case .task(let reason): reason == .deadline
+            case .direct(let deadline): deadline
+            }
+        }
+    }
+
+    /// The status `job` ends with and how many of its items are missing.
+    static func decide(_ job: JobRecord, trigger: Trigger, now: Date) throws(TeardownError) -> (status: JobRecord.Status, missing: Int?) {
+        if job.status.isFinal { return (job.status, job.missing) }
+        if job.isComplete { return (job.failed == 0 ? .finished : .finishedWithErrors, nil) }
+        let deadlinePassed = Timestamp.parse(job.deadline).map { $0 <= now } ?? false
+        guard trigger.isDeadline || deadlinePassed else {
+            throw .notComplete(job: job.id, remaining: job.remaining)
+        }
+        return (.timedOut, job.remaining)
+    }
+}

@@ -1,0 +1,27 @@
+import Runtime
+
+/// What teardown reads from the environment besides the pipeline's shared settings.
+struct TeardownConfiguration: Sendable {
+    /// Buckets, queues, links and the webhook secret and address policy.
+    var pipeline: PipelineConfiguration
+    /// `NEAR_DUPLICATE_DISTANCE`: the largest perceptual-hash distance (bits) at which two images
+    /// of a job count as near-duplicates; the imaging engine uses the same variable and default.
+    var nearDuplicateDistance: Int = 10
+    /// `WEBHOOK_TIMEOUT` (seconds): how long one webhook call may take before it counts as failed.
+    var webhookTimeout: Duration = .seconds(10)
+    /// How long a finalizer lease holds before another invocation may take it over; longer than
+    /// one finalization takes, short enough that a crashed holder delays the job only briefly.
+    var leaseDuration: Duration = .seconds(120)
+
+    /// Defaults around `pipeline`; tests change what they need.
+    init(pipeline: PipelineConfiguration) {
+        self.pipeline = pipeline
+    }
+
+    /// Reads the pipeline configuration and teardown's own variables.
+    init(environment: EnvironmentValues) throws(ConfigurationError) {
+        self.init(pipeline: try PipelineConfiguration(environment: environment))
+        nearDuplicateDistance = try environment.integer("NEAR_DUPLICATE_DISTANCE", default: nearDuplicateDistance, in: 0...64)
+        webhookTimeout = try environment.seconds("WEBHOOK_TIMEOUT", default: webhookTimeout)
+    }
+}

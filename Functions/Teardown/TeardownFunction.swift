@@ -1,0 +1,17 @@
+import Runtime
+
+/// The `teardown-JOB` (reason `complete`) and `watchdog-JOB` (reason `deadline`) tasks of the
+/// control queue. An unknown job or an incomplete job told it is complete is acknowledged
+/// (permanent); a held lease or a failing webhook answers 503 so the queue retries.
+struct TeardownFunction: CloudTaskFunction {
+    let finalizer: JobFinalizer
+
+    func handle(_ request: CloudTaskRequest<TeardownTask>, context: InvocationContext) async throws {
+        _ = try await finalizer.finalize(
+            job: request.payload.job,
+            trigger: .task(request.payload.reason),
+            holder: request.task.taskName,
+            logger: context.logger
+        )
+    }
+}
