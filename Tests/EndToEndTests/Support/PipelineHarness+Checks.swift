@@ -10,7 +10,8 @@ extension PipelineHarness {
     func expectedOutputs(job: String, product: String, row: Int, index: Int) -> [(name: String, size: String, format: String)] {
         Self.sizes.keys.sorted().flatMap { size in
             Self.formats.keys.sorted().map { format in
-                (PipelineNames.outputObject(job: job, product: product, row: row, index: index, size: size, format: format), size, format)
+                // Named with the format's file extension (`jpg` for JPEG), as process names them.
+                (PipelineNames.outputObject(job: job, product: product, row: row, index: index, size: size, format: OutputFormat(rawValue: format)?.fileExtension ?? format), size, format)
             }
         }
     }
