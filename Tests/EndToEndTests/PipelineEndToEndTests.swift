@@ -5,7 +5,7 @@ import TestSupport
 
 /// The whole pipeline as users run it: `emulator up` with the real stage binaries, a CSV
 /// uploaded to the uploads bucket, images downloaded from a local web server.
-@Suite("Pipeline end to end: a CSV of 50 products and 120 images", .serialized)
+@Suite("Pipeline end to end: whole jobs", .serialized)
 struct PipelineEndToEndTests {
     /// 50 products, the first 20 with three images and the rest with two: 120 images, each
     /// its own URL. Some names need quoting, so the output CSV must keep them exactly.
@@ -64,6 +64,37 @@ struct PipelineEndToEndTests {
 
             try pipeline.checkSingleWebhook(for: upload, status: "finished")
             #expect(try await pipeline.jobQueueExists(upload.job) == false, "queue images-\(upload.job) still exists")
+        }
+    }
+
+    @Test("a CSV dropped into the uploads bucket folder becomes a job whose outputs and output CSV appear in the processed folder")
+    func folderDrop() async throws {
+        try await withPipeline { pipeline in
+            var input = ProductCSV()
+            input.add("Dropped lamp", [pipeline.images.url(5001), pipeline.images.url(5002)])
+            input.add("Dropped chair", [pipeline.images.url(5003)])
+            let buckets = pipeline.emulator.dataDirectory.appendingPathComponent("buckets")
+            let folder = buckets.appendingPathComponent(pipeline.configuration.uploadsBucket)
+            // Written under a dot-name and renamed, as scripts/run does, so the watcher sees it whole.
+            let part = folder.appendingPathComponent(".dropped.csv.part")
+            try Data(input.text.utf8).write(to: part)
+            try FileManager.default.moveItem(at: part, to: folder.appendingPathComponent("dropped.csv"))
+
+            let object = try await eventually("dropped.csv to become an object") {
+                try? await pipeline.clients.storage.metadata(bucket: pipeline.configuration.uploadsBucket, name: "dropped.csv")
+            }
+            let job = PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: try #require(object.generationNumber))
+            let record = try await pipeline.awaitFinal(job)
+            #expect(record.status == .finished && record.succeeded == 3, "\(record.status.rawValue): \(record.succeeded) of \(record.total)")
+
+            let processed = buckets.appendingPathComponent(pipeline.configuration.processedBucket).appendingPathComponent(job)
+            let file = try Data(contentsOf: processed.appendingPathComponent("output.csv"))
+            #expect(file == (try await pipeline.processedObject(PipelineNames.outputCSV(job: job))))
+            _ = try await pipeline.checkOutputCSV(job: job, input: input, failedRows: [])
+            let images = try FileManager.default.subpathsOfDirectory(atPath: processed.path).filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".webp") }
+            #expect(images.count == 3 * 4, "files under \(processed.path): \(images)")
+            // No webhook-url metadata: the configured WEBHOOK_URL is called.
+            #expect(pipeline.webhooks.requests.filter { $0.path == "/hooks/default" }.count == 1)
         }
     }
 }
