@@ -62,6 +62,8 @@ struct PipelineEndToEndTests {
                 #expect(ImageHeader(response.body) != nil, "\(link) does not serve an image")
             }
 
+            // Once, also after everything queued has run (a retried teardown would call again).
+            try await pipeline.emulator.awaitIdle()
             try pipeline.checkSingleWebhook(for: upload, status: "finished")
             #expect(try await pipeline.jobQueueExists(upload.job) == false, "queue images-\(upload.job) still exists")
         }
