@@ -56,6 +56,23 @@ struct PipelineEndToEndBadInputTests {
         #expect(pipeline.emulator.stagePIDs() == before, "a stage process was restarted")
     }
 
+    @Test("a rejected CSV's finalize event delivered again sends no second webhook and changes nothing")
+    func rejectedTwice() async throws {
+        let pipeline = try SharedPipeline.harness()
+        let upload = try await pipeline.upload(csv: "S. No.,Product Name\r\n1,Lamp\r\n", name: "bad-twice.csv")
+        #expect(try await pipeline.awaitFinal(upload.job).status == .rejected)
+        _ = try await pipeline.awaitWebhook(for: upload)
+        try await pipeline.emulator.awaitIdle()
+        let before = try await JobSnapshot(upload, in: pipeline)
+
+        let response = try await pipeline.redeliverFinalize(of: upload)
+        #expect((200..<300).contains(response.status), "ingest answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        try await pipeline.emulator.awaitIdle()
+        let after = try await JobSnapshot(upload, in: pipeline)
+        #expect(after.content == before.content, "before: \(before.content)\nafter:  \(after.content)")
+        #expect(after.webhookCalls == 1)
+    }
+
     @Test("javascript:, file:, ftp: and metadata-server URLs fail row by row with reasons; the valid rows of the same CSV are processed")
     func dangerousURLs() async throws {
         let pipeline = try SharedPipeline.harness()
