@@ -85,7 +85,7 @@ for binary in "${binaries[@]}"; do
   ldd "$bin_dir/$binary" | awk '$3 ~ /\/lib\/swift\// { print $3 }'
 done | sort -u | while read -r library; do cp -L "$library" "$work/context/lib/"; done
 start=$(now)
-podman build --runtime runc --network host --quiet -f infra/Dockerfile --target runtime-prebuilt \
+podman build --runtime runc --network host --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --quiet -f infra/Dockerfile --target runtime-prebuilt \
   --build-arg RUNTIME_IMAGE="$base_image" -t "$image" "$work/context" >"$work/build.log" 2>&1 \
   || { tail -n 30 "$work/build.log" >&2; exit 1; }
 size=$(podman image inspect --format '{{.Size}}' "$image")
