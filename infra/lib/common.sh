@@ -62,12 +62,13 @@ parse_args() {
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
-# A python3 with PyYAML: python3 on PATH, else Debian's (python3-yaml).
+# A python3 with PyYAML: $PYTHON or python3 on PATH, else Debian's (python3-yaml). Resolved to
+# the interpreter itself, so each later call skips a version manager's shim.
 find_python() {
   local candidate
   for candidate in "${PYTHON:-python3}" /usr/bin/python3; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import yaml' 2>/dev/null; then
-      PYTHON=$candidate
+      PYTHON=$("$candidate" -c 'import sys; print(sys.executable)')
       return 0
     fi
   done
@@ -161,14 +162,21 @@ iam_target() {
   esac
 }
 
+# Policies read in this run, by target, so that a dozen grants on the project read its policy
+# once; a grant or revoke forgets the target's entry.
+declare -A POLICY_CACHE=()
+
 # Whether MEMBER holds ROLE on the target (false in a dry run).
 has_binding() {
-  local member=$1 role=$2
+  local member=$1 role=$2 key
   shift 2
   $DRY_RUN && return 1
   iam_target "$@"
-  look "${IAM_GROUP[@]}" get-iam-policy "${IAM_RESOURCE[@]}" "${IAM_LOOK_FLAGS[@]}" --format=json \
-    | "$PYTHON" "$INFRA_DIR/lib/topology.py" policy-has "$role" "$member"
+  key="${IAM_GROUP[*]} ${IAM_RESOURCE[*]}"
+  if [ -z "${POLICY_CACHE[$key]+set}" ]; then
+    POLICY_CACHE[$key]=$(look "${IAM_GROUP[@]}" get-iam-policy "${IAM_RESOURCE[@]}" "${IAM_LOOK_FLAGS[@]}" --format=json || true)
+  fi
+  "$PYTHON" "$INFRA_DIR/lib/topology.py" policy-has "$role" "$member" <<<"${POLICY_CACHE[$key]}"
 }
 
 # Grants ROLE to MEMBER on a target unless it is already granted: `grant MEMBER ROLE KIND [NAME]`.
@@ -176,6 +184,7 @@ grant() {
   local member=$1 role=$2
   has_binding "$@" && return 0
   iam_target "${@:3}"
+  unset 'POLICY_CACHE["${IAM_GROUP[*]} ${IAM_RESOURCE[*]}"]'
   change "${IAM_GROUP[@]}" add-iam-policy-binding "${IAM_RESOURCE[@]}" --member="$member" --role="$role" "${IAM_FLAGS[@]}"
 }
 
@@ -184,6 +193,7 @@ revoke() {
   local member=$1 role=$2
   if ! $DRY_RUN && ! has_binding "$@"; then return 0; fi
   iam_target "${@:3}"
+  unset 'POLICY_CACHE["${IAM_GROUP[*]} ${IAM_RESOURCE[*]}"]'
   change "${IAM_GROUP[@]}" remove-iam-policy-binding "${IAM_RESOURCE[@]}" --member="$member" --role="$role" "${IAM_FLAGS[@]}"
 }
 

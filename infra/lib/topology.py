@@ -129,7 +129,11 @@ def shell(path, prefix):
 
 
 def policy_has(role, member):
-    policy = json.load(sys.stdin) or {}
+    try:
+        policy = json.loads(sys.stdin.read() or "{}") or {}
+    except ValueError:
+        # No policy could be read (the resource is missing): the grant is not there.
+        return 1
     for binding in policy.get("bindings") or []:
         if binding.get("role") == role and member in (binding.get("members") or []) and not binding.get("condition"):
             return 0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of infra/setup.sh, deploy.sh and teardown.sh against a fake gcloud
-# (infra/tests/fake-gcloud/gcloud) that keeps its state in a temporary folder, fails on
+# (infra/tests/fake-gcloud/gcloud, infra/tests/fake_gcloud.py) that keeps its state in a temporary folder, fails on
 # duplicate creates and grants and on deletes of missing things, and logs every change:
 #   - --dry-run prints the commands and calls gcloud not once;
 #   - setup twice: the second run changes nothing and exits 0; deploy twice likewise;
@@ -29,6 +29,8 @@ check() {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PATH="$PWD/infra/tests/fake-gcloud:$PATH"
+FAKE_GCLOUD_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+export FAKE_GCLOUD_PYTHON
 cat >"$work/deploy.env" <<'EOF'
 PROJECT_ID=test-project
 REGION=europe-west1
@@ -111,6 +113,20 @@ check "deploy.sh exits 0 the second time" run deploy
 check "the second deploy changes nothing" equals "$(changes)" "$deployed"
 check "setup.sh after deploy changes nothing" run setup
 check "  (still no change)" equals "$(changes)" "$deployed"
+
+echo "==> a changed setting redeploys only its service"
+echo "PROCESS_MEMORY=4Gi" >>"$work/deploy.env"
+check "deploy.sh with PROCESS_MEMORY=4Gi exits 0" run deploy
+check "only process is deployed again" equals "$(tail -n +"$((deployed + 1))" "$FAKE_GCLOUD_STATE/changes.log")" "deploy run services process"
+check "process now has 4Gi" equals "$(service_field process memory)" 4Gi
+sed -i '/^PROCESS_MEMORY=/d' "$work/deploy.env"
+# An env value with commas (a recipe) travels in gcloud's ^DELIMITER^ form.
+sed 's/^  SHARD_ROWS: "500"$/  SHARD_ROWS: "500"\n  IMAGE_RECIPE: '"'"'{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'"'"'/' \
+  infra/pipeline.yaml >"$work/pipeline.yaml"
+check "deploy.sh with a recipe in the pipeline env exits 0" run deploy --pipeline "$work/pipeline.yaml"
+check "the recipe arrives whole" equals "$(service_field process env:IMAGE_RECIPE)" '{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'
+check "deploy.sh with the original pipeline exits 0" run deploy
+deployed=$(changes)
 
 echo "==> teardown twice"
 check "teardown.sh exits 0" run teardown
