@@ -167,5 +167,5 @@ echo "==> end-to-end demo with 'emulator up --containers'"
 echo "  SKIPPED: 'emulator up --containers' is not implemented yet (TODO in Emulator/Supervisor)"
 # ---------------------------------------------------------------------------------------------
 
-echo "container test: $passed passed, $failed failed"
+echo "container-test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

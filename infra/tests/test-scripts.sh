@@ -164,5 +164,5 @@ else
   check "shellcheck is installed (scripts/setup-system.sh installs it)" false
 fi
 
-echo "infra script tests: $passed passed, $failed failed"
+echo "infra-scripts: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
