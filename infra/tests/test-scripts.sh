@@ -26,6 +26,12 @@ check() {
   fi
 }
 
+# Settings come only from the test's env file, never from the caller's environment.
+unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV
+for stage in INGEST POPULATE PROCESS TEARDOWN; do
+  for setting in CONCURRENCY MEMORY CPU TIMEOUT MAX_INSTANCES; do unset "${stage}_$setting"; done
+done
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PATH="$PWD/infra/tests/fake-gcloud:$PATH"
