@@ -5,7 +5,8 @@
 #   - it serves GET /healthz on the PORT it is given,
 #   - it runs as a non-root user,
 #   - its root filesystem is read-only and only /tmp is writable,
-#   - SIGTERM (`podman stop`) stops it within 10 s, with a clean exit.
+#   - SIGTERM (`podman stop`) stops it within 10 s, with a clean exit;
+# then runs the example job under `emulator up --containers` (stages as containers).
 #
 #   infra/test-container.sh [--bin-dir DIR] [--keep-image]
 #
@@ -22,7 +23,7 @@ while (($#)); do
   case $1 in
     --bin-dir) bin_dir=$2; shift 2 ;;
     --keep-image) keep_image=true; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -159,13 +160,57 @@ else
   fail "emulator does not start in the image"
 fi
 
-# ---------------------------------------------------------------------------------------------
-# TODO(issue 8): the end-to-end demo with `emulator up --containers`, where the supervisor
-# starts these stage containers instead of processes. That supervisor mode is Swift work in
-# Emulator/Supervisor that does not exist yet; until it does, this part is skipped.
+# 4. The end-to-end demo with `emulator up --containers`: the supervisor starts each stage as a
+# container of this image (host network, read-only root, /tmp only) instead of a process; the
+# example CSV dropped into the uploads folder must come out as a finished job.
 echo "==> end-to-end demo with 'emulator up --containers'"
-echo "  SKIPPED: 'emulator up --containers' is not implemented yet (TODO in Emulator/Supervisor)"
-# ---------------------------------------------------------------------------------------------
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+demo=$work/demo
+mkdir -p "$demo"
+images_port=$(free_port)
+emulator_port=$(free_port)
+python3 -m http.server --bind 127.0.0.1 --directory examples "$images_port" >"$demo/images.log" 2>&1 &
+images_pid=$!
+"$bin_dir/emulator" up --containers --image "$image" --port "$emulator_port" --data-dir "$demo/data" --log-format json >"$demo/emulator.log" 2>&1 &
+emulator_pid=$!
+stop_demo() {
+  kill "$images_pid" 2>/dev/null || true
+  if kill -0 "$emulator_pid" 2>/dev/null; then kill -TERM "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true; fi
+}
+ready=false
+for _ in $(seq 1 300); do
+  if grep -q '"message":"pipeline ready"' "$demo/emulator.log"; then ready=true; break; fi
+  kill -0 "$emulator_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if [ "$ready" = true ]; then
+  pass "emulator up --containers started the stages as containers"
+  running=$(podman ps --format '{{.Names}}' | grep -c '^pixelpipe-' || true)
+  if [ "$running" -eq 4 ]; then pass "4 stage containers running"; else fail "$running stage containers running (expected 4)"; fi
+  sed "s#127.0.0.1:8090#127.0.0.1:$images_port#g" examples/products.csv >"$demo/data/buckets/pixelpipe-uploads/products.csv"
+  output=""
+  for _ in $(seq 1 600); do
+    output=$(find "$demo/data/buckets/pixelpipe-processed" -name output.csv 2>/dev/null | head -n 1)
+    [ -n "$output" ] && break
+    sleep 0.2
+  done
+  if [ -n "$output" ]; then
+    expected=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))) - 1)' examples/products.csv)
+    succeeded=$(python3 -c 'import csv, sys; r = list(csv.DictReader(open(sys.argv[1]))); print(sum(1 for row in r if row["Status"] == "succeeded"))' "$output")
+    if [ "$succeeded" -eq "$expected" ]; then
+      pass "the example job finished in containers: $succeeded of $expected rows succeeded ($output)"
+    else
+      fail "the example job: $succeeded of $expected rows succeeded"; cat "$output"
+    fi
+  else
+    fail "no output CSV within 120 s"; tail -n 30 "$demo/emulator.log"
+  fi
+else
+  fail "emulator up --containers did not become ready"; tail -n 30 "$demo/emulator.log"
+fi
+stop_demo
+left=$(podman ps --format '{{.Names}}' | grep -c '^pixelpipe-' || true)
+if [ "$left" -eq 0 ]; then pass "stopping the emulator stopped every stage container"; else fail "$left stage containers left running"; fi
 
 echo "container-test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
