@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PixelPipe builds and runs against, when they are missing.
 # Used by scripts/test and scripts/run; safe to run again (it only installs what is absent).
+#   scripts/setup-system.sh [--containers]
+# ShellCheck and python3-yaml serve the infra/ scripts and their tests (infra/lib/topology.py
+# reads infra/pipeline.yaml with PyYAML). --containers adds what infra/test-container.sh
+# needs: podman, buildah and runc (no Docker engine runs here), debootstrap for the base image.
 set -euo pipefail
 
-packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config)
+packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config shellcheck python3-yaml)
+if [ "${1:-}" = --containers ]; then packages+=(podman buildah runc debootstrap curl binutils); fi
 # Debian's own python3 needs python3-venv for the test tools' virtualenv; a python3 from
 # elsewhere (pyenv) brings venv itself.
 if [ "$(command -v python3)" = /usr/bin/python3 ]; then packages+=(python3-venv); fi

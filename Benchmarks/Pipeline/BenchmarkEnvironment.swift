@@ -54,3 +54,24 @@ func peakResidentBytes(pid: Int32) -> Int? {
 func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// CPU seconds (user + system) used so far by `pid` and by each of its children, by name.
+func cpuSeconds(ofProcessAndChildren pid: Int32) -> [(name: String, seconds: Double)] {
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    func stat(_ pid: String) -> (name: String, parent: Int32, seconds: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+        let name = String(text[text.index(after: open)..<close])
+        let fields = text[text.index(close, offsetBy: 2)...].split(separator: " ")
+        // After the name: state(0) ppid(1) … utime(11) stime(12).
+        guard fields.count > 12, let parent = Int32(fields[1]), let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (name, parent, (user + system) / ticks)
+    }
+    var result: [(name: String, seconds: Double)] = []
+    if let own = stat(String(pid)) { result.append((own.name, own.seconds)) }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in entries where entry.allSatisfy(\.isNumber) {
+        if let child = stat(entry), child.parent == pid { result.append((child.name, child.seconds)) }
+    }
+    return result
+}

@@ -15,6 +15,7 @@ enum EndToEndRun {
         // The engine alone: every image once, as many in flight as the pipeline allows.
         let engine = try ImagingEngine(configuration: try ImagingConfiguration(environment: EnvironmentValues([:])))
         let engineStarted = ContinuousClock.now
+        let ownCPUBefore = cpuSeconds(ofProcessAndChildren: getpid()).first?.seconds ?? 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             func add() {
@@ -27,6 +28,7 @@ enum EndToEndRun {
             while try await group.next() != nil { add() }
         }
         let engineSeconds = seconds(ContinuousClock.now - engineStarted)
+        let engineCPU = (cpuSeconds(ofProcessAndChildren: getpid()).first?.seconds ?? 0) - ownCPUBefore
         let engineRate = Double(images) / engineSeconds
         report("Engine alone: \(images) images in \(String(format: "%.1f", engineSeconds)) s = \(String(format: "%.2f", engineRate)) images/s")
 
@@ -48,6 +50,9 @@ enum EndToEndRun {
         let pipelineSeconds = seconds(ContinuousClock.now - started)
         let pipelineRate = Double(images) / pipelineSeconds
         report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s")
+        let usage = cpuSeconds(ofProcessAndChildren: emulator.processIdentifier)
+        report("CPU seconds during the run: " + usage.map { "\($0.name) \(String(format: "%.1f", $0.seconds))" }.joined(separator: ", ")
+            + "; engine alone used \(String(format: "%.1f", engineCPU)) s")
         report("End to end / engine alone: \(String(format: "%.2f", pipelineRate / engineRate)) (target ≥ 0.85)")
     }
 

@@ -7,6 +7,8 @@ public final class ChildEmulator {
     private let arguments: [String]
     /// The emulator's data directory, removed by `stop()`.
     public let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-bench-\(UUID().uuidString)")
+    /// The emulator's process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
     /// The emulator's base URL, known once `start()` returns.
     public private(set) var url = ""
 

@@ -25,7 +25,9 @@ public struct PubSubSubscription: Codable, Sendable, Equatable {
                 self.audience = audience
             }
         }
-        public var pushEndpoint: String
+        /// Where messages are pushed; absent in the empty `pushConfig` (`{}`) Google returns for
+        /// pull subscriptions.
+        public var pushEndpoint: String?
         public var attributes: [String: String]?
         public var oidcToken: OIDCToken?
         public init(pushEndpoint: String, attributes: [String: String]? = nil, oidcToken: OIDCToken? = nil) {

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""A fake `gcloud` for infra/tests/test-scripts.sh, run by infra/tests/fake-gcloud/gcloud: the
+subset setup.sh, deploy.sh and teardown.sh use, with its state in $FAKE_GCLOUD_STATE (a folder).
+
+Stricter than gcloud where that finds bugs in the scripts: a create of something that exists
+fails with ALREADY_EXISTS, an IAM binding that is already there fails too (the scripts look
+before they grant), a delete of something missing fails with NOT_FOUND, and every call must
+name --project. Calls that change something are appended to changes.log ("VERB KIND NAME"),
+every call to calls.log. FAKE_GCLOUD_FAIL_AFTER=N makes the change after the N-th fail, as an
+interrupted run would.
+"""
+
+import json
+import os
+import sys
+
+STATE_DIR = os.environ["FAKE_GCLOUD_STATE"]
+STATE_FILE = os.path.join(STATE_DIR, "state.json")
+PROJECT_NUMBER = "123456789012"
+
+# Command paths: words before the verb.
+KINDS = {
+    ("iam", "service-accounts"), ("storage", "buckets"), ("pubsub", "topics"),
+    ("pubsub", "subscriptions"), ("tasks", "queues"), ("firestore", "databases"),
+    ("artifacts", "repositories"), ("artifacts", "docker", "images"), ("run", "services"),
+    ("eventarc", "triggers"), ("services",), ("projects",), ("builds",), ("run",), ("storage",),
+}
+
+
+def fail(status, message, code=1):
+    print("ERROR: (gcloud) %s: %s" % (status, message), file=sys.stderr)
+    sys.exit(code)
+
+
+def parse(argv):
+    words, flags, positionals = [], {}, []
+    for arg in argv:
+        if arg.startswith("--"):
+            key, _, value = arg[2:].partition("=")
+            flags.setdefault(key, []).append(value if "=" in arg else True)
+        elif not positionals and tuple(words + [arg]) in KINDS | {k[: len(words) + 1] for k in KINDS}:
+            words.append(arg)
+        else:
+            positionals.append(arg)
+    if not positionals:
+        fail("INVALID_ARGUMENT", "no command: %s" % " ".join(argv), 2)
+    return tuple(words), positionals[0], positionals[1:], flags
+
+
+def flag(flags, key, default=None):
+    return flags.get(key, [default])[-1]
+
+
+def load():
+    if os.path.exists(STATE_FILE):
+        with open(STATE_FILE) as handle:
+            return json.load(handle)
+    return {"resources": {}, "policies": {}, "enabled": []}
+
+
+def save(state):
+    with open(STATE_FILE, "w") as handle:
+        json.dump(state, handle, indent=1, sort_keys=True)
+
+
+def log(name, line):
+    with open(os.path.join(STATE_DIR, name), "a") as handle:
+        handle.write(line + "\n")
+
+
+def record_change(verb, kind, name):
+    """Logs a change, or fails it when FAKE_GCLOUD_FAIL_AFTER changes were made already."""
+    path = os.path.join(STATE_DIR, "changes.log")
+    done = sum(1 for _ in open(path)) if os.path.exists(path) else 0
+    limit = os.environ.get("FAKE_GCLOUD_FAIL_AFTER")
+    if limit is not None and done >= int(limit):
+        fail("UNAVAILABLE", "injected failure after %s changes" % limit)
+    log("changes.log", "%s %s %s" % (verb, kind, name))
+
+
+def value_of(resource, path):
+    value = resource
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return "" if value is None else value
+
+
+def show(resource, flags):
+    form = flag(flags, "format", "json")
+    if form.startswith("value(") and form.endswith(")"):
+        print("\t".join(str(value_of(resource, p.strip())) for p in form[6:-1].split(",")))
+    else:
+        print(json.dumps(resource, indent=1))
+
+
+def env_vars(text):
+    """--set-env-vars / --update-env-vars, with gcloud's ^DELIM^ escape."""
+    delimiter = ","
+    if text.startswith("^"):
+        delimiter, text = text[1:].split("^", 1)
+    return dict(item.split("=", 1) for item in text.split(delimiter) if item)
+
+
+def main(argv):
+    state = load()
+    log("calls.log", " ".join(argv))
+    words, verb, rest, flags = parse(argv)
+    project = flag(flags, "project")
+    if not project or project is True:
+        fail("INVALID_ARGUMENT", "every call must name --project (the scripts never rely on gcloud config)", 2)
+    kind = " ".join(words)
+    resources = state["resources"].setdefault(kind, {})
+
+    # Names: the first positional; Firestore names its database with --database; a service
+    # account is created by id and named by email afterwards.
+    name = rest[0] if rest else flag(flags, "database", "(default)")
+    if kind == "iam service-accounts" and verb == "create":
+        name = "%s@%s.iam.gserviceaccount.com" % (name, project)
+
+    if kind == "services" and verb == "list":
+        print("\n".join(state["enabled"]))
+    elif kind == "services" and verb == "enable":
+        for api in rest:
+            if api in state["enabled"]:
+                fail("ALREADY_EXISTS", "API %s is already enabled" % api)
+            record_change("enable", "api", api)
+            state["enabled"].append(api)
+    elif kind == "projects" and verb == "describe":
+        show({"projectId": project, "projectNumber": PROJECT_NUMBER}, flags)
+    elif kind == "storage" and verb == "service-agent":
+        print("service-%s@gs-project-accounts.iam.gserviceaccount.com" % PROJECT_NUMBER)
+    elif verb == "get-iam-policy":
+        target = "%s %s" % (kind, name)
+        show({"bindings": [{"role": r, "members": m} for r, m in sorted(state["policies"].get(target, {}).items())], "etag": "BwX="}, flags)
+    elif verb in ("add-iam-policy-binding", "remove-iam-policy-binding"):
+        target = "%s %s" % (kind, name)
+        if kind != "projects" and name not in resources:
+            fail("NOT_FOUND", "%s %s does not exist" % (kind, name))
+        role, member = flag(flags, "role"), flag(flags, "member")
+        members = state["policies"].setdefault(target, {}).setdefault(role, [])
+        if verb.startswith("add"):
+            if member in members:
+                fail("ALREADY_EXISTS", "%s already has %s on %s (look before granting)" % (member, role, target))
+            record_change("grant", kind, "%s %s %s" % (name, role, member))
+            members.append(member)
+        else:
+            if member not in members:
+                fail("NOT_FOUND", "%s does not have %s on %s" % (member, role, target))
+            record_change("revoke", kind, "%s %s %s" % (name, role, member))
+            members.remove(member)
+    elif verb == "describe":
+        if name not in resources:
+            fail("NOT_FOUND", "%s [%s] not found" % (kind, name))
+        show(resources[name], flags)
+    elif verb == "create":
+        if name in resources:
+            fail("ALREADY_EXISTS", "%s [%s] already exists" % (kind, name))
+        record_change("create", kind, name)
+        resources[name] = {"name": name, "flags": flags}
+    elif verb == "delete" or (kind == "storage" and verb == "rm"):
+        if kind == "storage":
+            kind, resources = "storage buckets", state["resources"].setdefault("storage buckets", {})
+        if name not in resources:
+            fail("NOT_FOUND", "%s [%s] not found" % (kind, name))
+        record_change("delete", kind, name)
+        del resources[name]
+        for target in [t for t in state["policies"] if t == "%s %s" % (kind, name)]:
+            del state["policies"][target]
+    elif kind == "builds" and verb == "submit":
+        image = env_vars(flag(flags, "substitutions"))["_IMAGE"]
+        record_change("build", "image", image)
+        state["resources"].setdefault("artifacts docker images", {})[image] = {"name": image}
+    elif kind == "run" and verb == "deploy":
+        record_change("deploy", "run services", name)
+        labels = env_vars(flag(flags, "labels", ""))
+        resources = state["resources"].setdefault("run services", {})
+        resources[name] = {
+            "name": name, "flags": flags, "env": env_vars(flag(flags, "set-env-vars", "")),
+            "metadata": {"labels": labels},
+            "status": {"url": "https://%s-abcdefghij-uc.a.run.app" % name},
+        }
+    elif kind == "run services" and verb == "update":
+        if name not in resources:
+            fail("NOT_FOUND", "run services [%s] not found" % name)
+        record_change("update", kind, name)
+        resources[name]["env"].update(env_vars(flag(flags, "update-env-vars", "")))
+        resources[name]["metadata"]["labels"].update(env_vars(flag(flags, "update-labels", "")))
+    else:
+        fail("INVALID_ARGUMENT", "the fake gcloud does not know: %s" % " ".join(argv), 2)
+    if verb not in ("describe", "list", "get-iam-policy", "service-agent"):
+        save(state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Tests of infra/setup.sh, deploy.sh and teardown.sh against a fake gcloud
+# (infra/tests/fake-gcloud/gcloud, infra/tests/fake_gcloud.py) that keeps its state in a temporary folder, fails on
+# duplicate creates and grants and on deletes of missing things, and logs every change:
+#   - --dry-run prints the commands and calls gcloud not once;
+#   - setup twice: the second run changes nothing and exits 0; deploy twice likewise;
+#   - what deploy gives the services (binary, no unauthenticated calls, URLs, no local-only env);
+#   - teardown twice: the first deletes everything, the second nothing, and exits 0;
+#   - a setup interrupted halfway: teardown cleans it up; or a second setup finishes it;
+#   - the scripts are shellcheck-clean.
+# Needs bash, python3 with PyYAML and shellcheck (scripts/setup-system.sh installs them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+passed=0
+failed=0
+check() {
+  local description=$1
+  shift
+  if "$@"; then
+    echo "  ok   $description"
+    passed=$((passed + 1))
+  else
+    echo "  FAIL $description"
+    failed=$((failed + 1))
+  fi
+}
+
+# Settings come only from the test's env file, never from the caller's environment.
+unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV
+for stage in INGEST POPULATE PROCESS TEARDOWN; do
+  for setting in CONCURRENCY MEMORY CPU TIMEOUT MAX_INSTANCES; do unset "${stage}_$setting"; done
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PATH="$PWD/infra/tests/fake-gcloud:$PATH"
+FAKE_GCLOUD_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+export FAKE_GCLOUD_PYTHON
+cat >"$work/deploy.env" <<'EOF'
+PROJECT_ID=test-project
+REGION=europe-west1
+EOF
+args=(--env-file "$work/deploy.env")
+
+# A fresh fake project: FAKE_GCLOUD_STATE points at an empty folder.
+fresh() {
+  export FAKE_GCLOUD_STATE="$work/state-$1"
+  rm -rf "$FAKE_GCLOUD_STATE"
+  mkdir -p "$FAKE_GCLOUD_STATE"
+}
+# Runs an infra script, keeping its output in $work/SCRIPT.out; returns its exit status.
+run() {
+  local script=$1
+  shift
+  "infra/$script.sh" "${args[@]}" "$@" >"$work/$script.out" 2>&1
+}
+changes() { if [ -f "$FAKE_GCLOUD_STATE/changes.log" ]; then wc -l <"$FAKE_GCLOUD_STATE/changes.log"; else echo 0; fi; }
+changes_like() { grep -c "$1" "$FAKE_GCLOUD_STATE/changes.log" 2>/dev/null || true; }
+equals() { [ "$1" = "$2" ] || { echo "       expected '$2', got '$1'" >&2; return 1; }; }
+greater() { [ "$1" -gt "$2" ] || { echo "       expected more than $2, got $1" >&2; return 1; }; }
+# What is left in the fake project: resources and project-level grants to PixelPipe accounts.
+leftovers() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" <<'EOF'
+import json, sys
+state = json.load(open(sys.argv[1]))
+left = ["%s %s" % (kind, name) for kind, items in state["resources"].items()
+        if kind != "artifacts docker images" for name in items]
+for target, roles in state["policies"].items():
+    for role, members in roles.items():
+        left += ["%s %s %s" % (target, role, m) for m in members if "pixelpipe-" in m]
+print(len(left))
+for item in left:
+    print("       left: " + item, file=sys.stderr)
+EOF
+}
+service_field() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" "$1" "$2" <<'EOF'
+import json, sys
+service = json.load(open(sys.argv[1]))["resources"]["run services"][sys.argv[2]]
+key = sys.argv[3]
+print(service["env"].get(key[4:], "<unset>") if key.startswith("env:") else service["flags"].get(key, ["<unset>"])[-1])
+EOF
+}
+
+echo "==> --dry-run"
+fresh dry-run
+for script in setup deploy teardown; do
+  check "$script.sh --dry-run exits 0" run "$script" --dry-run
+  check "$script.sh --dry-run prints its gcloud commands" greater "$(grep -c '^+ gcloud ' "$work/$script.out")" 0
+  check "$script.sh --dry-run calls gcloud not once" equals "$([ -f "$FAKE_GCLOUD_STATE/calls.log" ] && wc -l <"$FAKE_GCLOUD_STATE/calls.log" || echo 0)" 0
+done
+
+echo "==> setup twice, deploy twice"
+fresh twice
+check "setup.sh exits 0 on an empty project" run setup
+first=$(changes)
+check "the first setup creates and grants ($first changes)" greater "$first" 20
+check "setup creates the control queue with its retry settings" \
+  grep -q -- 'tasks queues create control --location=europe-west1 --max-dispatches-per-second=10 --max-concurrent-dispatches=4 --max-attempts=20 --min-backoff=1s --max-backoff=60s --max-doublings=4' "$work/setup.out"
+check "setup.sh exits 0 the second time" run setup
+check "the second setup changes nothing" equals "$(changes)" "$first"
+check "deploy.sh exits 0" run deploy
+deployed=$(changes)
+check "deploy builds the image once and deploys 4 services" equals "$(changes_like '^build ') $(changes_like '^deploy run services')" "1 4"
+check "deploy gives the services the URLs Cloud Run reports" equals "$(changes_like '^update run services')" 4
+check "process runs /app/bin/process" equals "$(service_field process command)" /app/bin/process
+check "services take no unauthenticated calls" equals "$(service_field ingest no-allow-unauthenticated)" True
+check "populate knows process's URL" equals "$(service_field populate env:PIXELPIPE_PROCESS_URL)" https://process-abcdefghij-uc.a.run.app
+check "tasks carry the invoker's OIDC token" equals "$(service_field process env:TASKS_SERVICE_ACCOUNT)" pixelpipe-invoker@test-project.iam.gserviceaccount.com
+check "buckets get the project prefix" equals "$(service_field ingest env:UPLOADS_BUCKET)" test-project-pixelpipe-uploads
+check "the local-only DOWNLOAD_ALLOW_NETWORKS is not deployed" equals "$(service_field process env:DOWNLOAD_ALLOW_NETWORKS)" "<unset>"
+check "the local-only WEBHOOK_ALLOW_NETWORKS is not deployed" equals "$(service_field teardown env:WEBHOOK_ALLOW_NETWORKS)" "<unset>"
+check "the push subscription is created with OIDC and dead-lettering" \
+  grep -q -- 'pubsub subscriptions create shards-populate --topic=shards --push-endpoint=https://populate-abcdefghij-uc.a.run.app/ --push-auth-service-account=pixelpipe-invoker@test-project.iam.gserviceaccount.com .*--dead-letter-topic=shards-dead-letter --max-delivery-attempts=5' "$work/deploy.out"
+check "the Eventarc trigger is created on the uploads bucket" \
+  grep -q -- 'eventarc triggers create csv-uploads .*--event-filters=type=google.cloud.storage.object.v1.finalized --event-filters=bucket=test-project-pixelpipe-uploads' "$work/deploy.out"
+check "deploy.sh exits 0 the second time" run deploy
+check "the second deploy changes nothing" equals "$(changes)" "$deployed"
+check "setup.sh after deploy changes nothing" run setup
+check "  (still no change)" equals "$(changes)" "$deployed"
+
+echo "==> a changed setting redeploys only its service"
+echo "PROCESS_MEMORY=4Gi" >>"$work/deploy.env"
+check "deploy.sh with PROCESS_MEMORY=4Gi exits 0" run deploy
+check "only process is deployed again" equals "$(tail -n +"$((deployed + 1))" "$FAKE_GCLOUD_STATE/changes.log")" "deploy run services process"
+check "process now has 4Gi" equals "$(service_field process memory)" 4Gi
+sed -i '/^PROCESS_MEMORY=/d' "$work/deploy.env"
+# An env value with commas (a recipe) travels in gcloud's ^DELIMITER^ form.
+sed 's/^  SHARD_ROWS: "500"$/  SHARD_ROWS: "500"\n  IMAGE_RECIPE: '"'"'{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'"'"'/' \
+  infra/pipeline.yaml >"$work/pipeline.yaml"
+check "deploy.sh with a recipe in the pipeline env exits 0" run deploy --pipeline "$work/pipeline.yaml"
+check "the recipe arrives whole" equals "$(service_field process env:IMAGE_RECIPE)" '{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'
+check "deploy.sh with the original pipeline exits 0" run deploy
+deployed=$(changes)
+
+echo "==> teardown twice"
+check "teardown.sh exits 0" run teardown
+check "teardown deletes everything setup and deploy made" equals "$(leftovers)" 0
+removed=$(changes)
+check "teardown.sh exits 0 the second time" run teardown
+check "the second teardown deletes nothing" equals "$(changes)" "$removed"
+
+echo "==> a setup interrupted halfway"
+half=$((first / 2))
+fresh interrupted
+interrupted_setup() { ! FAKE_GCLOUD_FAIL_AFTER=$half run setup; }
+check "setup.sh fails when gcloud fails after $half changes" interrupted_setup
+check "  (it stopped after $half changes)" equals "$(changes)" "$half"
+check "teardown.sh after the interrupted setup exits 0" run teardown
+check "teardown leaves nothing of the interrupted setup" equals "$(leftovers)" 0
+removed=$(changes)
+check "a second teardown exits 0" run teardown
+check "  and deletes nothing" equals "$(changes)" "$removed"
+fresh resumed
+FAKE_GCLOUD_FAIL_AFTER=$half run setup || true
+check "setup.sh after an interrupted setup exits 0" run setup
+check "the two runs together made what one setup makes" equals "$(changes)" "$first"
+
+echo "==> the fake gcloud is strict"
+fresh strict
+check "a duplicate create fails" bash -c 'gcloud pubsub topics create t --project=p && ! gcloud pubsub topics create t --project=p 2>/dev/null'
+check "a delete of something missing fails" bash -c '! gcloud pubsub topics delete missing --project=p 2>/dev/null'
+check "a call without --project fails" bash -c '! gcloud pubsub topics describe t 2>/dev/null'
+
+echo "==> shellcheck"
+if command -v shellcheck >/dev/null; then
+  check "infra scripts are shellcheck-clean" shellcheck -x infra/*.sh infra/lib/*.sh infra/tests/*.sh
+else
+  check "shellcheck is installed (scripts/setup-system.sh installs it)" false
+fi
+
+echo "infra-scripts: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
