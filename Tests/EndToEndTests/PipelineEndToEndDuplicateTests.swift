@@ -57,15 +57,7 @@ struct PipelineEndToEndDuplicateTests {
         let pipeline = try SharedPipeline.harness()
         // A pull subscription on the shards topic keeps a copy of what ingest publishes.
         let tap = "shards-tap-\(UUID().uuidString.prefix(8).lowercased())"
-        // Created over plain HTTP: PubSubClient.createSubscription cannot decode the answer for a
-        // pull subscription (`"pushConfig": {}` has no pushEndpoint), which Pub/Sub also sends.
-        let created = try await HTTPClient().execute(.init(
-            method: "PUT",
-            url: "\(pipeline.emulator.baseURL)/v1/\(pipeline.clients.pubSub.subscriptionName(tap))",
-            headers: [("Content-Type", "application/json")],
-            body: Data(#"{"topic":"\#(pipeline.clients.pubSub.topicName(pipeline.configuration.shardsTopic))"}"#.utf8)
-        ))
-        #expect(created.status == 200, "creating \(tap): \(created.status) \(String(decoding: created.body, as: UTF8.self))")
+        _ = try await pipeline.clients.pubSub.createSubscription(tap, PubSubSubscription(topic: pipeline.clients.pubSub.topicName(pipeline.configuration.shardsTopic)))
         let (upload, before) = try await Self.finishedJob(pipeline, name: "dup-shard.csv", first: 1100)
 
         let copies = try await pipeline.clients.pubSub.pull(tap)
