@@ -69,7 +69,7 @@ public struct PipelineConfiguration: Sendable {
     public var webhookAddresses: AddressPolicy
     /// `IMAGE_RECIPE`: the default recipe; a job may override it with its CSV's `recipe` metadata.
     public var recipe: Recipe
-    /// CSV limits (`CSV_MAX_BYTES`, …).
+    /// CSV limits (`CSV_MAX_FILE_BYTES`, …).
     public var csvLimits: CSVLimits
     /// How output objects are linked in the output CSV and API answers.
     public var links: ObjectLinks
@@ -100,6 +100,10 @@ public struct PipelineConfiguration: Sendable {
         location = environment["CLOUD_TASKS_LOCATION"] ?? location
         uploadsBucket = environment["UPLOADS_BUCKET"] ?? uploadsBucket
         processedBucket = environment["PROCESSED_BUCKET"] ?? processedBucket
+        // Output CSVs written into the uploads bucket would start new jobs without end.
+        guard processedBucket != uploadsBucket else {
+            throw .malformed("PROCESSED_BUCKET", value: processedBucket, expected: "a bucket other than UPLOADS_BUCKET")
+        }
         shardsTopic = environment["SHARDS_TOPIC"] ?? shardsTopic
         controlQueue = environment["CONTROL_QUEUE"] ?? controlQueue
         processURL = environment["PIXELPIPE_PROCESS_URL"]
