@@ -104,7 +104,7 @@ struct Ingestor: Sendable {
             let error = CSVStructuralError.tooLarge(size: size, limit: limit)
             throw Rejection(reason: error.reason, kind: error.kind, row: nil)
         }
-        var scan = CSVScan(limits: configuration.csvLimits, rowsPerShard: configuration.rowsPerShard)
+        var scan = CSVScan(limits: configuration.csvLimits, rowsPerShard: configuration.rowsPerShard, itemsPerShard: configuration.itemsPerShard)
         do {
             for try await chunk in clients.storage.chunks(bucket: object.bucket, name: object.name, generation: generation, size: Int(size)) {
                 try scan.consume(chunk)

@@ -55,8 +55,11 @@ public struct PipelineConfiguration: Sendable {
     /// `TASKS_SERVICE_ACCOUNT`: when set, tasks carry an OIDC token for this account (Cloud Run
     /// services that do not allow unauthenticated calls need one).
     public var tasksServiceAccount: String?
-    /// `SHARD_ROWS`: data rows per shard message.
+    /// `SHARD_ROWS`: data rows per shard message, at most.
     public var rowsPerShard: Int
+    /// `SHARD_ITEMS`: a shard also ends once its rows hold this many items, so populate creates
+    /// at most this many tasks per message, well within the subscription's ack deadline.
+    public var itemsPerShard: Int
     /// `JOB_DEADLINE` (seconds): when the watchdog finalizes an unfinished job as `timed_out`.
     public var jobDeadline: Duration
     /// The job queues' settings.
@@ -83,6 +86,7 @@ public struct PipelineConfiguration: Sendable {
         shardsTopic = "shards"
         controlQueue = "control"
         rowsPerShard = 500
+        itemsPerShard = 1000
         jobDeadline = .seconds(3600)
         imageQueue = ImageQueue()
         webhookAddresses = .publicOnly
@@ -110,6 +114,7 @@ public struct PipelineConfiguration: Sendable {
         teardownURL = environment["PIXELPIPE_TEARDOWN_URL"]
         tasksServiceAccount = environment["TASKS_SERVICE_ACCOUNT"]
         rowsPerShard = try environment.integer("SHARD_ROWS", default: rowsPerShard, in: 1...100_000)
+        itemsPerShard = try environment.integer("SHARD_ITEMS", default: itemsPerShard, in: 1...100_000)
         jobDeadline = try environment.seconds("JOB_DEADLINE", default: jobDeadline)
         imageQueue.maxDispatchesPerSecond = Double(try environment.integer("IMAGE_QUEUE_RATE", default: Int(imageQueue.maxDispatchesPerSecond), in: 1...500))
         imageQueue.maxConcurrentDispatches = try environment.integer("IMAGE_QUEUE_CONCURRENCY", default: imageQueue.maxConcurrentDispatches, in: 1...5000)
