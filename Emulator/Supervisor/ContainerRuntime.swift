@@ -11,9 +11,11 @@ struct ContainerRuntime: Sendable, Equatable {
     /// The tool's arguments that run `binary` as the service called `service`. Variables are
     /// passed by name only (`--env KEY`, value from the tool's own environment), so secrets
     /// never appear on a command line.
-    func arguments(service: String, binary: String, variables: [String]) -> [String] {
+    /// The container is named after the service and its port, which is stable per data
+    /// directory: a restart replaces its predecessor, two emulators do not collide.
+    func arguments(service: String, port: Int, binary: String, variables: [String]) -> [String] {
         var arguments = [
-            "run", "--rm", "--replace", "--name", "pixelpipe-\(service)",
+            "run", "--rm", "--replace", "--name", "pixelpipe-\(service)-\(port)",
             "--runtime", "runc", "--network", "host",
             "--read-only", "--tmpfs", "/tmp",
             "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1000:1000",

@@ -28,7 +28,7 @@ struct ServiceLauncher: Sendable {
         var toolEnvironment = ProcessInfo.processInfo.environment
         toolEnvironment.merge(environment) { _, service in service }
         let passed = environment.keys.filter { !Self.hostOnly.contains($0) }
-        return Command(executable: executable, arguments: containers.arguments(service: service.name, binary: service.binary, variables: passed), environment: toolEnvironment)
+        return Command(executable: executable, arguments: containers.arguments(service: service.name, port: port, binary: service.binary, variables: passed), environment: toolEnvironment)
     }
 
     /// Variables of the host that a container does not get.

@@ -20,19 +20,24 @@ struct CSVScan {
         var end: Int
         var firstRow: Int
         var rows: Int
+        var items: Int
     }
 
     private var reader: CSVRowReader
     private let rowsPerShard: Int
+    private let itemsPerShard: Int
     private var rows = 0
     private var invalidRows = 0
     private var items = 0
     private var shards: [Shard] = []
     private var open: Shard?
 
-    init(limits: CSVLimits, rowsPerShard: Int) {
+    /// A shard closes at `rowsPerShard` rows or once it holds `itemsPerShard` items, so rows
+    /// with many URLs do not make a shard that takes populate longer than its ack deadline.
+    init(limits: CSVLimits, rowsPerShard: Int, itemsPerShard: Int) {
         reader = CSVRowReader(limits: limits)
         self.rowsPerShard = rowsPerShard
+        self.itemsPerShard = itemsPerShard
     }
 
     /// Reads the next chunk of the file.
@@ -57,11 +62,12 @@ struct CSVScan {
             if var shard = open {
                 shard.end = row.byteRange.upperBound
                 shard.rows += 1
+                shard.items += row.itemCount
                 open = shard
             } else {
-                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1)
+                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount)
             }
-            if let shard = open, shard.rows == rowsPerShard {
+            if let shard = open, shard.rows == rowsPerShard || shard.items >= itemsPerShard {
                 shards.append(shard)
                 open = nil
             }

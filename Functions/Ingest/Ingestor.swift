@@ -40,7 +40,7 @@ struct Ingestor: Sendable {
         let source = JobRecord.Source(bucket: object.bucket, name: object.name, generation: String(generation))
 
         let existing = try await clients.firestore.document(PipelineNames.jobDocument(job: job)).map { try $0.decode(JobRecord.self) }
-        if let existing, existing.published || existing.status == .rejected {
+        if let existing, existing.published || existing.status.isFinal {
             if existing.status == .rejected {
                 // The first delivery may have stopped before enqueuing the teardown.
                 try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
@@ -63,13 +63,15 @@ struct Ingestor: Sendable {
         }
 
         let now = Date()
-        var record = existing ?? JobRecord(
+        let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
             recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline.seconds)
         )
         if existing == nil {
             try await create(record)
         }
+        // The watchdog first: whatever fails from here on, the job is finalized at its deadline.
+        try await ledger.enqueueTeardown(job: job, reason: .deadline, at: Timestamp.parse(record.deadline), logger: logger)
         let queue = PipelineNames.imageQueue(job: job)
         do {
             _ = try await clients.tasks.createQueue(queue, rateLimits: configuration.imageQueue.rateLimits, retryConfig: configuration.imageQueue.retryConfig)
@@ -77,10 +79,8 @@ struct Ingestor: Sendable {
             logger.debug("job queue already exists", metadata: ["pixelpipe.queue": .string(queue)])
         }
         try await publish(job: job, source: source, header: scan.header, shards: scan.shards)
-        try await ledger.enqueueTeardown(job: job, reason: .deadline, at: Timestamp.parse(record.deadline), logger: logger)
-        record.published = true
         _ = try await clients.firestore.patch(PipelineNames.jobDocument(job: job), fields: ["published": .boolean(true)], mask: ["published"], exists: true)
-        logger.info("job accepted", metadata: [
+        logger.debug("job accepted", metadata: [
             "pixelpipe.items": .stringConvertible(scan.items), "pixelpipe.rows": .stringConvertible(scan.rows),
             "pixelpipe.shards": .stringConvertible(scan.shards.count),
         ])
@@ -104,7 +104,7 @@ struct Ingestor: Sendable {
             let error = CSVStructuralError.tooLarge(size: size, limit: limit)
             throw Rejection(reason: error.reason, kind: error.kind, row: nil)
         }
-        var scan = CSVScan(limits: configuration.csvLimits, rowsPerShard: configuration.rowsPerShard)
+        var scan = CSVScan(limits: configuration.csvLimits, rowsPerShard: configuration.rowsPerShard, itemsPerShard: configuration.itemsPerShard)
         do {
             for try await chunk in clients.storage.chunks(bucket: object.bucket, name: object.name, generation: generation, size: Int(size)) {
                 try scan.consume(chunk)

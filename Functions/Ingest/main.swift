@@ -1,7 +1,6 @@
 import Runtime
 
-await FunctionMain.run(name: "ingest") { _, environment, _ in
-    let configuration = try PipelineConfiguration(environment: environment)
-    let clients = PipelineClients(api: GoogleAPIClient(environment: environment), configuration: configuration)
-    return FunctionDefinition(name: "ingest", cloudEvent: IngestFunction(ingestor: Ingestor(configuration: configuration, clients: clients)))
+/// Ingest: a Storage finalize event for a CSV becomes a job, its queue and its shard messages.
+await FunctionMain.run(name: "ingest") { _, environment, logger in
+    try IngestFunction.definition(environment: environment, logger: logger)
 }

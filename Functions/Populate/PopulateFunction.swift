@@ -15,4 +15,13 @@ struct PopulateFunction: PubSubFunction {
             "pixelpipe.failed": .stringConvertible(outcome.failed),
         ])
     }
+
+    /// The populate function from the environment; both task targets are required up front.
+    static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
+        let configuration = try PipelineConfiguration(environment: environment)
+        _ = try configuration.requireProcessURL()
+        _ = try configuration.requireTeardownURL()
+        let clients = PipelineClients(api: GoogleAPIClient(environment: environment, logger: logger), configuration: configuration)
+        return FunctionDefinition(name: "populate", pubSubPush: PopulateFunction(populator: ShardPopulator(configuration: configuration, clients: clients)))
+    }
 }

@@ -75,6 +75,14 @@ struct ShardPopulator: Sendable {
             case .queueGone: outcome.jobFinished = true
             }
         }
+        if outcome.jobFinished {
+            // A missing queue is expected once teardown finished the job; for a running job it
+            // is an anomaly worth retrying rather than losing the shard's images.
+            let now = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)).map { try $0.decode(JobRecord.self) }
+            if now?.status == .running {
+                throw PopulateError.queueMissing(job: shard.job)
+            }
+        }
         return outcome
     }
 
@@ -84,24 +92,14 @@ struct ShardPopulator: Sendable {
 
     /// Creates the task of one image; an existing name is success.
     private func create(_ image: ImageTask, processURL: String) async throws -> TaskCreation {
-        let queue = PipelineNames.imageQueue(job: image.job)
-        let task = CloudTask(
-            name: clients.tasks.taskName(PipelineNames.imageTask(job: image.job, row: image.row, index: image.index), queue: queue),
-            httpRequest: .init(
-                url: processURL,
-                httpMethod: "POST",
-                headers: ["Content-Type": "application/json"],
-                body: try JSONEncoder().encode(image),
-                oidcToken: configuration.tasksServiceAccount.map { .init(serviceAccountEmail: $0) }
-            )
-        )
         do {
-            _ = try await clients.tasks.createTask(task, queue: queue)
-            return .created
-        } catch let error as GoogleAPIError where error.isAlreadyExists {
-            return .existing
+            let created = try await clients.createTask(
+                named: PipelineNames.imageTask(job: image.job, row: image.row, index: image.index),
+                queue: PipelineNames.imageQueue(job: image.job), url: processURL, body: image, configuration: configuration
+            )
+            return created ? .created : .existing
         } catch let error as GoogleAPIError where error.isNotFound {
-            // Teardown deletes the queue once the job is final; nothing is left to do.
+            // Teardown deletes the queue once the job is final (checked by the caller).
             return .queueGone
         }
     }
@@ -116,6 +114,9 @@ struct ShardPopulator: Sendable {
             bytes = try await clients.storage.download(bucket: shard.bucket, name: shard.object, range: shard.start...(shard.end - 1), generation: generation)
         } catch let error as GoogleAPIError where error.isNotFound {
             throw PopulateError.csvGone(job: shard.job, object: "gs://\(shard.bucket)/\(shard.object)#\(shard.generation)")
+        }
+        guard bytes.count == shard.end - shard.start else {
+            throw PopulateError.shortRead(job: shard.job, object: "gs://\(shard.bucket)/\(shard.object)#\(shard.generation)", expected: shard.end - shard.start, read: bytes.count)
         }
         let header: CSVHeader
         do {
@@ -132,26 +133,6 @@ struct ShardPopulator: Sendable {
             return rows
         } catch let error as CSVStructuralError {
             throw PopulateError.malformedShard(job: shard.job, detail: "rows from \(shard.firstRow): \(error)")
-        }
-    }
-}
-
-/// Why a shard cannot be populated; all permanent (the message is acknowledged and logged), as
-/// redelivering the same message would fail the same way.
-enum PopulateError: Error, Sendable, CustomStringConvertible, RetryClassifiedError {
-    case unknownJob(String)
-    case noRecipe(String)
-    case csvGone(job: String, object: String)
-    case malformedShard(job: String, detail: String)
-
-    var isTransient: Bool { false }
-
-    var description: String {
-        switch self {
-        case .unknownJob(let job): "job \(job) does not exist (no document jobs/\(job))"
-        case .noRecipe(let job): "job \(job) has no recipe"
-        case .csvGone(let job, let object): "the CSV of job \(job), \(object), no longer exists"
-        case .malformedShard(let job, let detail): "a shard of job \(job) does not match its CSV: \(detail)"
         }
     }
 }

@@ -1,7 +1,6 @@
 import Runtime
 
-await FunctionMain.run(name: "populate") { _, environment, _ in
-    let configuration = try PipelineConfiguration(environment: environment)
-    let clients = PipelineClients(api: GoogleAPIClient(environment: environment), configuration: configuration)
-    return FunctionDefinition(name: "populate", pubSubPush: PopulateFunction(populator: ShardPopulator(configuration: configuration, clients: clients)))
+/// Populate: a shard message becomes one Cloud Task per image.
+await FunctionMain.run(name: "populate") { _, environment, logger in
+    try PopulateFunction.definition(environment: environment, logger: logger)
 }

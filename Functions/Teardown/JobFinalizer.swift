@@ -31,6 +31,8 @@ struct JobFinalizer: Sendable {
         logger[metadataKey: "pixelpipe.job"] = .string(id)
         let (first, _) = try await read(id)
         if Self.isDone(first.job) {
+            // The queue too: a run that died between finalizing and deleting it left it behind.
+            try await deleteJobQueue(id, logger: logger)
             logger.debug("job already finalized")
             return first.summary(configuration.pipeline)
         }
@@ -47,6 +49,11 @@ struct JobFinalizer: Sendable {
     }
 
     private func finalizeHoldingLease(_ id: String, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobSummary {
+        if trigger.isDeadline {
+            // Stop dispatching before reading the counts: otherwise items recorded while the
+            // output is built keep changing the job, and the conditional write below never lands.
+            try await pauseJobQueue(id, logger: logger)
+        }
         // Read again: another invocation may have finished while this one waited for the lease.
         var (state, updateTime) = try await read(id)
         if Self.isDone(state.job) { return state.summary(configuration.pipeline) }
@@ -91,6 +98,9 @@ struct JobFinalizer: Sendable {
             state.job.missing = missing
             fields["missing"] = .integer(Int64(missing))
         }
+        let counts = JobRecord.FinalCounts(succeeded: state.job.succeeded, failed: state.job.failed, missing: missing ?? 0)
+        state.job.finalCounts = counts
+        fields["finalCounts"] = try FirestoreCoding.fields(from: FinalCountsField(finalCounts: counts))["finalCounts"] ?? .null
         let finalizedAt = Timestamp.format(Date())
         state.job.status = status
         state.job.finalizedAt = finalizedAt
@@ -106,6 +116,14 @@ struct JobFinalizer: Sendable {
         }
         logger.debug("job finalized", metadata: ["pixelpipe.status": .string(status.rawValue)])
         return state
+    }
+
+    private func pauseJobQueue(_ id: String, logger: Logger) async throws {
+        do {
+            _ = try await clients.tasks.pauseQueue(PipelineNames.imageQueue(job: id))
+        } catch let error as GoogleAPIError where error.isNotFound {
+            return
+        }
     }
 
     private func deleteJobQueue(_ id: String, logger: Logger) async throws {
@@ -129,6 +147,11 @@ struct JobFinalizer: Sendable {
     static func isDone(_ job: JobRecord) -> Bool {
         job.finalizedAt != nil && (job.webhookURL == nil || job.webhookDeliveredAt != nil)
     }
+}
+
+/// The `finalCounts` field as a document fragment.
+struct FinalCountsField: Codable {
+    var finalCounts: JobRecord.FinalCounts
 }
 
 /// The `nearDuplicates` field teardown adds to the job document.

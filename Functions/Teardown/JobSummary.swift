@@ -27,9 +27,10 @@ struct JobSummary: Codable, Sendable, Equatable {
         status = job.status
         source = "gs://\(job.source.bucket)/\(job.source.name)#\(job.source.generation)"
         total = job.total
-        succeeded = job.succeeded
-        failed = job.failed
-        missing = job.missing ?? 0
+        let counts = job.finalCounts ?? .init(succeeded: job.succeeded, failed: job.failed, missing: job.missing ?? 0)
+        succeeded = counts.succeeded
+        failed = counts.failed
+        missing = counts.missing
         outputCSV = job.outputCSV.map { configuration.links.url(bucket: configuration.processedBucket, name: $0) }
         errorReport = job.errorReport.map { configuration.links.url(bucket: configuration.processedBucket, name: $0) }
         error = job.error

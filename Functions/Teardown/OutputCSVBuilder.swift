@@ -5,7 +5,7 @@ import Runtime
 /// generation and re-parsed with the reader ingest used, so row numbers match the items'; each
 /// data row is repeated with `Output Image Urls`, `Status` and `Error` added, in input order.
 /// The output is assembled in memory before one upload (StorageClient uploads `Data`); it is
-/// the input plus a few URLs per row, so bounded by `CSV_MAX_BYTES` and the job's outputs.
+/// the input plus a few URLs per row, so bounded by `CSV_MAX_FILE_BYTES` and the job's outputs.
 struct OutputCSVBuilder: Sendable {
     let storage: StorageClient
     let limits: CSVLimits
@@ -59,7 +59,8 @@ struct OutputCSVBuilder: Sendable {
     /// The source's size, or nil when that generation of it no longer exists.
     private func sourceSize(_ source: JobRecord.Source, generation: Int64) async throws -> Int? {
         do {
-            let metadata = try await storage.metadata(bucket: source.bucket, name: source.name)
+            // Pinned to the job's generation: in a versioned bucket a newer upload leaves it readable.
+            let metadata = try await storage.metadata(bucket: source.bucket, name: source.name, generation: generation)
             guard metadata.generationNumber == generation, let bytes = metadata.byteCount else { return nil }
             return Int(bytes)
         } catch let error as GoogleAPIError where error.isNotFound {

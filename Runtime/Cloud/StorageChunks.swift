@@ -47,7 +47,16 @@ public struct StorageChunks: AsyncSequence, Sendable {
             let range = start...(Swift.min(start + chunks.chunkSize, chunks.size) - 1)
             let chunks = chunks
             return Task {
-                try await chunks.client.download(bucket: chunks.bucket, name: chunks.name, range: range, generation: chunks.generation)
+                let data = try await chunks.client.download(bucket: chunks.bucket, name: chunks.name, range: range, generation: chunks.generation)
+                // A server that ignores Range (or a short read) must not shift every later byte.
+                guard data.count == range.count else {
+                    throw GoogleAPIError(
+                        httpStatus: 206, status: "OUT_OF_RANGE",
+                        message: "asked for bytes \(range.lowerBound)-\(range.upperBound), got \(data.count) bytes",
+                        resource: "gs://\(chunks.bucket)/\(chunks.name)#\(chunks.generation)"
+                    )
+                }
+                return data
             }
         }
     }

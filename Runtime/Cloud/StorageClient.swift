@@ -156,8 +156,11 @@ public struct StorageClient: Sendable {
     // MARK: Reads
 
     /// The object's metadata.
-    public func metadata(bucket: String, name: String) async throws -> StorageObject {
-        try await api.json(.storage, method: "GET", path: objectPath(bucket, name), resource: "gs://\(bucket)/\(name)")
+    public func metadata(bucket: String, name: String, generation: Int64? = nil) async throws -> StorageObject {
+        try await api.json(
+            .storage, method: "GET", path: objectPath(bucket, name), query: generation.map { [("generation", String($0))] } ?? [],
+            resource: "gs://\(bucket)/\(name)"
+        )
     }
 
     /// The object's bytes, or `range` of them (`Range` header, answered with 206). `generation`

@@ -48,8 +48,8 @@ public struct JobLedger: Sendable {
                 try await enqueueTeardown(job: job, reason: .complete, logger: logger)
             }
             return .recorded(remaining: Int(remaining))
-        } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed {
-            // Either the item exists (a repeat) or the job document is gone.
+        } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed || error.isNotFound {
+            // Either the item exists (a repeat) or the job document is gone (`exists=true` failed).
             guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: job)) else {
                 throw JobLedgerError.unknownJob(job)
             }
@@ -66,22 +66,12 @@ public struct JobLedger: Sendable {
     /// `at`); a task of that name already existing is success.
     public func enqueueTeardown(job: String, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, logger: Logger) async throws {
         let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job)
-        let task = CloudTask(
-            name: clients.tasks.taskName(name, queue: configuration.controlQueue),
-            httpRequest: .init(
-                url: try configuration.requireTeardownURL(),
-                httpMethod: "POST",
-                headers: ["Content-Type": "application/json"],
-                body: try JSONEncoder().encode(TeardownTask(job: job, reason: reason)),
-                oidcToken: configuration.tasksServiceAccount.map { .init(serviceAccountEmail: $0) }
-            ),
-            scheduleTime: scheduleTime.map(Timestamp.format)
+        let created = try await clients.createTask(
+            named: name, queue: configuration.controlQueue, url: try configuration.requireTeardownURL(),
+            body: TeardownTask(job: job, reason: reason), at: scheduleTime, configuration: configuration
         )
-        do {
-            _ = try await clients.tasks.createTask(task, queue: configuration.controlQueue)
+        if created {
             logger.debug("teardown enqueued", metadata: ["pixelpipe.job": .string(job), "pixelpipe.task": .string(name)])
-        } catch let error as GoogleAPIError where error.isAlreadyExists {
-            return
         }
     }
 }

@@ -72,6 +72,10 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var outputCSV: String?
     /// Items still missing when a timed-out job was finalized.
     public var missing: Int?
+    /// The counts the job was finalized with. Images already dispatched when a job times out may
+    /// still be recorded afterwards; the summary and webhook keep these, so every retry of the
+    /// webhook carries the same bytes.
+    public var finalCounts: FinalCounts?
     /// When teardown finished the job (RFC 3339).
     public var finalizedAt: String?
     /// When the webhook was acknowledged with a 2xx (RFC 3339); never sent twice once set.
@@ -98,6 +102,19 @@ public struct JobRecord: Codable, Sendable, Equatable {
         self.deadline = Timestamp.format(deadline)
         self.error = error
         self.errorReport = errorReport
+    }
+
+    /// `succeeded`, `failed` and `missing` as teardown froze them.
+    public struct FinalCounts: Codable, Sendable, Equatable {
+        public var succeeded: Int
+        public var failed: Int
+        public var missing: Int
+
+        public init(succeeded: Int, failed: Int, missing: Int) {
+            self.succeeded = succeeded
+            self.failed = failed
+            self.missing = missing
+        }
     }
 
     /// Whether every item has been recorded.

@@ -55,8 +55,11 @@ public struct PipelineConfiguration: Sendable {
     /// `TASKS_SERVICE_ACCOUNT`: when set, tasks carry an OIDC token for this account (Cloud Run
     /// services that do not allow unauthenticated calls need one).
     public var tasksServiceAccount: String?
-    /// `SHARD_ROWS`: data rows per shard message.
+    /// `SHARD_ROWS`: data rows per shard message, at most.
     public var rowsPerShard: Int
+    /// `SHARD_ITEMS`: a shard also ends once its rows hold this many items, so populate creates
+    /// at most this many tasks per message, well within the subscription's ack deadline.
+    public var itemsPerShard: Int
     /// `JOB_DEADLINE` (seconds): when the watchdog finalizes an unfinished job as `timed_out`.
     public var jobDeadline: Duration
     /// The job queues' settings.
@@ -69,7 +72,7 @@ public struct PipelineConfiguration: Sendable {
     public var webhookAddresses: AddressPolicy
     /// `IMAGE_RECIPE`: the default recipe; a job may override it with its CSV's `recipe` metadata.
     public var recipe: Recipe
-    /// CSV limits (`CSV_MAX_BYTES`, …).
+    /// CSV limits (`CSV_MAX_FILE_BYTES`, …).
     public var csvLimits: CSVLimits
     /// How output objects are linked in the output CSV and API answers.
     public var links: ObjectLinks
@@ -83,6 +86,7 @@ public struct PipelineConfiguration: Sendable {
         shardsTopic = "shards"
         controlQueue = "control"
         rowsPerShard = 500
+        itemsPerShard = 1000
         jobDeadline = .seconds(3600)
         imageQueue = ImageQueue()
         webhookAddresses = .publicOnly
@@ -100,12 +104,17 @@ public struct PipelineConfiguration: Sendable {
         location = environment["CLOUD_TASKS_LOCATION"] ?? location
         uploadsBucket = environment["UPLOADS_BUCKET"] ?? uploadsBucket
         processedBucket = environment["PROCESSED_BUCKET"] ?? processedBucket
+        // Output CSVs written into the uploads bucket would start new jobs without end.
+        guard processedBucket != uploadsBucket else {
+            throw .malformed("PROCESSED_BUCKET", value: processedBucket, expected: "a bucket other than UPLOADS_BUCKET")
+        }
         shardsTopic = environment["SHARDS_TOPIC"] ?? shardsTopic
         controlQueue = environment["CONTROL_QUEUE"] ?? controlQueue
         processURL = environment["PIXELPIPE_PROCESS_URL"]
         teardownURL = environment["PIXELPIPE_TEARDOWN_URL"]
         tasksServiceAccount = environment["TASKS_SERVICE_ACCOUNT"]
         rowsPerShard = try environment.integer("SHARD_ROWS", default: rowsPerShard, in: 1...100_000)
+        itemsPerShard = try environment.integer("SHARD_ITEMS", default: itemsPerShard, in: 1...100_000)
         jobDeadline = try environment.seconds("JOB_DEADLINE", default: jobDeadline)
         imageQueue.maxDispatchesPerSecond = Double(try environment.integer("IMAGE_QUEUE_RATE", default: Int(imageQueue.maxDispatchesPerSecond), in: 1...500))
         imageQueue.maxConcurrentDispatches = try environment.integer("IMAGE_QUEUE_CONCURRENCY", default: imageQueue.maxConcurrentDispatches, in: 1...5000)

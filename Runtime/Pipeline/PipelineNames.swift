@@ -15,7 +15,7 @@ public enum PipelineNames {
     /// The job's own queue, `images-JOB`.
     public static func imageQueue(job: String) -> String { "images-\(job)" }
 
-    /// The task processing image `index` (0-based) of data row `row`: `JOB-ROW-INDEX`.
+    /// The task processing image `index` (1-based; 0 stands for a wholly invalid row) of data row `row`: `JOB-ROW-INDEX`.
     public static func imageTask(job: String, row: Int, index: Int) -> String { "\(job)-\(row)-\(index)" }
 
     /// The task that finalizes the job when its last image is counted.

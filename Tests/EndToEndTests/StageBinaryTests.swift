@@ -11,8 +11,9 @@ let unreachableGoogle = [
     "PUBSUB_EMULATOR_HOST": "127.0.0.1:9",
     "CLOUD_TASKS_EMULATOR_HOST": "127.0.0.1:9",
     "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9",
-    // Process requires where teardown tasks go at start-up.
+    // Where tasks go: ingest, populate and process require them at start-up.
     "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/teardown",
+    "PIXELPIPE_PROCESS_URL": "http://127.0.0.1:9/process",
 ]
 
 /// Starts a function binary on a free port and returns it with the port it reported.
@@ -58,11 +59,11 @@ struct StageBinaryTests {
             url: "http://127.0.0.1:\(port)/",
             headers: [
                 ("ce-id", "1"), ("ce-specversion", "1.0"),
-                ("ce-source", "//storage.googleapis.com/projects/_/buckets/uploads"),
+                ("ce-source", "//storage.googleapis.com/projects/_/buckets/pixelpipe-uploads"),
                 ("ce-type", "google.cloud.storage.object.v1.finalized"), ("ce-subject", "objects/products.csv"),
                 ("Content-Type", "application/json"),
             ],
-            body: Data(#"{"bucket":"uploads","name":"products.csv","generation":"7","size":"100"}"#.utf8)
+            body: Data(#"{"bucket":"pixelpipe-uploads","name":"products.csv","generation":"7","size":"100"}"#.utf8)
         ))
         #expect(response.status == 503)
         // The warning names the event by its ce-id, not a generated id.
@@ -83,11 +84,11 @@ struct StageBinaryTests {
     @Test("SIGTERM while a stage binary is still receiving a request: the request completes, then the process exits")
     func stageDrainsOnSIGTERM() async throws {
         let (child, port) = try await startFunction("ingest", environment: ["LOG_LEVEL": "debug"])
-        let body = #"{"bucket":"uploads","name":"products.csv","generation":"7","size":"100"}"#
+        let body = #"{"bucket":"pixelpipe-uploads","name":"products.csv","generation":"7","size":"100"}"#
         let connection = try RawHTTPConnection(port: port)
         connection.send(
             "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            + "ce-id: drain-1\r\nce-specversion: 1.0\r\nce-source: //storage.googleapis.com/projects/_/buckets/uploads\r\n"
+            + "ce-id: drain-1\r\nce-specversion: 1.0\r\nce-source: //storage.googleapis.com/projects/_/buckets/pixelpipe-uploads\r\n"
             + "ce-type: google.cloud.storage.object.v1.finalized\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
             + String(body.prefix(20))
         )
