@@ -30,7 +30,7 @@ public enum PipelineNames {
     /// The job document, `jobs/JOB`.
     public static func jobDocument(job: String) -> String { "jobs/\(job)" }
 
-    /// One output image: `JOB/PRODUCT-SLUG/ROW-INDEX-SIZE.FORMAT`.
+    /// One output image: `JOB/PRODUCT-SLUG/ROW-INDEX-SIZE.EXT`, EXT the format's file extension (`jpg`, `webp`, `avif`, `png`).
     public static func outputObject(job: String, product: String, row: Int, index: Int, size: String, format: String) -> String {
         "\(job)/\(slug(product))/\(row)-\(index)-\(slug(size)).\(format.lowercased())"
     }
