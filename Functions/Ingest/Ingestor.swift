@@ -65,7 +65,7 @@ struct Ingestor: Sendable {
         let now = Date()
         let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
-            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline.seconds)
+            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline.timeInterval)
         )
         if existing == nil {
             try await create(record)
@@ -187,13 +187,5 @@ struct Ingestor: Sendable {
         try await create(record)
         try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
         logger.warning("CSV rejected", metadata: ["pixelpipe.reason": .string(rejection.reason), "pixelpipe.object": .string("gs://\(source.bucket)/\(source.name)")])
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -32,6 +32,9 @@ struct ShardPopulator: Sendable {
     }
 
     func populate(_ shard: ShardMessage, logger: Logger) async throws -> Outcome {
+        guard PipelineNames.isJobID(shard.job) else {
+            throw PopulateError.malformedShard(job: shard.job, detail: "not a job id")
+        }
         guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)) else {
             throw PopulateError.unknownJob(shard.job)
         }

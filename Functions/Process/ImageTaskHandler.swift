@@ -33,7 +33,7 @@ struct ImageTaskHandler: CloudTaskFunction {
         var logger = context.logger
         logger[metadataKey: "pixelpipe.job"] = .string(task.job)
         logger[metadataKey: "pixelpipe.task"] = .string(request.task.taskName)
-        guard JobID.isValid(task.job), task.row >= 1, task.index >= 0 else {
+        guard PipelineNames.isJobID(task.job), task.row >= 1, task.index >= 0 else {
             throw InvocationError.permanent("task \(request.task.taskName) names no valid item (job '\(task.job)', row \(task.row), image \(task.index))")
         }
 

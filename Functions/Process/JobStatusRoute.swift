@@ -12,7 +12,7 @@ struct JobStatusRoute: InvocationHandler {
 
     func handle(_ request: InvocationRequest, context: InvocationContext) async throws -> InvocationResponse {
         let id = request.pathParameters["id"] ?? ""
-        guard JobID.isValid(id) else {
+        guard PipelineNames.isJobID(id) else {
             throw InvocationError.malformed("'\(id)' is not a job id (16 lower-case hex digits)")
         }
         guard let document = try await firestore.document(PipelineNames.jobDocument(job: id)) else {

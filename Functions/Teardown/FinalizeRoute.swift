@@ -7,8 +7,8 @@ struct FinalizeRoute: InvocationHandler {
     let finalizer: JobFinalizer
 
     func handle(_ request: InvocationRequest, context: InvocationContext) async throws -> InvocationResponse {
-        guard let job = request.pathParameters["id"], !job.isEmpty else {
-            throw InvocationError.malformed("POST /jobs/{id}/finalize needs a job id")
+        guard let job = request.pathParameters["id"], PipelineNames.isJobID(job) else {
+            throw InvocationError.malformed("POST /jobs/{id}/finalize needs a job id of 16 lower-case hex digits, not '\(request.pathParameters["id"] ?? "")'")
         }
         let reason = request.queryValue("reason")
         guard reason == nil || reason == "deadline" || reason == "complete" else {

@@ -31,8 +31,7 @@ struct FinalizerLease: Sendable {
     /// Takes the lease for `duration`, or throws a transient error saying when to retry.
     static func acquire(job: String, holder: String, duration: Duration, firestore: FirestoreClient, now: Date = Date(), logger: Logger) async throws -> FinalizerLease {
         let path = Self.path(job: job)
-        let seconds = Double(duration.components.seconds)
-        let fields = try FirestoreCoding.fields(from: Fields(holder: holder, expiresAt: Timestamp.format(now.addingTimeInterval(seconds))))
+        let fields = try FirestoreCoding.fields(from: Fields(holder: holder, expiresAt: Timestamp.format(now.addingTimeInterval(duration.timeInterval))))
         do {
             return try await write(job: job, fields: fields, precondition: .exists(false), firestore: firestore)
         } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed {

@@ -123,18 +123,3 @@ public struct JobRecord: Codable, Sendable, Equatable {
     /// Fraction of items recorded, 0…1 (1 for a job with no items).
     public var progress: Double { total == 0 ? 1 : Double(total - max(remaining, 0)) / Double(total) }
 }
-
-/// RFC 3339 timestamps as the pipeline stores them (UTC, milliseconds).
-public enum Timestamp {
-    /// `date` as `2026-11-22T10:00:00.000Z`.
-    public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
-    }
-
-    /// Parses an RFC 3339 timestamp with or without fractional seconds.
-    public static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) { return date }
-        return try? Date(text, strategy: .iso8601)
-    }
-}

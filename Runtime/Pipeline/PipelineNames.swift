@@ -12,6 +12,12 @@ public enum PipelineNames {
         return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Whether `text` is a job id as `jobID` makes them (16 lower-case hex digits). Ids from
+    /// requests and messages are checked before they become part of a document path.
+    public static func isJobID(_ text: String) -> Bool {
+        text.utf8.count == 16 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
     /// The job's own queue, `images-JOB`.
     public static func imageQueue(job: String) -> String { "images-\(job)" }
 

@@ -15,6 +15,14 @@ struct PipelineNamesTests {
         #expect(id != PipelineNames.jobID(bucket: "c", object: "a.csv", generation: 1))
     }
 
+    @Test("only ids jobID makes are job ids, so a request cannot steer a document path")
+    func jobIDCheck() {
+        #expect(PipelineNames.isJobID(PipelineNames.jobID(bucket: "b", object: "a.csv", generation: 1)))
+        for text in ["", "0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "../../jobs/x/items", "0123456789abcdeg"] {
+            #expect(!PipelineNames.isJobID(text), "\(text)")
+        }
+    }
+
     @Test("task, document and object names follow ARCHITECTURE §5")
     func names() {
         #expect(PipelineNames.imageQueue(job: "j") == "images-j")
