@@ -43,7 +43,8 @@ struct FinalizerLease: Sendable {
         }
         let lease = try current.decode(Fields.self)
         let expiry = Timestamp.parse(lease.expiresAt) ?? .distantPast
-        guard expiry <= now, let updateTime = current.updateTime else {
+        // Our own lease (a retry of the same task whose run died holding it) is ours to take again.
+        guard expiry <= now || lease.holder == holder, let updateTime = current.updateTime else {
             let wait = max(1, Int(expiry.timeIntervalSince(now).rounded(.up)))
             logger.debug("finalizer lease held", metadata: ["pixelpipe.job": .string(job), "pixelpipe.leaseExpiresAt": .string(lease.expiresAt)])
             throw InvocationError.transient("job \(job) is being finalized by another invocation (lease held until \(lease.expiresAt))", retryAfter: .seconds(wait))
