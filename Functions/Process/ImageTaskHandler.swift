@@ -41,7 +41,7 @@ struct ImageTaskHandler: CloudTaskFunction {
         // but still makes sure a complete job gets its teardown.
         if try await ledgerCall({ try await ledger.clients.firestore.document(PipelineNames.itemDocument(job: task.job, row: task.row, index: task.index)) }) != nil {
             logger.debug("item already recorded; ensuring teardown of a complete job")
-            try await ledgerCall { try await ensureTeardownIfComplete(job: task.job, logger: logger) }
+            try await ledgerCall { try await ledger.ensureTeardownIfComplete(job: task.job, logger: logger) }
             return
         }
 
@@ -92,15 +92,6 @@ struct ImageTaskHandler: CloudTaskFunction {
                 job: task.job, product: task.product, row: task.row, index: task.index,
                 size: rendition.size, format: rendition.format.fileExtension
             )
-        }
-    }
-
-    /// Enqueues `teardown-JOB` when every item of the job is recorded and it is not finalized.
-    private func ensureTeardownIfComplete(job: String, logger: Logger) async throws {
-        guard let document = try await ledger.clients.firestore.document(PipelineNames.jobDocument(job: job)) else { return }
-        let record = try document.decode(JobRecord.self)
-        if record.isComplete, !record.status.isFinal {
-            try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
         }
     }
 

@@ -50,15 +50,21 @@ public struct JobLedger: Sendable {
             return .recorded(remaining: Int(remaining))
         } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed || error.isNotFound {
             // Either the item exists (a repeat) or the job document is gone (`exists=true` failed).
-            guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: job)) else {
-                throw JobLedgerError.unknownJob(job)
-            }
-            let record = try document.decode(JobRecord.self)
-            if record.isComplete, !record.status.isFinal {
-                try await enqueueTeardown(job: job, reason: .complete, logger: logger)
-            }
+            try await ensureTeardownIfComplete(job: job, logger: logger)
             logger.debug("item already recorded", metadata: ["pixelpipe.job": .string(job), "pixelpipe.item": .string(item.id)])
             return .alreadyRecorded
+        }
+    }
+
+    /// Enqueues `teardown-JOB` when every item of `job` is recorded and the job is not final:
+    /// for repeats, in case the recorder that completed the job died before enqueuing it.
+    public func ensureTeardownIfComplete(job: String, logger: Logger) async throws {
+        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: job)) else {
+            throw JobLedgerError.unknownJob(job)
+        }
+        let record = try document.decode(JobRecord.self)
+        if record.isComplete, !record.status.isFinal {
+            try await enqueueTeardown(job: job, reason: .complete, logger: logger)
         }
     }
 
