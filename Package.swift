@@ -51,6 +51,8 @@ let package = Package(
             providers: [.apt(["libvips-dev"])]
         ),
         .target(name: "CVipsShims", dependencies: ["CVips"], path: "Runtime/CBridges/CVipsShims"),
+        // prctl(PR_SET_PDEATHSIG), for the emulator's service processes (prctl is varargs too).
+        .target(name: "CProcessShims", path: "Runtime/CBridges/CProcessShims"),
 
         .target(
             name: "Runtime",
@@ -88,6 +90,7 @@ let package = Package(
             name: "Emulator",
             dependencies: [
                 "Runtime",
+                "CProcessShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

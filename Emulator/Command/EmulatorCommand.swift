@@ -8,6 +8,6 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "emulator",
         abstract: "Local Storage, Pub/Sub, Cloud Tasks and Firestore APIs for PixelPipe, backed by SQLite.",
         version: RuntimeVersions.report(binary: "emulator"),
-        subcommands: [UpCommand.self, StatusCommand.self]
+        subcommands: [UpCommand.self, StatusCommand.self, ExecServiceCommand.self]
     )
 }

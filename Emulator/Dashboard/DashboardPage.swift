@@ -10,10 +10,22 @@ enum DashboardPage {
         body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:1.6rem}
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd}
         th{background:#f5f5f5}.bar{background:#eee;width:14rem;height:.8rem;border-radius:.4rem;overflow:hidden}
-        .fill{background:#3a7;height:100%}.failed{color:#b33}.muted{color:#888}code{font-size:.9em}
+        .fill{background:#3a7;height:100%}.failed{color:#b33}.alert{background:#fdd;color:#811;padding:.6rem;border-radius:.3rem;font-weight:600}.muted{color:#888}code{font-size:.9em}
         </style></head><body>
         <h1>PixelPipe emulator</h1><p class="muted">as of \(escape(snapshot.takenAt)) · refreshes every \(refreshSeconds) s</p>
         """
+        if let disk = snapshot.disk {
+            html += "<p class=\"alert\">\(escape(disk.summary))</p>"
+        }
+        if !snapshot.services.isEmpty {
+            html += "<h2>Services</h2><table><tr><th>service</th><th>url</th><th>state</th><th>pid</th><th>revision</th><th>restarts</th></tr>"
+            for service in snapshot.services {
+                html += "<tr><td><code>\(escape(service.name))</code></td><td><code>\(escape(service.url))</code></td><td>\(escape(service.state.rawValue))</td>"
+                html += "<td>\(service.pid.map(String.init) ?? "—")</td><td>\(escape(service.revision ?? "—"))</td>"
+                html += "<td class=\"\(service.restarts > 0 ? "failed" : "")\">\(service.restarts)</td></tr>"
+            }
+            html += "</table>"
+        }
         html += "<h2>Jobs</h2>"
         if snapshot.jobs.isEmpty {
             html += "<p class=\"muted\">No jobs yet. Drop a CSV into the uploads bucket folder.</p>"

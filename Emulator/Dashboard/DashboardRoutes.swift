@@ -8,16 +8,17 @@ struct DashboardRoutes: Sendable {
     let store: EmulatorStore
     let recent: RecentInvocations?
     let metrics: EmulatorMetrics?
+    var directory: ServiceDirectory? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         let page: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
-            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent)
+            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory)
             return Self.response(DashboardPage.render(snapshot), type: "text/html; charset=utf-8")
         }
         router.get("/", use: page)
         router.get("/dashboard", use: page)
         router.get("/_emulator/status") { request, _ in
-            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent)
+            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory)
             if request.uri.queryParameters.get("format") == "text" {
                 return Self.response(DashboardText.render(snapshot), type: "text/plain; charset=utf-8")
             }
@@ -27,7 +28,7 @@ struct DashboardRoutes: Sendable {
         }
         if let metrics {
             router.get("/metrics") { _, _ in
-                let snapshot = try await DashboardSnapshot.read(store: store, recent: recent)
+                let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory)
                 return Self.response(metrics.exposition(snapshot), type: "text/plain; version=0.0.4")
             }
         }

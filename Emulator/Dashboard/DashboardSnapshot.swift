@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 
-/// What the emulator is doing, read in one consistent snapshot: jobs (the pipeline's Firestore
-/// `jobs` documents), queues, subscriptions, pending trigger events and recent invocations.
+/// What the emulator is doing, read in one consistent snapshot: its disk and services, jobs (the
+/// pipeline's Firestore `jobs` documents), queues, subscriptions, pending trigger events and
+/// recent invocations.
 /// The dashboard page, `emulator status`, the terminal progress lines and `/metrics` all show it.
 struct DashboardSnapshot: Sendable, Encodable {
     struct Job: Sendable, Encodable, Equatable {
@@ -55,20 +56,28 @@ struct DashboardSnapshot: Sendable, Encodable {
     }
 
     var takenAt: String
+    /// Set while the disk takes no writes: deliveries are paused.
+    var disk: StoreHealth.DiskProblem?
+    /// Every service of the pipeline: URL, state, pid, revision, restarts.
+    var services: [ServiceStatus]
     var jobs: [Job]
     var queues: [Queue]
     var subscriptions: [Subscription]
     var pendingTriggerEvents: Int
     var recent: [Invocation]
 
-    static func read(store: EmulatorStore, recent: RecentInvocations?) async throws -> DashboardSnapshot {
+    static func read(store: EmulatorStore, recent: RecentInvocations?, directory: ServiceDirectory? = nil) async throws -> DashboardSnapshot {
         let invocations = await recent?.snapshot(limit: 30) ?? []
+        let services = await directory?.snapshot() ?? []
+        let disk = store.health.diskProblem
         // Counts come from the stores that own them; this adds the configuration to show.
         let queueStats = try await TasksStore(store: store).queueStats()
         let subscriptionStats = try await PubSubStore(store: store).subscriptionStats()
         return try await store.read { db in
             DashboardSnapshot(
                 takenAt: GoogleTimestamp.now().rfc3339,
+                disk: disk,
+                services: services,
                 jobs: try jobs(db),
                 queues: try queues(queueStats, db),
                 subscriptions: try subscriptions(subscriptionStats, db),

@@ -1,7 +1,17 @@
 /// The dashboard as plain text, for `emulator status` and the terminal's progress lines.
 enum DashboardText {
     static func render(_ snapshot: DashboardSnapshot) -> String {
-        var lines = ["PixelPipe emulator — \(snapshot.takenAt)", "", "Jobs:"]
+        var lines = ["PixelPipe emulator — \(snapshot.takenAt)"]
+        if let disk = snapshot.disk { lines += ["", "!! " + disk.summary] }
+        if !snapshot.services.isEmpty {
+            lines += ["", "Services:"]
+            lines += snapshot.services.map { service in
+                "  \(service.name)  \(service.url)  \(service.state.rawValue)"
+                    + (service.pid.map { "  pid \($0)" } ?? "") + (service.revision.map { "  \($0)" } ?? "")
+                    + "  restarts \(service.restarts)"
+            }
+        }
+        lines += ["", "Jobs:"]
         lines += snapshot.jobs.isEmpty ? ["  (none)"] : snapshot.jobs.map { "  " + progressLine($0) }
         lines += ["", "Queues:"]
         lines += snapshot.queues.isEmpty ? ["  (none)"] : snapshot.queues.map {

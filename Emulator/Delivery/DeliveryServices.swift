@@ -13,12 +13,13 @@ enum DeliveryServices {
         return HTTPClient(configuration: configuration)
     }
 
-    /// The task dispatcher and the push deliverer over `store`, to run in the emulator's service group.
+    /// The task dispatcher and the push deliverer over `store`, to run in the emulator's service
+    /// group; they deliver once `gate` opens.
     static func make(store: EmulatorStore, logger: Logger, client: HTTPClient = makeClient(),
-                     recentInvocations: RecentInvocations = RecentInvocations()) -> [any Service] {
+                     recentInvocations: RecentInvocations = RecentInvocations(), gate: DeliveryGate = DeliveryGate(open: true)) -> [any Service] {
         [
-            TaskDispatcher(store: store, client: client, logger: logger, recent: recentInvocations),
-            PushDeliverer(store: store, client: client, logger: logger, recent: recentInvocations),
+            TaskDispatcher(store: store, client: client, logger: logger, recent: recentInvocations, gate: gate),
+            PushDeliverer(store: store, client: client, logger: logger, recent: recentInvocations, gate: gate),
         ]
     }
 }

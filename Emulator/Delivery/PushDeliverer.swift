@@ -11,6 +11,8 @@ import Synchronization
 final class PushDeliverer: Service {
     private let pubsub: PubSubStore
     private let signal: WorkSignal
+    private let health: StoreHealth
+    private let gate: DeliveryGate
     private let client: HTTPClient
     private let logger: Logger
     private let recent: RecentInvocations?
@@ -25,10 +27,14 @@ final class PushDeliverer: Service {
 
     /// - Parameters:
     ///   - maxOutstanding: pushes in flight per subscription at most (Pub/Sub's flow control).
+    ///   - gate: pushing starts once it opens (the pipeline's addresses are settled).
     init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil, maxOutstanding: Int = 100,
+         gate: DeliveryGate = DeliveryGate(open: true),
          now: @escaping @Sendable () -> Int64 = { GoogleTimestamp.now().microseconds }, pollInterval: Duration = .seconds(1)) {
         self.pubsub = PubSubStore(store: store)
         self.signal = store.workSignal
+        self.health = store.health
+        self.gate = gate
         self.client = client
         self.logger = logger
         self.recent = recent
@@ -41,6 +47,7 @@ final class PushDeliverer: Service {
     func run() async throws {
         try await pubsub.releaseInFlightPushes(nowMicroseconds: now())
         await cancelWhenGracefulShutdown {
+            await self.gate.wait()
             await self.loop()
         }
     }
@@ -60,6 +67,11 @@ final class PushDeliverer: Service {
             while !Task.isCancelled {
                 let seen = signal.generation
                 var wait = pollInterval
+                if health.diskProblem != nil {
+                    // Paused: a claim or an outcome could not be recorded. The disk monitor signals.
+                    await signal.wait(after: seen, timeout: pollInterval)
+                    continue
+                }
                 do {
                     for settings in try await pubsub.pushSubscriptions() {
                         let free = maxOutstanding - inFlight.withLock { $0[settings.name, default: 0] }
@@ -117,10 +129,13 @@ final class PushDeliverer: Service {
         let latency = ContinuousClock.now - start
         let finished = now()
         let outcome = Self.outcome(status: status, message: message, settings: settings, nowMicroseconds: finished)
-        do {
-            try await pubsub.finishPush(subscription: settings.name, messageID: message.messageID, outcome: outcome)
-        } catch {
-            logger.error("recording a push delivery failed", metadata: [
+        let pubsub = pubsub
+        let logger = logger
+        _ = await DeliveryLease.record(until: start + settings.ackDeadline + DeliveryLease.grace) {
+            try await pubsub.finishPush(subscription: settings.name, messageID: message.messageID, attempt: message.attempt, outcome: outcome)
+        } failed: { error in
+            // The lease lapses and the message is pushed again: at-least-once, nothing lost.
+            logger.error("recording a push delivery failed; it will be pushed again", metadata: [
                 "pixelpipe.subscription": "\(settings.name)", "pixelpipe.message": "\(message.messageID)", "pixelpipe.error": "\(error)",
             ])
         }

@@ -12,6 +12,8 @@ import Synchronization
 final class TaskDispatcher: Service {
     private let tasks: TasksStore
     private let signal: WorkSignal
+    private let health: StoreHealth
+    private let gate: DeliveryGate
     private let client: HTTPClient
     private let logger: Logger
     private let recent: RecentInvocations?
@@ -26,10 +28,13 @@ final class TaskDispatcher: Service {
     /// - Parameters:
     ///   - now: wall-clock microseconds; tests may pass their own.
     ///   - pollInterval: the longest sleep between scans when nothing signals new work.
-    init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil,
+    ///   - gate: dispatching starts once it opens (the pipeline's addresses are settled).
+    init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil, gate: DeliveryGate = DeliveryGate(open: true),
          now: @escaping @Sendable () -> Int64 = { GoogleTimestamp.now().microseconds }, pollInterval: Duration = .seconds(1)) {
         self.tasks = TasksStore(store: store)
         self.signal = store.workSignal
+        self.health = store.health
+        self.gate = gate
         self.client = client
         self.logger = logger
         self.recent = recent
@@ -45,6 +50,7 @@ final class TaskDispatcher: Service {
             logger.debug("tasks in flight at the last stop are due again", metadata: ["pixelpipe.count": "\(released)"])
         }
         await cancelWhenGracefulShutdown {
+            await self.gate.wait()
             await self.loop()
         }
     }
@@ -55,6 +61,11 @@ final class TaskDispatcher: Service {
             while !Task.isCancelled {
                 let seen = signal.generation
                 var wait = pollInterval
+                if health.diskProblem != nil {
+                    // Paused: a claim or an outcome could not be recorded. The disk monitor signals.
+                    await signal.wait(after: seen, timeout: pollInterval)
+                    continue
+                }
                 do {
                     let queues = try await tasks.runningQueues()
                     for settings in queues {
@@ -134,14 +145,17 @@ final class TaskDispatcher: Service {
             status: status, failure: failure, retryAfter: retryAfter, attempts: task.retryCount + 1,
             firstAttemptMicroseconds: task.firstAttemptMicroseconds, nowMicroseconds: finished, schedule: settings.retry
         )
-        do {
-            let attempt = TaskAttempt(
-                scheduleTime: GoogleTimestamp(microseconds: task.scheduleTimeMicroseconds), dispatchTime: GoogleTimestamp(microseconds: task.dispatchMicroseconds),
-                responseTime: GoogleTimestamp(microseconds: finished), responseStatus: TaskAttempt.status(http: status, failure: failure ?? "no response")
-            )
-            try await tasks.finishDispatch(name: task.name, outcome: outcome, attempt: attempt, nowMicroseconds: finished)
-        } catch {
-            logger.error("recording a task dispatch failed", metadata: ["pixelpipe.task": "\(task.name)", "pixelpipe.error": "\(error)"])
+        let attempt = TaskAttempt(
+            scheduleTime: GoogleTimestamp(microseconds: task.scheduleTimeMicroseconds), dispatchTime: GoogleTimestamp(microseconds: task.dispatchMicroseconds),
+            responseTime: GoogleTimestamp(microseconds: finished), responseStatus: TaskAttempt.status(http: status, failure: failure ?? "no response")
+        )
+        let tasks = tasks
+        let logger = logger
+        _ = await DeliveryLease.record(until: start + task.dispatchDeadline + DeliveryLease.grace) {
+            try await tasks.finishDispatch(name: task.name, dispatch: task.retryCount + 1, outcome: outcome, attempt: attempt, nowMicroseconds: finished)
+        } failed: { error in
+            // The lease lapses and the task is dispatched again: at-least-once, nothing lost.
+            logger.error("recording a task dispatch failed; it will be dispatched again", metadata: ["pixelpipe.task": "\(task.name)", "pixelpipe.error": "\(error)"])
         }
         logger.debug("task dispatched", metadata: [
             "pixelpipe.task": "\(task.name)", "pixelpipe.status": "\(status.map(String.init) ?? failure ?? "-")",

@@ -3,14 +3,17 @@ import Logging
 import Runtime
 import ServiceLifecycle
 
-/// Brings the pipeline up once the emulator's port is known: keeps each service on its port,
-/// starts the function binaries with the emulator's variables (unless services are disabled),
-/// creates the topology's resources, and on shutdown stops the binaries.
+/// Brings the pipeline up once the emulator's port is known: settles each service's address
+/// (re-pointing stored work from any address that moved), starts the function binaries with
+/// the emulator's variables (unless services are disabled), creates the topology's resources,
+/// opens the delivery gate, and on shutdown stops the binaries.
 struct PipelineRunner: Service {
     let topology: Topology
     let store: EmulatorStore
     let hub: StorageEventHub
     let directory: ServiceDirectory
+    /// Opened once the addresses are settled and the services are up.
+    let gate: DeliveryGate
     /// Yields the emulator's bound port once.
     let emulatorPort: AsyncStream<Int>
     let startServices: Bool
@@ -31,12 +34,16 @@ struct PipelineRunner: Service {
             logger.warning("stopped services left running by an earlier emulator", metadata: ["pixelpipe.services": .array(stopped.map { .string($0) })])
         }
         let supervised = topology.services.filter { $0.url == nil }
-        let assigned = try await ServicePorts(store: store).assign(supervised.map(\.name))
-        var urls = assigned.mapValues { "http://127.0.0.1:\($0)" }
-        for service in topology.services {
-            if let url = service.url { urls[service.name] = url.hasSuffix("/") ? String(url.dropLast()) : url }
+        let addresses = try await ServiceAddresses(store: store).assign(topology.services, reserved: [port])
+        for move in addresses.moves {
+            logger.warning("service moved; stored work re-pointed", metadata: [
+                "pixelpipe.service": .string(move.service), "pixelpipe.from": .string(move.from), "pixelpipe.to": .string(move.to),
+                "pixelpipe.reason": .string(move.reason), "pixelpipe.subscriptions": .stringConvertible(move.subscriptions),
+                "pixelpipe.tasks": .stringConvertible(move.tasks),
+            ])
         }
-        await directory.set(urls)
+        let urls = addresses.urls
+        await directory.set(urls, supervised: startServices ? Set(supervised.map(\.name)) : [])
 
         var supervisor: Supervisor?
         if startServices {
@@ -48,23 +55,32 @@ struct PipelineRunner: Service {
             for (name, url) in urls {
                 shared["PIXELPIPE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_URL"] = url
             }
+            if let secret = try webhookSecret() { shared["WEBHOOK_SECRET"] = secret }
             let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared, containers: containers)
             let logger = logger
-            let started = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onLaunch: { service, pid, executable in
+            let directory = directory
+            supervisor = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onEvent: { event in
                 Task {
-                    do {
-                        try await processes.record(service: service, pid: pid, executable: executable)
-                    } catch {
-                        logger.error("could not record a service process", metadata: ["pixelpipe.service": .string(service), "pixelpipe.error": "\(error)"])
+                    switch event {
+                    case .launched(let launch):
+                        await directory.launched(launch)
+                        do {
+                            try await processes.record(service: launch.service, pid: launch.pid, executable: launch.executable)
+                        } catch {
+                            logger.error("could not record a service process", metadata: ["pixelpipe.service": .string(launch.service), "pixelpipe.error": "\(error)"])
+                        }
+                    case .ready(let service):
+                        await directory.ready(service)
+                    case .exited(let service, _):
+                        await directory.exited(service)
                     }
                 }
             }) { LogSink.standardOutput.write(line: $0) }
-            supervisor = started
         }
 
         let summary: TopologyProvisioner.Summary
         do {
-            _ = try await supervisor?.start(supervised, ports: assigned)
+            _ = try await supervisor?.start(supervised, ports: addresses.ports)
             let api = GoogleAPIClient(endpoints: .emulator(base), logger: logger)
             summary = try await TopologyProvisioner(topology: topology, api: api, serviceURLs: urls).provision()
         } catch {
@@ -72,6 +88,7 @@ struct PipelineRunner: Service {
             await supervisor?.stop()
             throw error
         }
+        gate.open()
         logger.info("pipeline ready", metadata: [
             "pixelpipe.created": .array(summary.created.map { .string($0) }),
             "pixelpipe.services": .dictionary(urls.mapValues { .string($0) }),
@@ -79,6 +96,21 @@ struct PipelineRunner: Service {
 
         try? await gracefulShutdown()
         await supervisor?.stop()
+    }
+
+    /// The webhook signing key the services get: the one the pipeline file or the emulator's
+    /// environment sets, else the data directory's own, generated on first use.
+    private func webhookSecret() throws -> String? {
+        let configured = topology.env["WEBHOOK_SECRET"] ?? topology.service("teardown")?.env["WEBHOOK_SECRET"]
+        if configured != nil { return nil }
+        if let inherited = ProcessInfo.processInfo.environment["WEBHOOK_SECRET"], !inherited.isEmpty { return inherited }
+        let file = WebhookSecretFile(dataDirectory: store.directory)
+        let (secret, created) = try file.readOrCreate()
+        logger.notice(created ? "webhook secret generated" : "webhook secret from the data directory", metadata: [
+            "pixelpipe.file": .string(file.path.path),
+            "pixelpipe.header": "X-PixelPipe-Signature",
+        ])
+        return secret
     }
 
     /// The directory of the running emulator binary, where its sibling function binaries are.

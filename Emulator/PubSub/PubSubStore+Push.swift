@@ -3,7 +3,10 @@ import GRDB
 import Runtime
 
 /// The push deliverer's durable state, kept like the task dispatcher's: `in_flight` set with the
-/// attempt count in one commit, cleared with the outcome, and cleared for all at start-up.
+/// attempt count in one commit, cleared with the outcome, and cleared for all at start-up. The
+/// mark is a lease until `next_delivery_us` (the ack deadline plus `DeliveryLease.grace`), after
+/// which the message is pushed again even if the outcome of the push never got recorded, as
+/// Pub/Sub redelivers a message whose ack deadline passed.
 extension PubSubStore {
     /// Adds the push columns (`in_flight`, `last_status`, `dead_lettered`) after `v1-pubsub`.
     static func registerPushMigrations(in migrator: inout DatabaseMigrator) {
@@ -40,12 +43,12 @@ extension PubSubStore {
     /// leasing them for `ackDeadline` (as a pull would).
     func claimDuePushes(subscription: String, limit: Int, ackDeadline: Duration, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
         guard limit > 0 else { return [] }
-        let lease = TaskDispatchPolicy.microseconds(ackDeadline)
+        let lease = TaskDispatchPolicy.microseconds(ackDeadline + DeliveryLease.grace)
         return try await store.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
                 FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
-                WHERE d.subscription = ? AND d.next_delivery_us <= ? AND d.in_flight = 0
+                WHERE d.subscription = ? AND d.next_delivery_us <= ?
                 ORDER BY d.next_delivery_us, d.message_id LIMIT ?
                 """, arguments: [subscription, now, limit])
             let mark = try db.cachedStatement(sql: """
@@ -65,25 +68,28 @@ extension PubSubStore {
         }
     }
 
-    /// Records how a push ended; nothing happens when the delivery is gone (subscription deleted).
+    /// Records how push attempt `attempt` ended; nothing happens when that attempt no longer holds
+    /// the delivery (subscription deleted, or the message claimed again after its lease lapsed).
     /// Returns whether messages were published (dead-lettered), so their subscribers can be woken.
     @discardableResult
-    func finishPush(subscription: String, messageID: Int64, outcome: PushOutcome) async throws -> Bool {
+    func finishPush(subscription: String, messageID: Int64, attempt: Int, outcome: PushOutcome) async throws -> Bool {
         try await store.write { db in
             switch outcome {
             case .acknowledged:
-                try db.execute(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 1", arguments: [subscription, messageID])
+                try db.execute(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 1 AND delivery_attempts = ?",
+                               arguments: [subscription, messageID, attempt])
+                guard db.changesCount > 0 else { return false }
                 try Self.dropUndelivered([messageID], in: db)
                 return false
             case let .retry(at, status):
                 try db.execute(sql: """
                     UPDATE pubsub_deliveries SET in_flight = 0, next_delivery_us = ?, last_status = ?
-                    WHERE subscription = ? AND message_id = ? AND in_flight = 1
-                    """, arguments: [at, status, subscription, messageID])
+                    WHERE subscription = ? AND message_id = ? AND in_flight = 1 AND delivery_attempts = ?
+                    """, arguments: [at, status, subscription, messageID, attempt])
                 return false
             case let .deadLetter(topic, _):
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 1",
-                                        arguments: [subscription, messageID]) == true,
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 1 AND delivery_attempts = ?",
+                                        arguments: [subscription, messageID, attempt]) == true,
                       let message = try Row.fetchOne(db, sql: "SELECT data, attributes, ordering_key FROM pubsub_messages WHERE id = ?", arguments: [messageID]) else {
                     return false
                 }
@@ -99,10 +105,11 @@ extension PubSubStore {
         }
     }
 
-    /// The earliest next delivery time of a message of `subscription` that is not in flight.
+    /// The earliest time a message of `subscription` may be pushed: its next delivery time, which
+    /// for a message in flight is the end of its lease.
     func nextDuePush(subscription: String) async throws -> Int64? {
         try await store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_delivery_us) FROM pubsub_deliveries WHERE subscription = ? AND in_flight = 0", arguments: [subscription])
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_delivery_us) FROM pubsub_deliveries WHERE subscription = ?", arguments: [subscription])
         }
     }
 

@@ -12,13 +12,13 @@ enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
     static func makeApplication(
         configuration: EmulatorConfiguration, store: EmulatorStore, storage: StorageStore? = nil,
-        recent: RecentInvocations? = nil, metrics: EmulatorMetrics? = nil, logger: Logger,
+        recent: RecentInvocations? = nil, metrics: EmulatorMetrics? = nil, directory: ServiceDirectory? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = Router()
         if metrics != nil { router.add(middleware: MetricsMiddleware()) }
-        router.add(middleware: GoogleErrorMiddleware(logger: logger))
-        DashboardRoutes(store: store, recent: recent, metrics: metrics).register(on: router)
+        router.add(middleware: GoogleErrorMiddleware(logger: logger, health: store.health))
+        DashboardRoutes(store: store, recent: recent, metrics: metrics, directory: directory).register(on: router)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
         let groups: [any APIRouteGroup] = [
@@ -48,10 +48,11 @@ enum EmulatorServer {
         let hub = StorageEventHub(triggers: topology?.triggers ?? [])
         let storage = try StorageStore(store: store, events: hub)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let directory = ServiceDirectory()
         let recent = RecentInvocations()
         let metrics = EmulatorMetrics()
         metrics.bootstrap()
-        let application = try makeApplication(configuration: configuration, store: store, storage: storage, recent: recent, metrics: metrics, logger: logger) { port in
+        let application = try makeApplication(configuration: configuration, store: store, storage: storage, recent: recent, metrics: metrics, directory: directory, logger: logger) { port in
             logger.info("emulator listening", metadata: [
                 "pixelpipe.url": .string("http://\(configuration.host):\(port)"),
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
@@ -59,14 +60,16 @@ enum EmulatorServer {
             portContinuation.yield(port)
             portContinuation.finish()
         }
-        var services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger, recentInvocations: recent)
+        // With a pipeline, nothing is delivered before its services' addresses are settled.
+        let gate = DeliveryGate(open: topology == nil)
+        var services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger, recentInvocations: recent, gate: gate)
+        services.append(DiskMonitor(store: store, onResume: { hub.wake() }, logger: logger))
         if let topology {
-            let directory = ServiceDirectory()
             services.append(PipelineRunner(
-                topology: topology, store: store, hub: hub, directory: directory, emulatorPort: ports,
+                topology: topology, store: store, hub: hub, directory: directory, gate: gate, emulatorPort: ports,
                 startServices: startServices, containers: containers, colorize: colorize, logger: logger
             ))
-            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, recent: recent, logger: logger))
+            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, recent: recent, gate: gate, logger: logger))
             services.append(BucketFolderWatcher(storage: storage, logger: logger))
             if colorize {
                 services.append(JobProgressReporter(store: store) { LogSink.standardOutput.write(line: "\u{1B}[1m" + $0 + "\u{1B}[0m") })

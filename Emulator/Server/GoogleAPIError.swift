@@ -15,6 +15,7 @@ struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
         case outOfRange = "OUT_OF_RANGE"
         case unimplemented = "UNIMPLEMENTED"
         case `internal` = "INTERNAL"
+        case unavailable = "UNAVAILABLE"
     }
 
     let code: Code
@@ -47,6 +48,9 @@ struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
     static func unimplemented(_ message: String) -> GoogleAPIError { .init(.unimplemented, status: .notImplemented, message) }
     /// 500 `INTERNAL`: the emulator failed (disk, database); retrying may help.
     static func `internal`(_ message: String) -> GoogleAPIError { .init(.internal, status: .internalServerError, message) }
+
+    /// 503 `UNAVAILABLE`: the emulator cannot take the request now (its disk is full); clients retry.
+    static func unavailable(_ message: String) -> GoogleAPIError { .init(.unavailable, status: .serviceUnavailable, message) }
 
     var description: String { "\(status.code) \(code.rawValue): \(message)" }
 

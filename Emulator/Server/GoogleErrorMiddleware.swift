@@ -4,8 +4,10 @@ import Logging
 /// Keeps every failure in Google's error shape: errors that are not `GoogleAPIError` (a
 /// database or file-system failure, a Hummingbird `HTTPError`) become one, and server-side
 /// failures are logged at `error` — the only log lines a healthy emulator does not write.
+/// A full or failing disk is 503 `UNAVAILABLE` (clients retry) and is noted in `health`.
 struct GoogleErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    var health: StoreHealth?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -17,6 +19,11 @@ struct GoogleErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let code: GoogleAPIError.Code = error.status.code == 404 ? .notFound : (error.status.code >= 500 ? .internal : .invalidArgument)
             let converted = GoogleAPIError(code, status: error.status, error.body ?? error.status.reasonPhrase)
             if error.status.code >= 500 { log(converted, request) }
+            throw converted
+        } catch where StoreHealth.diskProblemKind(of: error) != nil {
+            health?.note(error)
+            let converted = GoogleAPIError.unavailable("The emulator's disk cannot take writes now: \(error). Retry later.")
+            log(converted, request)
             throw converted
         } catch {
             let converted = GoogleAPIError.internal("The emulator failed: \(error)")

@@ -225,7 +225,10 @@ struct ObjectLayout: Sendable {
         guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
     }
 
-    private static func failure(_ operation: String, _ path: String) -> GoogleAPIError {
-        .internal("Could not \(operation) \(path): \(String(cString: strerror(errno))).")
+    /// The error for a failed file operation: a full or failing disk is a `DiskFullError`
+    /// (503, and deliveries pause), anything else an internal error naming the path.
+    private static func failure(_ operation: String, _ path: String) -> any Error {
+        if let disk = DiskFullError.current(operation, path) { return disk }
+        return GoogleAPIError.internal("Could not \(operation) \(path): \(String(cString: strerror(errno))).")
     }
 }

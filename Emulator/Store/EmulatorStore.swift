@@ -13,6 +13,8 @@ final class EmulatorStore: Sendable {
     let committer: GroupCommitter
     /// Notified after commits that create due work (tasks, messages), for the delivery loops.
     let workSignal = WorkSignal()
+    /// Whether the disk takes writes; every failed write is checked against it.
+    let health = StoreHealth()
 
     init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,7 +43,7 @@ final class EmulatorStore: Sendable {
         TasksStore.registerMigrations(in: &migrator)
         FirestoreStore.registerMigrations(in: &migrator)
         StorageEventHub.registerMigrations(in: &migrator)
-        ServicePorts.registerMigrations(in: &migrator)
+        ServiceAddresses.registerMigrations(in: &migrator)
         ServiceProcesses.registerMigrations(in: &migrator)
         return migrator
     }
@@ -52,8 +54,22 @@ final class EmulatorStore: Sendable {
     }
 
     /// Runs `body` in a group-committed transaction; returns after the commit is durable.
+    /// A full or failing disk is noted in `health`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await committer.write(body)
+        do {
+            return try await committer.write(body)
+        } catch {
+            health.note(error)
+            throw error
+        }
+    }
+
+    /// Whether a write reaches the disk now: one small transaction, as the disk monitor's probe.
+    func probeWrite() async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('disk-probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [String(GoogleTimestamp.now().microseconds)])
+        }
     }
 
     /// Reads a consistent snapshot of committed state.

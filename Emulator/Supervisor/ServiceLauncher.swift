@@ -8,6 +8,9 @@ struct ServiceLauncher: Sendable {
     var sharedEnvironment: [String: String]
     /// When set, services run as containers of this runtime's image instead of processes.
     var containers: ContainerRuntime?
+    /// Start each service through `emulator exec-service`, so the kernel kills it when the
+    /// emulator dies, however it dies (SIGKILL included).
+    var diesWithEmulator = true
 
     /// What to start for one service.
     struct Command: Equatable {
@@ -21,14 +24,30 @@ struct ServiceLauncher: Sendable {
     func command(for service: Topology.Service, executable: URL, port: Int, revision: Int) -> Command {
         let environment = environment(for: service, port: port, revision: revision)
         guard let containers else {
-            return Command(executable: executable, arguments: [], environment: environment)
+            return diesWithEmulatorCommand(Command(executable: executable, arguments: [], environment: environment))
         }
         // The tool needs the host's own variables (HOME, XDG_RUNTIME_DIR for rootless podman);
         // the container gets only the service's.
         var toolEnvironment = ProcessInfo.processInfo.environment
         toolEnvironment.merge(environment) { _, service in service }
         let passed = environment.keys.filter { !Self.hostOnly.contains($0) }
-        return Command(executable: executable, arguments: containers.arguments(service: service.name, port: port, binary: service.binary, variables: passed), environment: toolEnvironment)
+        return diesWithEmulatorCommand(Command(
+            executable: executable, arguments: containers.arguments(service: service.name, port: port, binary: service.binary, variables: passed),
+            environment: toolEnvironment
+        ))
+    }
+
+    /// `command` run through `emulator exec-service --parent PID --`, when the emulator binary
+    /// is beside the services (it is, under `emulator up`; tests that build only some binaries
+    /// may lack it).
+    private func diesWithEmulatorCommand(_ command: Command) -> Command {
+        let emulator = binDirectory.appendingPathComponent("emulator")
+        guard diesWithEmulator, FileManager.default.isExecutableFile(atPath: emulator.path) else { return command }
+        return Command(
+            executable: emulator,
+            arguments: ["exec-service", "--parent", String(getpid()), "--", command.executable.path] + command.arguments,
+            environment: command.environment
+        )
     }
 
     /// Variables of the host that a container does not get.
@@ -61,8 +80,13 @@ struct ServiceLauncher: Sendable {
         environment["PORT"] = String(port)
         environment["HOST"] = "127.0.0.1"
         environment["K_SERVICE"] = service.name
-        environment["K_REVISION"] = "\(service.name)-\(String(format: "%05d", revision))"
+        environment["K_REVISION"] = Self.revision(of: service.name, number: revision)
         return environment
+    }
+
+    /// `K_REVISION` of launch number `number` of `service`, as Cloud Run names revisions.
+    static func revision(of service: String, number: Int) -> String {
+        "\(service)-\(String(format: "%05d", number))"
     }
 
     /// The variables that point every Google client at the emulator on `baseURL`.

@@ -28,8 +28,8 @@ actor Supervisor {
 
     private let launcher: ServiceLauncher
     private let output: @Sendable (String) -> Void
-    /// Told of every process started: service, pid, executable.
-    private let onLaunch: @Sendable (String, Int32, String) -> Void
+    /// Told of every process started, ready and exited.
+    private let onEvent: @Sendable (SupervisorEvent) -> Void
     private let colorize: Bool
     private let logger: Logger
     private let http = HTTPClient()
@@ -39,13 +39,13 @@ actor Supervisor {
     /// `output` receives every line the services print, already prefixed.
     init(
         launcher: ServiceLauncher, colorize: Bool, logger: Logger,
-        onLaunch: @escaping @Sendable (String, Int32, String) -> Void = { _, _, _ in },
+        onEvent: @escaping @Sendable (SupervisorEvent) -> Void = { _ in },
         output: @escaping @Sendable (String) -> Void
     ) {
         self.launcher = launcher
         self.colorize = colorize
         self.logger = logger
-        self.onLaunch = onLaunch
+        self.onEvent = onEvent
         self.output = output
     }
 
@@ -56,10 +56,11 @@ actor Supervisor {
             let port = ports[service.name] ?? LoopbackPort.free()
             let child = Child(service: service, executable: try launcher.executable(for: service), port: port)
             children[service.name] = child
-            try launch(child, colorIndex: index)
+            try await launch(child, colorIndex: index)
         }
         for child in children.values {
             try await waitUntilReady(child)
+            onEvent(.ready(service: child.service.name))
         }
         return children.mapValues { "http://127.0.0.1:\($0.port)" }
     }
@@ -69,9 +70,9 @@ actor Supervisor {
         children[service]?.process?.processIdentifier
     }
 
-    /// How many times a service was restarted.
+    /// How many times a service was restarted since the supervisor started it.
     func restarts(of service: String) -> Int {
-        children[service]?.restarts ?? 0
+        max(0, (children[service]?.revision ?? 1) - 1)
     }
 
     /// Stops every service: SIGTERM, then SIGKILL for any still running after `grace`.
@@ -107,9 +108,9 @@ actor Supervisor {
 
     private static let colors = ["\u{1B}[36m", "\u{1B}[35m", "\u{1B}[33m", "\u{1B}[32m", "\u{1B}[34m", "\u{1B}[31m"]
 
-    private func launch(_ child: Child, colorIndex: Int) throws {
+    private func launch(_ child: Child, colorIndex: Int) async throws {
         child.revision += 1
-        let process = Process()
+        nonisolated(unsafe) let process = Process()
         let command = launcher.command(for: child.service, executable: child.executable, port: child.port, revision: child.revision)
         process.executableURL = command.executable
         process.arguments = command.arguments
@@ -135,10 +136,13 @@ actor Supervisor {
             let status = finished.terminationStatus
             Task { await self?.exited(name, status: status, colorIndex: colorIndex) }
         }
-        try process.run()
+        try await SpawnThread.shared.run { try process.run() }
         child.process = process
         child.startedAt = .now
-        onLaunch(name, process.processIdentifier, child.executable.path)
+        onEvent(.launched(ServiceLaunch(
+            service: name, pid: process.processIdentifier, executable: child.executable.path,
+            revision: ServiceLauncher.revision(of: name, number: child.revision), restarts: child.revision - 1
+        )))
         logger.debug("service started", metadata: [
             "pixelpipe.service": .string(name), "pixelpipe.port": .stringConvertible(child.port),
             "pixelpipe.pid": .stringConvertible(process.processIdentifier),
@@ -157,6 +161,7 @@ actor Supervisor {
 
     private func exited(_ name: String, status: Int32, colorIndex: Int) async {
         guard !stopping, let child = children[name] else { return }
+        onEvent(.exited(service: name, status: status))
         let ranFor = ContinuousClock.now - child.startedAt
         if ranFor > .seconds(30) { child.restarts = 0 }
         let backoff = min(Duration.milliseconds(250) * (1 << min(child.restarts, 7)), .seconds(30))
@@ -168,11 +173,31 @@ actor Supervisor {
         try? await Task.sleep(for: backoff)
         guard !stopping else { return }
         do {
-            try launch(child, colorIndex: colorIndex)
+            try await launch(child, colorIndex: colorIndex)
+            let revision = child.revision
+            Task {
+                // Ready again once it answers; a process that dies first is reported by `exited`.
+                guard (try? await self.waitUntilReady(child)) != nil, await self.isCurrent(child, revision: revision) else { return }
+                self.onEvent(.ready(service: name))
+            }
         } catch {
             logger.error("service could not be restarted", metadata: ["pixelpipe.service": .string(name), "pixelpipe.error": "\(error)"])
         }
     }
+
+    private func isCurrent(_ child: Child, revision: Int) -> Bool {
+        !stopping && child.revision == revision && child.process?.isRunning == true
+    }
+}
+
+/// What happened to a supervised service, for whoever keeps its status.
+enum SupervisorEvent: Sendable, Equatable {
+    /// A process was started (again).
+    case launched(ServiceLaunch)
+    /// The service answers `/healthz`.
+    case ready(service: String)
+    /// Its process exited; a restart follows unless the supervisor is stopping.
+    case exited(service: String, status: Int32)
 }
 
 /// Splits a child's output into lines and forwards each with a prefix.

@@ -5,6 +5,13 @@ import Runtime
 /// The dispatcher's durable state: an `in_flight` mark set in the same commit that counts the
 /// attempt, cleared in the commit that records its outcome, and cleared for all at start-up, so
 /// a task in flight at a crash is dispatched again and no other task is.
+///
+/// The mark is a lease: it lapses at `lease_until_us` (the dispatch deadline plus
+/// `DeliveryLease.grace`). A dispatch whose outcome could not be recorded (a full disk, an I/O
+/// error) is therefore claimed again once its deadline has passed, without a restart, as Cloud
+/// Tasks retries a dispatch that never answered. The outcome of an attempt is recorded only
+/// while the task is still held by that attempt (`dispatch_count` unchanged), so a late answer
+/// never overwrites a newer attempt's state.
 extension TasksStore {
     /// Adds the dispatch columns and `tasks_failed` after `v1-tasks`.
     static func registerDispatchMigrations(in migrator: inout DatabaseMigrator) {
@@ -24,13 +31,16 @@ extension TasksStore {
         migrator.registerMigration("v3-tasks-execution-count") { db in
             try db.execute(sql: "ALTER TABLE tasks_tasks ADD COLUMN execution_count INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v4-tasks-dispatch-lease") { db in
+            try db.execute(sql: "ALTER TABLE tasks_tasks ADD COLUMN lease_until_us INTEGER")
+        }
     }
 
     /// Makes every task marked in flight due again (the process that dispatched it is gone).
     @discardableResult
     func releaseInFlight() async throws -> Int {
         try await store.write { db in
-            try db.execute(sql: "UPDATE tasks_tasks SET in_flight = 0 WHERE in_flight = 1")
+            try db.execute(sql: "UPDATE tasks_tasks SET in_flight = 0, lease_until_us = NULL WHERE in_flight = 1")
             return db.changesCount
         }
     }
@@ -56,23 +66,24 @@ extension TasksStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT name, http_request, schedule_time_us, dispatch_deadline_ns, dispatch_count, execution_count,
                        first_attempt_us, last_response_status, retry_reason
-                FROM tasks_tasks WHERE queue = ? AND schedule_time_us <= ? AND in_flight = 0
+                FROM tasks_tasks WHERE queue = ? AND schedule_time_us <= ? AND (in_flight = 0 OR lease_until_us <= ?)
                 ORDER BY schedule_time_us LIMIT ?
-                """, arguments: [queue, now, limit])
+                """, arguments: [queue, now, now, limit])
             let mark = try db.cachedStatement(sql: """
-                UPDATE tasks_tasks SET in_flight = 1, dispatch_count = dispatch_count + 1,
+                UPDATE tasks_tasks SET in_flight = 1, dispatch_count = dispatch_count + 1, lease_until_us = ?,
                        first_attempt_us = COALESCE(first_attempt_us, ?), first_attempt = COALESCE(first_attempt, ?) WHERE name = ?
                 """)
             return try rows.map { row in
                 let name: String = row["name"]
                 let first = TaskAttempt(scheduleTime: GoogleTimestamp(microseconds: row["schedule_time_us"]), dispatchTime: GoogleTimestamp(microseconds: now))
-                try mark.execute(arguments: [now, try StoredJSON.encode(first), name])
+                let deadline = Duration.nanoseconds(row["dispatch_deadline_ns"] as Int64)
+                try mark.execute(arguments: [now + TaskDispatchPolicy.microseconds(deadline + DeliveryLease.grace), now, try StoredJSON.encode(first), name])
                 return ClaimedTask(
                     name: name,
                     queue: queue,
                     request: try StoredJSON.decode(TasksTask.HTTPRequestTarget.self, from: row["http_request"]),
                     scheduleTimeMicroseconds: row["schedule_time_us"],
-                    dispatchDeadline: .nanoseconds(row["dispatch_deadline_ns"] as Int64),
+                    dispatchDeadline: deadline,
                     retryCount: row["dispatch_count"],
                     executionCount: row["execution_count"],
                     previousResponse: row["last_response_status"],
@@ -84,14 +95,15 @@ extension TasksStore {
         }
     }
 
-    /// Records how the dispatch of `name` ended, with `attempt` as the task's `lastAttempt`.
-    /// Does nothing when the task is no longer in flight (deleted or purged meanwhile).
-    func finishDispatch(name: String, outcome: TaskAttemptOutcome, attempt: TaskAttempt? = nil, nowMicroseconds now: Int64) async throws {
+    /// Records how dispatch number `dispatch` (1 for the first) of `name` ended, with `attempt`
+    /// as the task's `lastAttempt`. Does nothing when that dispatch no longer holds the task:
+    /// deleted or purged meanwhile, or claimed again after its lease lapsed.
+    func finishDispatch(name: String, dispatch: Int, outcome: TaskAttemptOutcome, attempt: TaskAttempt? = nil, nowMicroseconds now: Int64) async throws {
         let lastAttempt = try attempt.map { try StoredJSON.encode($0) }
         try await store.write { db in
             switch outcome {
             case .completed:
-                try db.execute(sql: "DELETE FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name])
+                try db.execute(sql: "DELETE FROM tasks_tasks WHERE name = ? AND in_flight = 1 AND dispatch_count = ?", arguments: [name, dispatch])
                 if db.changesCount > 0 {
                     try db.execute(sql: "UPDATE tasks_names SET retired_us = ? WHERE name = ?", arguments: [now, name])
                 }
@@ -99,10 +111,12 @@ extension TasksStore {
                 try db.execute(sql: """
                     UPDATE tasks_tasks SET in_flight = 0, schedule_time_us = ?, response_count = response_count + ?,
                            execution_count = execution_count + ?,
-                           last_response_status = ?, retry_reason = ?, last_attempt = COALESCE(?, last_attempt) WHERE name = ? AND in_flight = 1
-                    """, arguments: [at, status == nil ? 0 : 1, (status.map { $0 < 500 } ?? false) ? 1 : 0, status, reason, lastAttempt, name])
+                           last_response_status = ?, retry_reason = ?, last_attempt = COALESCE(?, last_attempt), lease_until_us = NULL
+                    WHERE name = ? AND in_flight = 1 AND dispatch_count = ?
+                    """, arguments: [at, status == nil ? 0 : 1, (status.map { $0 < 500 } ?? false) ? 1 : 0, status, reason, lastAttempt, name, dispatch])
             case let .failed(status, reason):
-                guard let row = try Row.fetchOne(db, sql: "SELECT queue, dispatch_count FROM tasks_tasks WHERE name = ? AND in_flight = 1", arguments: [name]) else {
+                guard let row = try Row.fetchOne(db, sql: "SELECT queue, dispatch_count FROM tasks_tasks WHERE name = ? AND in_flight = 1 AND dispatch_count = ?",
+                                                 arguments: [name, dispatch]) else {
                     return
                 }
                 try db.execute(sql: "DELETE FROM tasks_tasks WHERE name = ?", arguments: [name])
@@ -114,10 +128,14 @@ extension TasksStore {
         }
     }
 
-    /// The earliest schedule time of a task in `queue` that is not in flight.
+    /// The earliest time a task of `queue` may be claimed: its schedule time, or for a task in
+    /// flight the end of its lease.
     func nextDue(queue: String) async throws -> Int64? {
         try await store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(schedule_time_us) FROM tasks_tasks WHERE queue = ? AND in_flight = 0", arguments: [queue])
+            try Int64.fetchOne(db, sql: """
+                SELECT MIN(CASE WHEN in_flight = 0 THEN schedule_time_us ELSE lease_until_us END)
+                FROM tasks_tasks WHERE queue = ?
+                """, arguments: [queue])
         }
     }
 

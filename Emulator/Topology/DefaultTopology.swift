@@ -18,6 +18,9 @@ env:
   IMAGE_QUEUE_RATE: "200"
   IMAGE_QUEUE_CONCURRENCY: "16"
   IMAGE_QUEUE_MAX_ATTEMPTS: "5"
+  # A transiently failing image is retried for 30 minutes (backoff up to 60 s) before it is
+  # recorded as failed, so an image host's outage is waited out.
+  IMAGE_QUEUE_MAX_RETRY_DURATION: "1800"
 
 buckets:
   - name: pixelpipe-uploads
@@ -56,9 +59,10 @@ subscriptions:
     retryPolicy:
       minimumBackoff: 1s
       maximumBackoff: 60s
+    # 40 deliveries at up to 60 s apart: about 35 minutes before a shard is dead-lettered.
     deadLetterPolicy:
       topic: shards-dead-letter
-      maxDeliveryAttempts: 5
+      maxDeliveryAttempts: 40
 
 queues:
   - name: control
@@ -67,6 +71,7 @@ queues:
       maxConcurrentDispatches: 4
     retryConfig:
       maxAttempts: 20
+      maxRetryDuration: 1800s
       minBackoff: 1s
       maxBackoff: 60s
       maxDoublings: 4

@@ -17,14 +17,17 @@ struct Topology: Decodable, Equatable, Sendable {
         var env: [String: String] = [:]
         /// Base URL of a service running outside the emulator.
         var url: String?
+        /// The loopback port the emulator runs the service on; else one chosen once per data directory.
+        var port: Int?
 
-        private enum CodingKeys: String, CodingKey { case name, binary, env, url }
+        private enum CodingKeys: String, CodingKey { case name, binary, env, url, port }
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             binary = try container.decodeIfPresent(String.self, forKey: .binary) ?? name
             env = try container.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
             url = try container.decodeIfPresent(String.self, forKey: .url)
+            port = try container.decodeIfPresent(Int.self, forKey: .port)
         }
     }
 

@@ -16,12 +16,14 @@ struct TriggerDeliverer: Service {
     private let http: HTTPClient
     private let logger: Logger
     private let recent: RecentInvocations?
+    private let gate: DeliveryGate
 
     init(
         store: EmulatorStore, hub: StorageEventHub, serviceURLs: @escaping @Sendable () async -> [String: String],
         schedule: PushRetrySchedule = PushRetrySchedule(minimumBackoff: .seconds(1), maximumBackoff: .seconds(60)),
-        http: HTTPClient = .shared, recent: RecentInvocations? = nil, logger: Logger
+        http: HTTPClient = .shared, recent: RecentInvocations? = nil, gate: DeliveryGate = DeliveryGate(open: true), logger: Logger
     ) {
+        self.gate = gate
         self.store = store
         self.hub = hub
         self.serviceURLs = serviceURLs
@@ -44,10 +46,16 @@ struct TriggerDeliverer: Service {
     func run() async throws {
         // Ends on graceful shutdown; undelivered events stay in the outbox for the next start.
         await cancelWhenGracefulShutdown {
+            await gate.wait()
             // Each event is sent on its own: a slow service delays only its own deliveries.
             let inFlight = InFlight()
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
+                    if store.health.diskProblem != nil {
+                        // Paused like the other deliveries; the disk monitor wakes the hub.
+                        await hub.wait(upTo: .seconds(1))
+                        continue
+                    }
                     do {
                         let (due, next) = try await dueDeliveries(excluding: inFlight.ids)
                         let urls = await serviceURLs()

@@ -65,7 +65,7 @@ struct Ingestor: Sendable {
         let now = Date()
         let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
-            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline.timeInterval)
+            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval)
         )
         if existing == nil {
             try await create(record)

@@ -7,15 +7,17 @@ import Runtime
 /// item and the job's counters in one commit through the `JobLedger`, so each item counts once.
 ///
 /// Failure policy (ARCHITECTURE §5): a permanent failure is recorded as a failed item and the
-/// task acknowledged; a transient one answers 503 so the queue retries, except on the queue's
-/// final attempt, where the item is recorded as failed instead so the job can still complete.
+/// task acknowledged; a transient one answers 503 so the queue retries, except on the attempt
+/// after which the queue gives up — once both its `maxAttempts` and its `maxRetryDuration`
+/// (counted from the task's first attempt, which Cloud Tasks reports) are spent — where the
+/// item is recorded as failed instead, so the job can still complete.
 struct ImageTaskHandler: CloudTaskFunction {
     typealias Payload = ImageTask
 
     let processor: ImageProcessor
     let ledger: JobLedger
-    /// The queue's `maxAttempts`, shared with populate through `PipelineConfiguration`.
-    let maxAttempts: Int
+    /// The image queue's retry settings, shared with ingest through `PipelineConfiguration`.
+    let queue: PipelineConfiguration.ImageQueue
     /// The recipe for tasks that carry none.
     let defaultRecipe: Recipe
     let now: @Sendable () -> Date
@@ -23,7 +25,7 @@ struct ImageTaskHandler: CloudTaskFunction {
     init(processor: ImageProcessor, ledger: JobLedger, now: @escaping @Sendable () -> Date = Date.init) {
         self.processor = processor
         self.ledger = ledger
-        self.maxAttempts = ledger.configuration.imageQueue.maxAttempts
+        self.queue = ledger.configuration.imageQueue
         self.defaultRecipe = ledger.configuration.recipe
         self.now = now
     }
@@ -55,12 +57,15 @@ struct ImageTaskHandler: CloudTaskFunction {
             )
             logger.debug("image processed", metadata: ["pixelpipe.outputs": .stringConvertible(result.outputs.count)])
         } catch let failure {
-            let isFinal = attempt >= maxAttempts
-            if failure.isTransient, !isFinal {
-                logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
-                throw InvocationError.transient(failure.description)
+            var reason = failure.description
+            if failure.isTransient {
+                let firstAttempt = try await firstAttempt(of: request.task, attempt: attempt)
+                guard queue.givesUp(afterAttempt: attempt, firstAttempt: firstAttempt, now: now()) else {
+                    logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
+                    throw InvocationError.transient(failure.description)
+                }
+                reason += " (gave up after \(attempt) attempts" + (firstAttempt.map { " over " + Self.describe(now().timeIntervalSince($0)) } ?? "") + ")"
             }
-            let reason = failure.isTransient ? "\(failure.description) (gave up after \(attempt) attempts)" : failure.description
             logger.warning("image failed; recording the item as failed", metadata: ["pixelpipe.reason": .string(reason)])
             item = ItemRecord(
                 row: task.row, index: task.index, url: task.url, product: task.product, status: .failed,
@@ -72,6 +77,27 @@ struct ImageTaskHandler: CloudTaskFunction {
         if case .recorded(let remaining) = outcome {
             logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.remaining": .stringConvertible(remaining)])
         }
+    }
+
+    /// When this task was first attempted, from the queue (`firstAttempt.dispatchTime`), once
+    /// `maxAttempts` is reached and a retry window applies; nil otherwise, or when the queue
+    /// does not know the task (a direct invocation).
+    private func firstAttempt(of task: CloudTaskHeaders, attempt: Int) async throws -> Date? {
+        guard attempt >= queue.maxAttempts, queue.maxRetryDuration > .zero else { return nil }
+        do {
+            let stored = try await ledgerCall { try await ledger.clients.tasks.task(task.taskName, queue: task.queueName) }
+            return stored.firstAttempt?.dispatchTime.flatMap(Timestamp.parse)
+        } catch let error as GoogleAPIError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// `31 min 4 s`, `12 s`: how long a task was retried, in the item's reason.
+    static func describe(_ interval: TimeInterval) -> String {
+        let seconds = max(0, Int(interval.rounded()))
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min \(seconds % 60) s" }
+        return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
     }
 
     /// Downloads and processes the task's image into its deterministic output names.

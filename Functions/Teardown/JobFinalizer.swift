@@ -21,7 +21,7 @@ struct JobFinalizer: Sendable {
         webhook = WebhookSender(
             addresses: configuration.pipeline.webhookAddresses,
             timeout: configuration.webhookTimeout,
-            secret: configuration.pipeline.webhookSecret
+            secret: configuration.pipeline.webhookSecret ?? ""
         )
     }
 
@@ -34,6 +34,10 @@ struct JobFinalizer: Sendable {
             // The queue too: a run that died between finalizing and deleting it left it behind.
             try await deleteJobQueue(id, logger: logger)
             logger.debug("job already finalized")
+            return first.summary(configuration.pipeline)
+        }
+        if trigger == .task(.deadline), let deadline = Self.extendedDeadline(first.job, now: Date(), stallTimeout: configuration.stallTimeout) {
+            try await postpone(first.job, until: deadline, logger: logger)
             return first.summary(configuration.pipeline)
         }
 
@@ -116,6 +120,31 @@ struct JobFinalizer: Sendable {
         }
         logger.debug("job finalized", metadata: ["pixelpipe.status": .string(status.rawValue)])
         return state
+    }
+
+    /// The watchdog's new deadline for `job` when it is still progressing at `now` (an item was
+    /// recorded less than `stallTimeout` ago): a large or slowed-down job is not timed out
+    /// while its images are still coming in. Nil when the job should be finalized now.
+    static func extendedDeadline(_ job: JobRecord, now: Date, stallTimeout: Duration) -> Date? {
+        guard !job.status.isFinal, !job.isComplete, let last = job.lastItemAt.flatMap(Timestamp.parse),
+              now.timeIntervalSince(last) < stallTimeout.timeInterval else { return nil }
+        return now.addingTimeInterval(stallTimeout.timeInterval)
+    }
+
+    /// Schedules the next watchdog at `deadline` and records the new deadline on the job. The
+    /// task first: a retry after a failure in between computes the same task name.
+    private func postpone(_ job: JobRecord, until deadline: Date, logger: Logger) async throws {
+        let number = (job.deadlineExtensions ?? 0) + 1
+        try await JobLedger(clients: clients, configuration: configuration.pipeline)
+            .enqueueTeardown(job: job.id, reason: .deadline, at: deadline, watchdogExtension: number, logger: logger)
+        _ = try await clients.firestore.patch(
+            PipelineNames.jobDocument(job: job.id),
+            fields: ["deadline": .string(Timestamp.format(deadline)), "deadlineExtensions": .integer(Int64(number))],
+            mask: ["deadline", "deadlineExtensions"], exists: true
+        )
+        logger.notice("job still progressing at its deadline; deadline moved on", metadata: [
+            "pixelpipe.deadline": .string(Timestamp.format(deadline)), "pixelpipe.remaining": .stringConvertible(job.remaining),
+        ])
     }
 
     private func pauseJobQueue(_ id: String, logger: Logger) async throws {

@@ -12,16 +12,28 @@ struct TeardownConfiguration: Sendable {
     /// How long a finalizer lease holds before another invocation may take it over; longer than
     /// one finalization takes, short enough that a crashed holder delays the job only briefly.
     var leaseDuration: Duration = .seconds(120)
+    /// `JOB_STALL_TIMEOUT` (seconds): at its deadline, a job that recorded an item less than this
+    /// long ago is still progressing, and the watchdog moves the deadline on by this much instead
+    /// of timing it out. Longer than the image queue's retry window, so items waiting out a
+    /// source's outage do not count as a stall.
+    var stallTimeout: Duration
 
     /// Defaults around `pipeline`; tests change what they need.
     init(pipeline: PipelineConfiguration) {
         self.pipeline = pipeline
+        stallTimeout = pipeline.imageQueue.maxRetryDuration + pipeline.imageQueue.maxBackoff * 2 + .seconds(600)
     }
 
-    /// Reads the pipeline configuration and teardown's own variables.
+    /// Reads the pipeline configuration and teardown's own variables. `WEBHOOK_SECRET` is
+    /// required: every webhook is signed (`emulator up` generates one, the deployment keeps one
+    /// in Secret Manager).
     init(environment: EnvironmentValues) throws(ConfigurationError) {
         self.init(pipeline: try PipelineConfiguration(environment: environment))
+        guard let secret = pipeline.webhookSecret, !secret.isEmpty else {
+            throw .missing("WEBHOOK_SECRET")
+        }
         nearDuplicateDistance = try environment.integer("NEAR_DUPLICATE_DISTANCE", default: nearDuplicateDistance, in: 0...64)
         webhookTimeout = try environment.seconds("WEBHOOK_TIMEOUT", default: webhookTimeout)
+        stallTimeout = try environment.seconds("JOB_STALL_TIMEOUT", default: stallTimeout)
     }
 }

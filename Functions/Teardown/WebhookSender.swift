@@ -3,15 +3,16 @@ import Logging
 import Runtime
 
 /// Sends a job's summary to its webhook: `POST` with `Content-Type: application/json`,
-/// `X-PixelPipe-Signature: sha256=<hex HMAC-SHA256 of the body>` when a secret is configured,
+/// `X-PixelPipe-Signature: sha256=<hex HMAC-SHA256 of the body>` (always: teardown does not
+/// start without `WEBHOOK_SECRET`),
 /// `Idempotency-Key: JOB` (one key per job, so a receiver can drop a repeat the pipeline could
 /// not rule out) and `X-PixelPipe-Job`. Only the addresses `WEBHOOK_ALLOW_NETWORKS` allows are
 /// reached; no redirects are followed. The secret is never logged.
 struct WebhookSender: Sendable {
     private let http: HTTPClient
-    private let secret: String?
+    private let secret: String
 
-    init(addresses: AddressPolicy, timeout: Duration, secret: String?) {
+    init(addresses: AddressPolicy, timeout: Duration, secret: String) {
         var configuration = HTTPClient.Configuration()
         configuration.addressPolicy = addresses
         configuration.timeout = timeout
@@ -30,7 +31,7 @@ struct WebhookSender: Sendable {
             ("Idempotency-Key", job),
             ("X-PixelPipe-Job", job),
         ]
-        if let secret { headers.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret))) }
+        headers.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret)))
         let response: HTTPClient.Response
         do {
             response = try await http.execute(.init(method: "POST", url: url, headers: headers, body: body))

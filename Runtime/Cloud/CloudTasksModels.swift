@@ -111,6 +111,22 @@ public struct CloudTask: Codable, Sendable, Equatable {
     public var dispatchCount: Int?
     public var responseCount: Int?
     public var createTime: String?
+    /// The task's first attempt; Cloud Tasks keeps only its `dispatchTime`, the start of the
+    /// queue's `maxRetryDuration`.
+    public var firstAttempt: Attempt?
+
+    /// One attempt of a task (`google.cloud.tasks.v2.Attempt`), times in RFC 3339.
+    public struct Attempt: Codable, Sendable, Equatable {
+        public var scheduleTime: String?
+        public var dispatchTime: String?
+        public var responseTime: String?
+
+        public init(scheduleTime: String? = nil, dispatchTime: String? = nil, responseTime: String? = nil) {
+            self.scheduleTime = scheduleTime
+            self.dispatchTime = dispatchTime
+            self.responseTime = responseTime
+        }
+    }
 
     public init(name: String? = nil, httpRequest: HTTPRequest, scheduleTime: String? = nil, dispatchDeadline: String? = nil) {
         self.name = name

@@ -33,7 +33,7 @@ public struct JobLedger: Sendable {
                 precondition: .exists(false)
             ),
             FirestoreWrite(
-                .update(path: PipelineNames.jobDocument(job: job), fields: [:], mask: []),
+                .update(path: PipelineNames.jobDocument(job: job), fields: ["lastItemAt": .string(item.recordedAt)], mask: ["lastItemAt"]),
                 precondition: .exists(true),
                 increments: [("succeeded", .integer(succeeded)), ("failed", .integer(1 - succeeded)), ("remaining", .integer(-1))]
             ),
@@ -70,8 +70,9 @@ public struct JobLedger: Sendable {
 
     /// Creates the control task `teardown-JOB` (or `watchdog-JOB` for `.deadline`, scheduled at
     /// `at`); a task of that name already existing is success.
-    public func enqueueTeardown(job: String, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, logger: Logger) async throws {
-        let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job)
+    /// `watchdogExtension` numbers the watchdog of a deadline that was moved on.
+    public func enqueueTeardown(job: String, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, watchdogExtension: Int = 0, logger: Logger) async throws {
+        let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdogExtension)
         let created = try await clients.createTask(
             named: name, queue: configuration.controlQueue, url: try configuration.requireTeardownURL(),
             body: TeardownTask(job: job, reason: reason), at: scheduleTime, configuration: configuration

@@ -62,8 +62,14 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var webhookURL: String?
     /// When ingest created the job (RFC 3339).
     public var createdAt: String
-    /// When the watchdog finalizes the job if it is not complete (RFC 3339).
+    /// When the watchdog finalizes the job if it is not complete (RFC 3339); it grows with the
+    /// job's size, and the watchdog moves it on while items are still being recorded.
     public var deadline: String
+    /// How many times the watchdog moved the deadline on because the job was still progressing.
+    public var deadlineExtensions: Int?
+    /// When the last item was recorded (RFC 3339), set in the item's own commit: the watchdog's
+    /// measure of progress.
+    public var lastItemAt: String?
     /// Why the job was rejected.
     public var error: String?
     /// The error report object in the processed bucket, for rejected jobs.

@@ -11,8 +11,14 @@ public struct PipelineConfiguration: Sendable {
         public var maxDispatchesPerSecond: Double = 200
         /// `IMAGE_QUEUE_CONCURRENCY`: tasks in flight at once.
         public var maxConcurrentDispatches: Int = 16
-        /// `IMAGE_QUEUE_MAX_ATTEMPTS`: attempts before an image is recorded as failed.
+        /// `IMAGE_QUEUE_MAX_ATTEMPTS`: attempts at least, before an image that keeps failing
+        /// transiently is recorded as failed.
         public var maxAttempts: Int = 5
+        /// `IMAGE_QUEUE_MAX_RETRY_DURATION` (seconds; 0 = no window): how long, from its first
+        /// attempt, a task that keeps failing transiently is retried. Cloud Tasks gives up only
+        /// when both this and `maxAttempts` are spent, so an image host that is down for a while
+        /// is waited for rather than written off after a few quick attempts.
+        public var maxRetryDuration: Duration = .seconds(1800)
         /// `IMAGE_QUEUE_MIN_BACKOFF` (seconds).
         public var minBackoff: Duration = .seconds(1)
         /// `IMAGE_QUEUE_MAX_BACKOFF` (seconds).
@@ -27,7 +33,21 @@ public struct PipelineConfiguration: Sendable {
 
         /// The queue's retry settings as the Cloud Tasks API takes them.
         public var retryConfig: CloudTasksQueue.RetryConfig {
-            .init(maxAttempts: maxAttempts, minBackoff: Self.text(minBackoff), maxBackoff: Self.text(maxBackoff), maxDoublings: 4)
+            .init(
+                maxAttempts: maxAttempts, maxRetryDuration: maxRetryDuration > .zero ? Self.text(maxRetryDuration) : nil,
+                minBackoff: Self.text(minBackoff), maxBackoff: Self.text(maxBackoff), maxDoublings: 4
+            )
+        }
+
+        /// Whether the queue gives up on a task after its failed attempt number `attempt`, first
+        /// attempted at `firstAttempt` (its `firstAttempt.dispatchTime`), as Cloud Tasks decides:
+        /// once both `maxAttempts` and `maxRetryDuration` are spent. The window counts as spent
+        /// `margin` early, because the queue decides when the answer reaches it, a moment after
+        /// `now`: a task is better recorded failed one retry early than dropped uncounted.
+        public func givesUp(afterAttempt attempt: Int, firstAttempt: Date?, now: Date, margin: Duration = .seconds(5)) -> Bool {
+            guard attempt >= maxAttempts else { return false }
+            guard maxRetryDuration > .zero, let firstAttempt else { return true }
+            return now.timeIntervalSince(firstAttempt) + margin.timeInterval >= maxRetryDuration.timeInterval
         }
 
         private static func text(_ duration: Duration) -> String {
@@ -60,8 +80,12 @@ public struct PipelineConfiguration: Sendable {
     /// `SHARD_ITEMS`: a shard also ends once its rows hold this many items, so populate creates
     /// at most this many tasks per message, well within the subscription's ack deadline.
     public var itemsPerShard: Int
-    /// `JOB_DEADLINE` (seconds): when the watchdog finalizes an unfinished job as `timed_out`.
+    /// `JOB_DEADLINE` (seconds): the base of a job's deadline, when the watchdog first looks at
+    /// it (see `jobDeadline(forItems:)`).
     public var jobDeadline: Duration
+    /// `JOB_DEADLINE_PER_IMAGE` (seconds): what each item adds to the deadline, so a large job
+    /// is not timed out while its images are still being worked through.
+    public var jobDeadlinePerItem: Duration
     /// The job queues' settings.
     public var imageQueue: ImageQueue
     /// `WEBHOOK_URL`: the default webhook, when the CSV's metadata names none.
@@ -88,6 +112,7 @@ public struct PipelineConfiguration: Sendable {
         rowsPerShard = 500
         itemsPerShard = 1000
         jobDeadline = .seconds(3600)
+        jobDeadlinePerItem = .seconds(1)
         imageQueue = ImageQueue()
         webhookAddresses = .publicOnly
         recipe = .default
@@ -116,11 +141,13 @@ public struct PipelineConfiguration: Sendable {
         rowsPerShard = try environment.integer("SHARD_ROWS", default: rowsPerShard, in: 1...100_000)
         itemsPerShard = try environment.integer("SHARD_ITEMS", default: itemsPerShard, in: 1...100_000)
         jobDeadline = try environment.seconds("JOB_DEADLINE", default: jobDeadline)
+        jobDeadlinePerItem = try environment.seconds("JOB_DEADLINE_PER_IMAGE", default: jobDeadlinePerItem)
         imageQueue.maxDispatchesPerSecond = Double(try environment.integer("IMAGE_QUEUE_RATE", default: Int(imageQueue.maxDispatchesPerSecond), in: 1...500))
         imageQueue.maxConcurrentDispatches = try environment.integer("IMAGE_QUEUE_CONCURRENCY", default: imageQueue.maxConcurrentDispatches, in: 1...5000)
         imageQueue.maxAttempts = try environment.integer("IMAGE_QUEUE_MAX_ATTEMPTS", default: imageQueue.maxAttempts, in: 1...100)
         imageQueue.minBackoff = try environment.seconds("IMAGE_QUEUE_MIN_BACKOFF", default: imageQueue.minBackoff)
         imageQueue.maxBackoff = try environment.seconds("IMAGE_QUEUE_MAX_BACKOFF", default: imageQueue.maxBackoff)
+        imageQueue.maxRetryDuration = try environment.seconds("IMAGE_QUEUE_MAX_RETRY_DURATION", default: imageQueue.maxRetryDuration)
         webhookURL = environment["WEBHOOK_URL"]
         webhookSecret = environment["WEBHOOK_SECRET"]
         if let allowList = environment["WEBHOOK_ALLOW_NETWORKS"] {
@@ -132,6 +159,12 @@ public struct PipelineConfiguration: Sendable {
         }
         recipe = try Recipe(environment: environment)
         csvLimits = try CSVLimits(environment: environment)
+    }
+
+    /// How long after its creation a job of `items` items is first checked by its watchdog:
+    /// `JOB_DEADLINE` plus `JOB_DEADLINE_PER_IMAGE` for each item.
+    public func jobDeadline(forItems items: Int) -> Duration {
+        jobDeadline + jobDeadlinePerItem * max(0, items)
     }
 
     /// `PIXELPIPE_PROCESS_URL`, or a configuration error naming it.

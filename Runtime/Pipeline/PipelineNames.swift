@@ -27,8 +27,11 @@ public enum PipelineNames {
     /// The task that finalizes the job when its last image is counted.
     public static func teardownTask(job: String) -> String { "teardown-\(job)" }
 
-    /// The task that finalizes the job at its deadline if it has not finished by then.
-    public static func watchdogTask(job: String) -> String { "watchdog-\(job)" }
+    /// The task that finalizes the job at its deadline if it has not finished by then:
+    /// `watchdog-JOB`, then `watchdog-JOB-N` for the N-th time the deadline was moved on.
+    public static func watchdogTask(job: String, extension number: Int = 0) -> String {
+        number == 0 ? "watchdog-\(job)" : "watchdog-\(job)-\(number)"
+    }
 
     /// The item document of one image, `jobs/JOB/items/ROW-INDEX`.
     public static func itemDocument(job: String, row: Int, index: Int) -> String { "jobs/\(job)/items/\(row)-\(index)" }

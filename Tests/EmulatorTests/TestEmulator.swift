@@ -13,6 +13,8 @@ struct TestEmulator: Sendable {
     let baseURL: String
     let dataDirectory: URL
     let client: HTTPClient
+    /// The emulator's store, for what the API does not show (its disk health).
+    let store: EmulatorStore
 
     /// Starts the emulator, runs `body`, then shuts the emulator down gracefully.
     static func run<T: Sendable>(maxRequestBytes: Int = 64 << 20, dataDirectory: URL? = nil,
@@ -27,7 +29,7 @@ struct TestEmulator: Sendable {
         }) { port in
             let client = HTTPClient()
             defer { client.shutdown() }
-            return try await body(TestEmulator(baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, client: client))
+            return try await body(TestEmulator(baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, client: client, store: store))
         }
     }
 

@@ -14,6 +14,8 @@ let unreachableGoogle = [
     // Where tasks go: ingest, populate and process require them at start-up.
     "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/teardown",
     "PIXELPIPE_PROCESS_URL": "http://127.0.0.1:9/process",
+    // Teardown signs every webhook and does not start without a key.
+    "WEBHOOK_SECRET": "stage-binary-test-secret",
 ]
 
 /// Starts a function binary on a free port and returns it with the port it reported.
@@ -79,6 +81,16 @@ struct StageBinaryTests {
         #expect(try await child.exitStatus() == 78)
         try await child.outputEnded()
         #expect(child.lines.joined().contains("GOOGLE_CLOUD_PROJECT"))
+    }
+
+    @Test("teardown without WEBHOOK_SECRET stops at once, naming the variable: no webhook is ever sent unsigned")
+    func teardownNeedsWebhookSecret() async throws {
+        var environment = ["PORT": "0", "HOST": "127.0.0.1"].merging(unreachableGoogle) { _, new in new }
+        environment["WEBHOOK_SECRET"] = nil
+        let child = try ChildProcess("teardown", environment: environment)
+        #expect(try await child.exitStatus() == 78)
+        try await child.outputEnded()
+        #expect(child.lines.joined().contains("WEBHOOK_SECRET"))
     }
 
     @Test("SIGTERM while a stage binary is still receiving a request: the request completes, then the process exits")

@@ -27,35 +27,42 @@ struct LeftoverServicesTests {
         return emulator
     }
 
-    @Test("services left running by a killed emulator are stopped by the next one, which gets their ports back", .timeLimit(.minutes(2)))
-    func leftoversAreStopped() async throws {
+    /// The four services as recorded once every one of them has a process.
+    func recordedServices(_ directory: URL, excluding earlier: Set<Int32> = []) async throws -> [String: (pid: Int32, executable: String, port: Int)] {
+        var services: [String: (pid: Int32, executable: String, port: Int)] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        while services.count < 4 || !Set(services.values.map(\.pid)).isDisjoint(with: earlier), ContinuousClock.now < deadline {
+            services = try recorded(directory)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return services
+    }
+
+    @Test("a SIGKILLed emulator takes its services with it (no orphans); the next one runs them on the same ports", .timeLimit(.minutes(2)))
+    func servicesDieWithTheEmulator() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-leftovers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let first = try await startEmulator(directory)
-        var before: [String: (pid: Int32, executable: String, port: Int)] = [:]
-        let deadline = ContinuousClock.now + .seconds(20)
-        while before.count < 4, ContinuousClock.now < deadline {
-            before = try recorded(directory)
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let before = try await recordedServices(directory)
         #expect(Set(before.keys) == ["ingest", "populate", "process", "teardown"])
+        #expect(before.values.allSatisfy { ServiceProcesses.isRunning($0.pid, executable: $0.executable) })
         first.send(SIGKILL)
         _ = try await first.exitStatus()
-        // The emulator is gone; its services are still running.
-        #expect(before.values.allSatisfy { ServiceProcesses.isRunning($0.pid, executable: $0.executable) })
-
-        let second = try await startEmulator(directory)
-        #expect(second.lines.contains { $0.contains("stopped services left running by an earlier emulator") })
-        #expect(before.values.allSatisfy { !ServiceProcesses.isRunning($0.pid, executable: $0.executable) })
-        var after: [String: (pid: Int32, executable: String, port: Int)] = [:]
-        while after.count < 4 || Set(after.values.map(\.pid)).isSubset(of: Set(before.values.map(\.pid))) {
-            after = try recorded(directory)
+        // The kernel delivers each service its parent-death signal: none is left running.
+        let gone = ContinuousClock.now + .seconds(10)
+        while before.values.contains(where: { ServiceProcesses.isRunning($0.pid, executable: $0.executable) }), ContinuousClock.now < gone {
             try await Task.sleep(for: .milliseconds(20))
         }
+        for (service, process) in before {
+            #expect(!ServiceProcesses.isRunning(process.pid, executable: process.executable), "\(service) (pid \(process.pid)) outlived its emulator")
+        }
+
+        let second = try await startEmulator(directory)
+        #expect(!second.lines.contains { $0.contains("stopped services left running by an earlier emulator") })
+        let after = try await recordedServices(directory, excluding: Set(before.values.map(\.pid)))
         for (service, old) in before {
             #expect(after[service]?.port == old.port, "\(service) keeps its port")
-            #expect(after[service]?.pid != old.pid)
         }
         let health = try await HTTPClient().get("http://127.0.0.1:\(after["ingest"]!.port)/healthz")
         #expect(health.status == 200)
@@ -63,5 +70,37 @@ struct LeftoverServicesTests {
         second.send(SIGTERM)
         #expect(try await second.exitStatus() == 0)
         #expect(after.values.allSatisfy { !ServiceProcesses.isRunning($0.pid, executable: $0.executable) })
+    }
+
+    @Test("a service process recorded by an earlier emulator and still running is stopped by the next one, which takes its port back", .timeLimit(.minutes(2)))
+    func leftoversAreStopped() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-leftovers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A stage left running on its recorded port, as a container or a process whose
+        // parent-death signal could not be set would be.
+        let port = LoopbackPort.stable()
+        let leftover = try ChildProcess("ingest", environment: [
+            "PORT": String(port), "HOST": "127.0.0.1", "GOOGLE_CLOUD_PROJECT": "pixelpipe-local", "LOG_FORMAT": "json",
+            "PIXELPIPE_PROCESS_URL": "http://127.0.0.1:9/", "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/",
+        ])
+        _ = try await leftover.logField("pixelpipe.port", ofMessage: "serving")
+        do {
+            let store = try EmulatorStore(directory: directory)
+            try await store.write { db in
+                try db.execute(sql: "INSERT INTO service_ports(service, port, url) VALUES ('ingest', ?, ?)", arguments: [port, "http://127.0.0.1:\(port)"])
+            }
+            try await ServiceProcesses(store: store).record(
+                service: "ingest", pid: leftover.processIdentifier, executable: ChildProcess.binDirectory.appendingPathComponent("ingest").path
+            )
+        }
+
+        let emulator = try await startEmulator(directory)
+        #expect(emulator.lines.contains { $0.contains("stopped services left running by an earlier emulator") })
+        _ = try await leftover.exitStatus(within: .seconds(10))
+        let after = try await recordedServices(directory, excluding: [leftover.processIdentifier])
+        #expect(after["ingest"]?.port == port)
+        #expect(!emulator.lines.contains { $0.contains("service moved") })
+        emulator.send(SIGTERM)
+        #expect(try await emulator.exitStatus() == 0)
     }
 }

@@ -1,0 +1,140 @@
+import GRDB
+import Runtime
+
+/// Where each service of the pipeline is reached, kept for the life of a data directory the
+/// way a Cloud Run URL is: a supervised service gets a loopback port once (or the `port:` its
+/// pipeline file pins) and keeps it across restarts, because push endpoints and task URLs
+/// stored before a restart must still reach it after.
+///
+/// When an address does change — the stored port is held by another program, the pipeline file
+/// pins another port or names another `url:` — every push endpoint and pending task stored
+/// with the old address is re-pointed at the new one in the same transaction that records it,
+/// before anything is delivered, so no stored work keeps a dead address.
+struct ServiceAddresses {
+    let store: EmulatorStore
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v1-service-ports") { db in
+            try db.execute(sql: "CREATE TABLE service_ports (service TEXT PRIMARY KEY, port INTEGER NOT NULL) WITHOUT ROWID")
+        }
+        // The base URL of every service, supervised (`http://127.0.0.1:PORT`, port > 0) or
+        // external (`url:`, port 0), so a changed address can be recognised and re-pointed.
+        migrator.registerMigration("v2-service-urls") { db in
+            try db.execute(sql: """
+                ALTER TABLE service_ports ADD COLUMN url TEXT;
+                UPDATE service_ports SET url = 'http://127.0.0.1:' || port;
+                """)
+        }
+    }
+
+    /// The addresses assigned at start-up.
+    struct Assignment: Sendable, Equatable {
+        /// Port of each supervised service.
+        var ports: [String: Int]
+        /// Base URL of every service, without a trailing slash.
+        var urls: [String: String]
+        /// Services whose address changed since the data directory last ran them.
+        var moves: [Move]
+    }
+
+    /// A service's address that changed, and what was re-pointed.
+    struct Move: Sendable, Equatable {
+        var service: String
+        var from: String
+        var to: String
+        /// Why: the old port is taken, or the pipeline file says so.
+        var reason: String
+        /// Push subscriptions and pending tasks that now use the new address.
+        var subscriptions: Int
+        var tasks: Int
+    }
+
+    /// Assigns every service its address and re-points stored work from changed ones.
+    /// - Parameter reserved: ports that are not to be given to a service (the emulator's own).
+    func assign(_ services: [Topology.Service], reserved: Set<Int> = []) async throws -> Assignment {
+        let previous: [String: StoredAddress] = try await store.read { db in
+            var previous: [String: StoredAddress] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT service, port, url FROM service_ports") {
+                previous[row["service"]] = StoredAddress(port: row["port"], url: row["url"])
+            }
+            return previous
+        }
+        var ports: [String: Int] = [:]
+        var urls: [String: String] = [:]
+        var reasons: [String: String] = [:]
+        var taken = reserved.union(services.compactMap(\.port))
+        for service in services {
+            if let url = service.url {
+                urls[service.name] = url.hasSuffix("/") ? String(url.dropLast()) : url
+                reasons[service.name] = "the pipeline file names url \(url)"
+                continue
+            }
+            let old = previous[service.name].map(\.port).flatMap { $0 > 0 ? $0 : nil }
+            let port: Int
+            if let pinned = service.port {
+                guard LoopbackPort.isFree(pinned) else { throw ServiceAddressError.pinnedPortInUse(service: service.name, port: pinned) }
+                port = pinned
+                reasons[service.name] = "the pipeline file pins port \(pinned)"
+            } else if let old, !taken.contains(old), LoopbackPort.isFree(old) {
+                port = old
+            } else {
+                port = LoopbackPort.stable(excluding: taken)
+                if let old { reasons[service.name] = ServiceAddressError.portInUse(port: old).description }
+            }
+            taken.insert(port)
+            ports[service.name] = port
+            urls[service.name] = "http://127.0.0.1:\(port)"
+        }
+        let assignedPorts = ports
+        let assignedURLs = urls
+        let assignedReasons = reasons
+        let moves: [Move] = try await store.write { db in
+            var moves: [Move] = []
+            for (service, url) in assignedURLs.sorted(by: { $0.key < $1.key }) {
+                if let from = previous[service]?.baseURL, from != url {
+                    moves.append(Move(
+                        service: service, from: from, to: url, reason: assignedReasons[service] ?? "its address changed",
+                        subscriptions: try PubSubStore.retargetPushEndpoints(from: from, to: url, in: db),
+                        tasks: try TasksStore.retarget(from: from, to: url, in: db)
+                    ))
+                }
+                try db.execute(sql: """
+                    INSERT INTO service_ports(service, port, url) VALUES (?, ?, ?)
+                    ON CONFLICT(service) DO UPDATE SET port = excluded.port, url = excluded.url
+                    """, arguments: [service, assignedPorts[service] ?? 0, url])
+            }
+            return moves
+        }
+        return Assignment(ports: assignedPorts, urls: assignedURLs, moves: moves)
+    }
+}
+
+/// A service's address as the data directory last recorded it.
+private struct StoredAddress: Sendable {
+    var port: Int
+    var url: String?
+
+    /// The recorded URL (rows from before URLs were recorded have the port only).
+    var baseURL: String? { url ?? (port > 0 ? "http://127.0.0.1:\(port)" : nil) }
+}
+
+/// Why a service could not be given its address.
+enum ServiceAddressError: Error, Equatable, CustomStringConvertible {
+    /// The port the pipeline file pins for `service` is held by another program.
+    case pinnedPortInUse(service: String, port: Int)
+    /// A port is in use (the reason a service moved).
+    case portInUse(port: Int)
+
+    var description: String {
+        switch self {
+        case .pinnedPortInUse(let service, let port):
+            "service '\(service)': port \(port) (pinned by its `port:` in the pipeline file) is in use\(Self.holder(port)); stop that program or pin another port"
+        case .portInUse(let port):
+            "port \(port) is in use\(Self.holder(port))"
+        }
+    }
+
+    private static func holder(_ port: Int) -> String {
+        ""
+    }
+}
