@@ -1,5 +1,6 @@
-import Runtime
 import Foundation
+import Runtime
+import TestSupport
 import Testing
 
 /// The real `emulator up` binary as a child process on a free port, for tests that must kill it.

@@ -74,12 +74,6 @@ struct TestResponse: Sendable {
     var errorMessage: String { ((json["error"] as? [String: Any])?["message"] as? String) ?? "" }
 }
 
-/// A failure in the test harness itself.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 extension Dictionary where Key == String, Value == Any {
     /// Follows `path` (`"a.b"`, with `[0]` for arrays) through nested JSON.
     func value(at path: String) -> Any? {

@@ -40,8 +40,8 @@ struct PipelineEndToEndHarnessTests {
             #expect(emulator.stagePIDs()["ingest"] == pids["ingest"])
             return (emulator.child.processIdentifier, Array(emulator.stagePIDs().values))
         }
-        #expect(!PipelineEmulator.isAlive(emulatorPID), "the emulator outlived its scope")
-        #expect(!stagePIDs.contains(where: PipelineEmulator.isAlive), "a stage outlived the emulator")
+        #expect(!ProcessTable.isAlive(emulatorPID), "the emulator outlived its scope")
+        #expect(!stagePIDs.contains(where: ProcessTable.isAlive), "a stage outlived the emulator")
     }
 
     @Test("the image server serves distinct JPEGs and follows its fault scripts, counting hits")

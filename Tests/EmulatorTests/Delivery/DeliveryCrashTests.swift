@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Runtime
+import TestSupport
 import Testing
 
 /// The real `emulator up` binary killed while dispatching, then restarted on the same data.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Runtime
+import TestSupport
 import Testing
 
 @testable import Emulator

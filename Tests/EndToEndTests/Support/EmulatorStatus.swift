@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import TestSupport
 
 /// The parts of the emulator's `/_emulator/status` snapshot the tests read: queue and
 /// subscription backlogs and pending trigger events, to await a pipeline with nothing left to do.

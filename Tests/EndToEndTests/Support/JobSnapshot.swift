@@ -1,4 +1,5 @@
 import Runtime
+import TestSupport
 
 /// Everything a finished job consists of, taken twice around a repeated delivery to show that
 /// the repeat changed nothing: counters and status, items, output objects (by content and

@@ -62,7 +62,7 @@ final class PipelineEmulator: Sendable {
     /// The pid of the running stage `service` (a child of the emulator running that binary),
     /// or nil while the supervisor is restarting it.
     func pid(of service: String) -> Int32? {
-        Self.children(of: child.processIdentifier).first { $0.executable == service }?.pid
+        ProcessTable.children(of: child.processIdentifier).first { $0.executable == service }?.pid
     }
 
     /// The pids of the four stages now.
@@ -87,28 +87,6 @@ final class PipelineEmulator: Sendable {
         }
     }
 
-    /// Direct children of `parent` with the base name of their executable.
-    static func children(of parent: Int32) -> [(pid: Int32, executable: String)] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> (Int32, String)? in
-            guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            // Fields after the command name: state, ppid, …
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, Int32(fields[1]) == parent,
-                  let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else { return nil }
-            return (pid, URL(fileURLWithPath: exe).lastPathComponent)
-        }
-    }
-
-    /// Whether `pid` is a live process (not gone, not a zombie waiting to be reaped).
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(after: close)...].split(separator: " ").first ?? ""
-        return state != "Z" && state != "X"
-    }
-
     // MARK: Logs
 
     /// The emulator's output so far (its own JSON lines and the stages' `[name]`-prefixed ones).
@@ -124,17 +102,17 @@ final class PipelineEmulator: Sendable {
     /// SIGTERM (the emulator stops its stages), SIGKILL after 20 s; then any stage still
     /// running under it is killed too, so nothing outlives the test.
     func stop() async {
-        let stages = Self.children(of: child.processIdentifier).map(\.pid)
+        let stages = ProcessTable.children(of: child.processIdentifier).map(\.pid)
         child.send(SIGTERM)
         if (try? await child.exitStatus(within: .seconds(20))) == nil {
             child.send(SIGKILL)
             _ = try? await child.exitStatus(within: .seconds(5))
         }
-        for pid in stages where Self.isAlive(pid) { kill(pid, SIGKILL) }
+        for pid in stages where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
     }
 
     private static func terminate(_ child: ChildProcess) {
-        let stages = children(of: child.processIdentifier).map(\.pid)
+        let stages = ProcessTable.children(of: child.processIdentifier).map(\.pid)
         child.send(SIGKILL)
         for pid in stages { kill(pid, SIGKILL) }
     }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// A suite trait that runs one pipeline (`withPipeline`) for a whole suite: its tests reach it

@@ -4,26 +4,29 @@ import Foundation
 /// topology the emulator and the deployment use), with the test's settings merged into its
 /// shared top-level `env:` block, so the stages run exactly as configured there apart from
 /// what the test says.
-struct PipelineFile {
+public struct PipelineFile {
     /// `infra/pipeline.yaml` of this checkout.
-    static var repositoryFile: URL {
+    public static var repositoryFile: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent() // Support
-            .deletingLastPathComponent() // EndToEndTests
+            .deletingLastPathComponent() // TestSupport
             .deletingLastPathComponent() // Tests
             .deletingLastPathComponent()
             .appendingPathComponent("infra/pipeline.yaml")
     }
 
     /// Variables added to (or replacing those of) the shared `env:` block.
-    var environment: [String: String]
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
 
     /// The YAML text: the repository file with the `env:` block rewritten.
     ///
     /// Text surgery rather than a YAML library because the test target links only Runtime and
     /// TestSupport; the block is a flat map of two-space-indented `KEY: value` lines, which is
     /// all this has to handle (it fails loudly if the file stops looking like that).
-    func render() throws -> String {
+    public func render() throws -> String {
         let source = try String(contentsOf: Self.repositoryFile, encoding: .utf8)
         var lines = source.components(separatedBy: "\n")
         guard let start = lines.firstIndex(of: "env:") else {
@@ -47,7 +50,7 @@ struct PipelineFile {
     }
 
     /// Writes the file into `directory` and returns its URL.
-    func write(into directory: URL) throws -> URL {
+    public func write(into directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("pipeline.yaml")
         try render().write(to: url, atomically: true, encoding: .utf8)
         return url
@@ -62,7 +65,7 @@ struct PipelineFile {
 }
 
 /// A failure of the test harness itself, with a message saying what was expected.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

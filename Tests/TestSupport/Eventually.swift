@@ -1,6 +1,6 @@
 /// Awaits a condition instead of sleeping: calls `check` every `interval` until it returns a
 /// value, and fails after `limit` naming what was awaited (and, via `context`, what was seen).
-func eventually<T: Sendable>(
+public func eventually<T: Sendable>(
     _ what: String,
     within limit: Duration = .seconds(60),
     interval: Duration = .milliseconds(100),

@@ -3,11 +3,11 @@ import Runtime
 
 /// A CSV read whole with Runtime's `CSVRecordReader` (the reader the pipeline itself uses), for
 /// checking output CSVs: the header and the data rows, with cells by column name.
-struct ParsedCSV: Sendable {
-    let header: [String]
-    let rows: [[String]]
+public struct ParsedCSV: Sendable {
+    public let header: [String]
+    public let rows: [[String]]
 
-    init(_ data: Data) throws {
+    public init(_ data: Data) throws {
         var reader = CSVRecordReader()
         var records = try reader.consume(data)
         records += try reader.finish()
@@ -17,7 +17,7 @@ struct ParsedCSV: Sendable {
     }
 
     /// The cell of `column` in `row` (empty when the row is short or the column is absent).
-    func cell(_ row: [String], _ column: String) -> String {
+    public func cell(_ row: [String], _ column: String) -> String {
         guard let index = header.firstIndex(of: column), index < row.count else { return "" }
         return row[index]
     }
