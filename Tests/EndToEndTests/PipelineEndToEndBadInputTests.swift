@@ -25,6 +25,10 @@ struct PipelineEndToEndBadInputTests {
         Rejected(name: "no-url-column", bytes: {
             Data("S. No.,Product Name,Price\r\n1,Lamp,10\r\n2,Chair,20\r\n".utf8)
         }, reasonMentions: ["url"]),
+        Rejected(name: "two-url-columns", bytes: {
+            // The second column's images must not be silently left unfetched.
+            Data("S. No.,Product Name,Input Image Urls,Price,image_url\r\n1,Lamp,http://127.0.0.1:9/a.jpg,10,http://127.0.0.1:9/b.jpg\r\n".utf8)
+        }, reasonMentions: [#"two image url columns: "input image urls" (column 3) and "image_url" (column 5); keep one"#]),
         Rejected(name: "over-size-limit", bytes: {
             var text = "S. No.,Product Name,Input Image Urls\r\n"
             var number = 1
