@@ -3,14 +3,17 @@ import Foundation
 // JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention"}],
 // "formats":["webp","jpeg"],"quality":50,"progressive":false,"keepIccProfile":false,
 // "watermark":{"text":"©","position":"bottom-right","opacity":0.5,"margin":16,"scale":0.25},
-// "filters":{"grayscale":false,"blur":1.5,"sharpen":true}}. Absent fields take defaults.
+// "filters":{"grayscale":false,"blur":1.5,"sharpen":true}}. Absent fields take defaults; a key
+// not listed here is an error naming it (`UnknownKeyError`), since a misspelt setting would
+// otherwise be ignored and the output made with the default.
 
 extension Recipe: Codable {
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case sizes, formats, quality, progressive, keepICCProfile = "keepIccProfile", watermark, filters
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = Recipe.default
         self.init(
@@ -37,9 +40,10 @@ extension Recipe: Codable {
 }
 
 extension Recipe.Size: Codable {
-    private enum CodingKeys: String, CodingKey { case name, width, height, fit, crop }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case name, width, height, fit, crop }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try container.decode(String.self, forKey: .name),
@@ -61,9 +65,10 @@ extension Recipe.Size: Codable {
 }
 
 extension Recipe.Filters: Codable {
-    private enum CodingKeys: String, CodingKey { case grayscale, blur, sharpen }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case grayscale, blur, sharpen }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             grayscale: try container.decodeIfPresent(Bool.self, forKey: .grayscale) ?? false,
@@ -81,9 +86,10 @@ extension Recipe.Filters: Codable {
 }
 
 extension Recipe.Watermark: Codable {
-    private enum CodingKeys: String, CodingKey { case text, image, position, opacity, margin, scale, color }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case text, image, position, opacity, margin, scale, color }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let text = try container.decodeIfPresent(String.self, forKey: .text)
         let image = try container.decodeIfPresent(Data.self, forKey: .image)

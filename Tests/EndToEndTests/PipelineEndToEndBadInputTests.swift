@@ -13,8 +13,13 @@ struct PipelineEndToEndBadInputTests {
         var name: String
         var bytes: @Sendable () -> Data
         var reasonMentions: [String]
+        /// The object's metadata (`recipe`), besides the webhook.
+        var metadata: [String: String] = [:]
         var testDescription: String { name }
     }
+
+    /// A good CSV, for the cases where only the metadata is wrong.
+    static let goodCSV: @Sendable () -> Data = { Data("S. No.,Product Name,Input Image Urls\r\n1,Lamp,http://127.0.0.1:9/a.jpg\r\n".utf8) }
 
     static let rejected: [Rejected] = [
         Rejected(name: "empty", bytes: { Data() }, reasonMentions: ["empty", "header", "no data", "no rows"]),
@@ -29,6 +34,9 @@ struct PipelineEndToEndBadInputTests {
             // The second column's images must not be silently left unfetched.
             Data("S. No.,Product Name,Input Image Urls,Price,image_url\r\n1,Lamp,http://127.0.0.1:9/a.jpg,10,http://127.0.0.1:9/b.jpg\r\n".utf8)
         }, reasonMentions: [#"two image url columns: "input image urls" (column 3) and "image_url" (column 5); keep one"#]),
+        Rejected(name: "recipe-unknown-key", bytes: goodCSV, reasonMentions: [
+            "unknown recipe key filters.sepia; expected one of grayscale, blur, sharpen",
+        ], metadata: ["recipe": #"{"filters":{"sepia":true}}"#]),
         Rejected(name: "over-size-limit", bytes: {
             var text = "S. No.,Product Name,Input Image Urls\r\n"
             var number = 1
@@ -44,7 +52,7 @@ struct PipelineEndToEndBadInputTests {
     func rejectedCSV(_ bad: Rejected) async throws {
         let pipeline = try SharedPipeline.harness()
         let before = pipeline.emulator.stagePIDs()
-        let upload = try await pipeline.upload(bad.bytes(), name: "bad-\(bad.name).csv")
+        let upload = try await pipeline.upload(bad.bytes(), name: "bad-\(bad.name).csv", metadata: bad.metadata)
         let job = try await pipeline.awaitFinal(upload.job)
 
         #expect(job.status == .rejected, "\(bad.name): status \(job.status.rawValue)")

@@ -355,6 +355,13 @@ struct ProcessStageTests {
             #expect(badRecipe.status == 400)
             #expect(Self.message(badRecipe.json).contains("quality"))
             let missing = url.replacingOccurrences(of: "direct.jpg", with: "absent.jpg")
+            let unknownKey = try await stage.post("/process", body: Data(#"{"url":"\#(url)","recipe":{"qualty":80}}"#.utf8), contentType: "application/json")
+            #expect(unknownKey.status == 400)
+            #expect(Self.message(unknownKey.json) == "recipe: unknown recipe key qualty; did you mean 'quality'?")
+            let misspeltRecipe = try await stage.post("/process", body: Data(#"{"url":"\#(url)","recipie":{"quality":80}}"#.utf8), contentType: "application/json")
+            #expect(misspeltRecipe.status == 400)
+            #expect(Self.message(misspeltRecipe.json) == "the body: unknown key recipie; did you mean 'recipe'?")
+
             let notFound = try await stage.post("/process", body: Data(#"{"url":"\#(missing)"}"#.utf8), contentType: "application/json")
             #expect(notFound.status == 422)
             #expect(Self.message(notFound.json).contains(missing))

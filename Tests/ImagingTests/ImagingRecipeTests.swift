@@ -65,6 +65,32 @@ struct ImagingRecipeTests {
         }
     }
 
+    static let unknownKeys: [(json: String, message: String)] = [
+        (#"{"qualty":80}"#, "unknown recipe key qualty; did you mean 'quality'?"),
+        (#"{"filters":{"sepia":true}}"#, "unknown recipe key filters.sepia; expected one of grayscale, blur, sharpen"),
+        (#"{"sizes":[{"name":"a","width":10},{"name":"b","widht":10}]}"#, "unknown recipe key sizes[1].widht; did you mean 'width'?"),
+        (#"{"watermark":{"text":"x","postion":"top"}}"#, "unknown recipe key watermark.postion; did you mean 'position'?"),
+        (#"{"keepIccProfle":true}"#, "unknown recipe key keepIccProfle; did you mean 'keepIccProfile'?"),
+        (#"{"size":[{"name":"a","width":10}]}"#, "unknown recipe key size; did you mean 'sizes'?"),
+    ]
+
+    @Test("unknown keys, top level and nested, are errors naming the key path and suggesting a near miss", arguments: unknownKeys)
+    func unknownKey(json: String, message: String) {
+        let error = #expect(throws: RecipeError.self) { try Recipe(json: Data(json.utf8)) }
+        #expect(error?.description == message)
+        let override = #expect(throws: RecipeError.self) { try Recipe.default.merging(overrideJSON: Data(json.utf8)) }
+        #expect(override?.description == message)
+    }
+
+    @Test("an unknown key in IMAGE_RECIPE is a start-up error naming the variable and the key")
+    func unknownKeyInEnvironment() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try Recipe(environment: EnvironmentValues(["IMAGE_RECIPE": #"{"qualty":80}"#]))
+        }
+        #expect(error?.key == "IMAGE_RECIPE")
+        #expect(error?.description == #"IMAGE_RECIPE="{\"qualty\":80}" is not valid: expected a valid recipe (unknown recipe key qualty; did you mean 'quality'?)"#)
+    }
+
     @Test("malformed JSON is refused as such")
     func malformed() {
         #expect(throws: RecipeError.self) { try Recipe(json: Data("{sizes:".utf8)) }
