@@ -1,6 +1,6 @@
 import Foundation
 
-// JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention"}],
+// JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention","enlarge":false}],
 // "formats":["webp","jpeg"],"quality":50,"progressive":false,"keepIccProfile":false,
 // "watermark":{"text":"©","position":"bottom-right","opacity":0.5,"margin":16,"scale":0.25},
 // "filters":{"grayscale":false,"blur":1.5,"sharpen":true}}. Absent fields take defaults; a key
@@ -40,7 +40,7 @@ extension Recipe: Codable {
 }
 
 extension Recipe.Size: Codable {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case name, width, height, fit, crop }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case name, width, height, fit, crop, enlarge }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -50,7 +50,8 @@ extension Recipe.Size: Codable {
             width: try container.decodeIfPresent(Int.self, forKey: .width),
             height: try container.decodeIfPresent(Int.self, forKey: .height),
             fit: try container.decodeIfPresent(Recipe.Fit.self, forKey: .fit) ?? .inside,
-            crop: try container.decodeIfPresent(Recipe.Crop.self, forKey: .crop) ?? .centre
+            crop: try container.decodeIfPresent(Recipe.Crop.self, forKey: .crop) ?? .centre,
+            enlarge: try container.decodeIfPresent(Bool.self, forKey: .enlarge) ?? false
         )
     }
 
@@ -61,6 +62,7 @@ extension Recipe.Size: Codable {
         try container.encodeIfPresent(height, forKey: .height)
         try container.encode(fit, forKey: .fit)
         try container.encode(crop, forKey: .crop)
+        try container.encode(enlarge, forKey: .enlarge)
     }
 }
 
