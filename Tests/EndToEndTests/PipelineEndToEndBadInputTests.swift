@@ -34,6 +34,9 @@ struct PipelineEndToEndBadInputTests {
             // The second column's images must not be silently left unfetched.
             Data("S. No.,Product Name,Input Image Urls,Price,image_url\r\n1,Lamp,http://127.0.0.1:9/a.jpg,10,http://127.0.0.1:9/b.jpg\r\n".utf8)
         }, reasonMentions: [#"two image url columns: "input image urls" (column 3) and "image_url" (column 5); keep one"#]),
+        Rejected(name: "recipe-over-budget", bytes: goodCSV, reasonMentions: [
+            #"sizes[0] ("a") asks for 8192x8192 = 67108864 pixels per output image, over the budget max_output_pixels=40000000"#,
+        ], metadata: ["recipe": #"{"sizes":[{"name":"a","width":8192,"height":8192,"fit":"fill"},{"name":"b","width":8192,"height":8192,"fit":"fill"}],"formats":["jpeg","webp","png"]}"#]),
         Rejected(name: "recipe-unknown-key", bytes: goodCSV, reasonMentions: [
             "unknown recipe key filters.sepia; expected one of grayscale, blur, sharpen",
         ], metadata: ["recipe": #"{"filters":{"sepia":true}}"#]),
