@@ -12,6 +12,15 @@ extension Decoder {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// `Decoder.rejectUnknownKeys` for the mapping under `key`, when there is one: for a value
+    /// whose type keeps its synthesized decoding, checked by the type that holds it.
+    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(under key: Key, _ keys: Keys.Type) throws {
+        guard contains(key) else { return }
+        try superDecoder(forKey: key).rejectUnknownKeys(keys)
+    }
+}
+
 /// Any key at all, to list what a mapping holds.
 private struct AnyKey: CodingKey {
     var stringValue: String

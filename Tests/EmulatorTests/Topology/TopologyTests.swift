@@ -69,6 +69,57 @@ struct TopologyTests {
         #expect(throws: expected) { _ = try TopologyLoader.parse(yaml) }
     }
 
+    @Test("unknown keys at any level are errors naming the key path and its line, suggesting a near miss", arguments: [
+        ("buckets: [{name: in-bucket}]\nsubscripshuns:\n  - name: s\n",
+         TopologyError(key: "subscripshuns", line: 2, problem: "unknown key; did you mean 'subscriptions'?")),
+        ("project: p\nenviroment:\n  UPLOADS_BUCKET: b\n",
+         TopologyError(key: "enviroment", line: 2, problem: "unknown key; did you mean 'env'?")),
+        ("services:\n  - name: ingest\n    environment:\n      A: b\n",
+         TopologyError(key: "services[0].environment", line: 3, problem: "unknown key; did you mean 'env'?")),
+        ("topics: [{name: t}]\nservices: [{name: p}]\nsubscriptions:\n  - name: s\n    topic: t\n    push:\n      servce: p\n",
+         TopologyError(key: "subscriptions[0].push.servce", line: 7, problem: "unknown key; did you mean 'service'?")),
+        ("queues:\n  - name: q\n    rateLimits:\n      maxConcurentDispatches: 3\n",
+         TopologyError(key: "queues[0].rateLimits.maxConcurentDispatches", line: 4, problem: "unknown key; did you mean 'maxConcurrentDispatches'?")),
+        ("queues:\n  - name: q\n    retryConfig:\n      maxAttempt: 3\n",
+         TopologyError(key: "queues[0].retryConfig.maxAttempt", line: 4, problem: "unknown key; did you mean 'maxAttempts'?")),
+        ("buckets:\n  - name: in-bucket\n    colour: red\n",
+         TopologyError(key: "buckets[0].colour", line: 3, problem: "unknown key; expected one of name")),
+        ("colour: red\n",
+         TopologyError(key: "colour", line: 1, problem: "unknown key; expected one of project, location, env, buckets, services, triggers, topics, subscriptions, queues")),
+    ])
+    func unknownKeys(_ yaml: String, _ expected: TopologyError) {
+        #expect(throws: expected) { _ = try TopologyLoader.parse(yaml) }
+    }
+
+    @Test("the message of an unknown key reads: line, key path, suggestion")
+    func unknownKeyMessage() {
+        let error = #expect(throws: TopologyError.self) { _ = try TopologyLoader.parse("project: p\nsubscripshuns: []\n") }
+        #expect(error?.description == "line 2: subscripshuns: unknown key; did you mean 'subscriptions'?")
+    }
+
+    @Test("a service may pin its port")
+    func servicePort() throws {
+        let topology = try TopologyLoader.parse("services:\n  - name: ingest\n    port: 9101\n  - name: populate\n")
+        #expect(topology.service("ingest")?.port == 9101)
+        #expect(topology.service("populate")?.port == nil)
+    }
+
+    @Test("a service's port outside 1-65535, used twice, or given with url: is refused with its key and line", arguments: [
+        ("services:\n  - name: a\n    port: 70000\n",
+         TopologyError(key: "services[0].port", line: 3, problem: "must be between 1 and 65535, got 70000")),
+        ("services:\n  - name: a\n    port: 0\n",
+         TopologyError(key: "services[0].port", line: 3, problem: "must be between 1 and 65535, got 0")),
+        ("services:\n  - name: a\n    port: 9000\n  - name: b\n    port: 9000\n",
+         TopologyError(key: "services[1].port", line: 5, problem: "9000 is already the port of service 'a'")),
+        ("services:\n  - name: a\n    url: http://127.0.0.1:9000\n    port: 9000\n",
+         TopologyError(key: "services[0].port", line: 4, problem: "not allowed together with 'url': the service runs elsewhere, at its URL")),
+        ("services:\n  - name: a\n    port: eighty\n",
+         TopologyError(key: "services[0].port", line: 3, problem: "expected an integer")),
+    ])
+    func servicePortErrors(_ yaml: String, _ expected: TopologyError) {
+        #expect(throws: expected) { _ = try TopologyLoader.parse(yaml) }
+    }
+
     @Test("YAML that does not parse is reported with its line")
     func syntaxError() {
         let error = #expect(throws: TopologyError.self) { _ = try TopologyLoader.parse("buckets:\n  - name: [unclosed\n") }
