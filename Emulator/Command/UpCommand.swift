@@ -29,7 +29,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to bind; loopback unless you mean to expose it.")
     var host: String = "127.0.0.1"
 
-    @Option(name: .long, help: "Port for every API and the dashboard.")
+    @Option(name: .long, help: "Port for every API and the dashboard, 1-65535; 0 picks any free port (the 'emulator listening' line names it).")
     var port: Int = 8085
 
     @Option(name: .long, help: "Largest request body any API accepts, in bytes (413 above it).")
@@ -37,6 +37,13 @@ struct UpCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Log format: auto, json or text.")
     var logFormat: LogFormat = .automatic
+
+    func validate() throws {
+        // NIO would take the port modulo 65536 (70000 listens on 4464), so refuse it here.
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port \(port) is not a port: use 1-65535, or 0 for any free port")
+        }
+    }
 
     func run() async throws {
         LoggingSetup.bootstrap(format: logFormat, level: .info, projectID: nil)
@@ -49,11 +56,15 @@ struct UpCommand: AsyncParsableCommand {
         }
         let configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
         let store = try EmulatorStore(directory: configuration.dataDirectory)
-        try await EmulatorServer.run(
-            configuration: configuration, store: store, topology: topology, startServices: !noServices,
-            containers: containers ? ContainerRuntime(image: image) : nil,
-            colorize: LogSink.standardOutput.isTerminal && logFormat != .json, logger: logger
-        )
+        do {
+            try await EmulatorServer.run(
+                configuration: configuration, store: store, topology: topology, startServices: !noServices,
+                containers: containers ? ContainerRuntime(image: image) : nil,
+                colorize: LogSink.standardOutput.isTerminal && logFormat != .json, logger: logger
+            )
+        } catch {
+            throw PortInUseError.translating(error, host: host, port: port, advice: "choose another with --port (0 picks any free port)")
+        }
     }
 
     /// The topology to run: the named file, none, `infra/pipeline.yaml` here, or the built-in one.

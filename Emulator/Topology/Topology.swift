@@ -3,9 +3,18 @@ import Runtime
 /// The pipeline's resources and how they connect — buckets, the services (function binaries),
 /// storage triggers, topics, push subscriptions and queues — as read from `infra/pipeline.yaml`.
 /// The emulator creates these locally; the deployment scripts create the same in Google Cloud.
+///
+/// Every mapping refuses keys it does not define (`rejectUnknownKeys`): a misspelt
+/// `subscripshuns:` must be an error naming it, not a pipeline silently without subscriptions.
 struct Topology: Decodable, Equatable, Sendable {
     struct Bucket: Decodable, Equatable, Sendable {
         var name: String
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            name = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .name)
+        }
     }
 
     /// A function binary and the environment it runs with — or, with `url`, a function the
@@ -17,11 +26,13 @@ struct Topology: Decodable, Equatable, Sendable {
         var env: [String: String] = [:]
         /// Base URL of a service running outside the emulator.
         var url: String?
-        /// The loopback port the emulator runs the service on; else one chosen once per data directory.
+        /// The loopback port the emulator runs the service on (1–65535, unique among services; not
+        /// with `url`); without it, a port chosen once per data directory.
         var port: Int?
 
-        private enum CodingKeys: String, CodingKey { case name, binary, env, url, port }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, binary, env, url, port }
         init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self, aliases: Topology.aliases)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             binary = try container.decodeIfPresent(String.self, forKey: .binary) ?? name
@@ -42,8 +53,9 @@ struct Topology: Decodable, Equatable, Sendable {
         var service: String
         var path: String
 
-        private enum CodingKeys: String, CodingKey { case name, bucket, event, prefix, suffix, service, path }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, bucket, event, prefix, suffix, service, path }
         init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             bucket = try container.decode(String.self, forKey: .bucket)
@@ -64,21 +76,31 @@ struct Topology: Decodable, Equatable, Sendable {
 
     struct Topic: Decodable, Equatable, Sendable {
         var name: String
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            name = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .name)
+        }
     }
 
     /// A push subscription delivering a topic's messages to a service.
     struct Subscription: Decodable, Equatable, Sendable {
+        // The leaves keep their synthesized decoding; `Subscription` checks their keys.
         struct Push: Decodable, Equatable, Sendable {
             var service: String
             var path: String?
+            fileprivate enum CodingKeys: String, CodingKey, CaseIterable { case service, path }
         }
         struct RetryPolicy: Decodable, Equatable, Sendable {
             var minimumBackoff: String?
             var maximumBackoff: String?
+            fileprivate enum CodingKeys: String, CodingKey, CaseIterable { case minimumBackoff, maximumBackoff }
         }
         struct DeadLetterPolicy: Decodable, Equatable, Sendable {
             var topic: String
             var maxDeliveryAttempts: Int?
+            fileprivate enum CodingKeys: String, CodingKey, CaseIterable { case topic, maxDeliveryAttempts }
         }
 
         var name: String
@@ -87,6 +109,21 @@ struct Topology: Decodable, Equatable, Sendable {
         var ackDeadlineSeconds: Int?
         var retryPolicy: RetryPolicy?
         var deadLetterPolicy: DeadLetterPolicy?
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, topic, push, ackDeadlineSeconds, retryPolicy, deadLetterPolicy }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            try container.rejectUnknownKeys(under: .push, Push.CodingKeys.self)
+            try container.rejectUnknownKeys(under: .retryPolicy, RetryPolicy.CodingKeys.self)
+            try container.rejectUnknownKeys(under: .deadLetterPolicy, DeadLetterPolicy.CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            topic = try container.decode(String.self, forKey: .topic)
+            push = try container.decode(Push.self, forKey: .push)
+            ackDeadlineSeconds = try container.decodeIfPresent(Int.self, forKey: .ackDeadlineSeconds)
+            retryPolicy = try container.decodeIfPresent(RetryPolicy.self, forKey: .retryPolicy)
+            deadLetterPolicy = try container.decodeIfPresent(DeadLetterPolicy.self, forKey: .deadLetterPolicy)
+        }
     }
 
     /// A Cloud Tasks queue created at start-up (per-job queues are created by the pipeline).
@@ -94,6 +131,23 @@ struct Topology: Decodable, Equatable, Sendable {
         var name: String
         var rateLimits: CloudTasksQueue.RateLimits?
         var retryConfig: CloudTasksQueue.RetryConfig?
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, rateLimits, retryConfig }
+        // The fields of Cloud Tasks' `rateLimits` and `retryConfig` that `CloudTasksQueue` reads;
+        // listed here because the API's own decoding must tolerate fields Google adds, a pipeline
+        // file must not.
+        private enum RateLimitsKeys: String, CodingKey, CaseIterable { case maxDispatchesPerSecond, maxBurstSize, maxConcurrentDispatches }
+        private enum RetryConfigKeys: String, CodingKey, CaseIterable { case maxAttempts, maxRetryDuration, minBackoff, maxBackoff, maxDoublings }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            try container.rejectUnknownKeys(under: .rateLimits, RateLimitsKeys.self)
+            try container.rejectUnknownKeys(under: .retryConfig, RetryConfigKeys.self)
+            rateLimits = try container.decodeIfPresent(CloudTasksQueue.RateLimits.self, forKey: .rateLimits)
+            retryConfig = try container.decodeIfPresent(CloudTasksQueue.RetryConfig.self, forKey: .retryConfig)
+        }
     }
 
     var project: String
@@ -108,9 +162,14 @@ struct Topology: Decodable, Equatable, Sendable {
     /// settings the stages share, such as bucket names and the image queue's retry policy.
     var env: [String: String]
 
-    private enum CodingKeys: String, CodingKey { case project, location, env, buckets, services, triggers, topics, subscriptions, queues }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case project, location, env, buckets, services, triggers, topics, subscriptions, queues }
+
+    /// Words people write for a key, suggested as that key: the file calls the environment `env`
+    /// (as Cloud Run's YAML does), so `environment:` and its misspellings point there.
+    static let aliases = ["environment": "env"]
 
     init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self, aliases: Self.aliases)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         project = try container.decodeIfPresent(String.self, forKey: .project) ?? "pixelpipe-local"
         location = try container.decodeIfPresent(String.self, forKey: .location) ?? "us-central1"

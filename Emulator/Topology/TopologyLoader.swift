@@ -35,6 +35,8 @@ enum TopologyLoader {
             topology = try YAMLDecoder().decode(Topology.self, from: node)
         } catch let error as DecodingError {
             throw Self.topologyError(error, root: node)
+        } catch let error as UnknownKeyError {
+            throw Self.topologyError(error, root: node)
         }
         try validate(topology, root: node)
         return topology
@@ -55,8 +57,15 @@ enum TopologyLoader {
         case .dataCorrupted(let context): (context.codingPath, context.debugDescription)
         @unknown default: ([], "\(error)")
         }
-        let keys = path.map { $0.intValue.map(PathElement.index) ?? .key($0.stringValue) }
+        let keys = DocumentPath(path)
         return TopologyError(key: render(keys), line: lookup(keys, in: root)?.mark?.line, problem: problem)
+    }
+
+    /// Names the unknown key and the line of the key itself (its value may start lines later).
+    private static func topologyError(_ error: UnknownKeyError, root: Node) -> TopologyError {
+        let container = DocumentPath(error.path.elements.dropLast())
+        let keyNode = lookup(container, in: root)?.mapping?.first { $0.key.string == error.key }?.key
+        return TopologyError(key: render(error.path), line: keyNode?.mark?.line, problem: "unknown key; \(error.hint)")
     }
 
     private static func describe(_ type: Any.Type) -> String {
@@ -71,25 +80,15 @@ enum TopologyLoader {
 
     // MARK: Validation
 
-    enum PathElement {
-        case key(String)
-        case index(Int)
+    typealias PathElement = DocumentPath.Element
+
+    private static func render(_ path: DocumentPath) -> String {
+        path.elements.isEmpty ? "(document)" : path.description
     }
 
-    private static func render(_ path: [PathElement]) -> String {
-        var text = ""
-        for element in path {
-            switch element {
-            case .key(let key): text += text.isEmpty ? key : ".\(key)"
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text.isEmpty ? "(document)" : text
-    }
-
-    private static func lookup(_ path: [PathElement], in root: Node) -> Node? {
+    private static func lookup(_ path: DocumentPath, in root: Node) -> Node? {
         var node: Node? = root
-        for element in path {
+        for element in path.elements {
             switch element {
             case .key(let key): node = node?[key]
             case .index(let index): node = node?.sequence.flatMap { $0.indices.contains(index) ? $0[index] : nil }
@@ -102,12 +101,12 @@ enum TopologyLoader {
         func fail(_ path: [PathElement], _ problem: String) throws -> Never {
             // Point at the deepest node that exists, so the line is always useful.
             var prefix = path
-            var node = lookup(prefix, in: root)
+            var node = lookup(DocumentPath(prefix), in: root)
             while node == nil, !prefix.isEmpty {
                 prefix.removeLast()
-                node = lookup(prefix, in: root)
+                node = lookup(DocumentPath(prefix), in: root)
             }
-            throw TopologyError(key: render(path), line: node?.mark?.line, problem: problem)
+            throw TopologyError(key: render(DocumentPath(path)), line: node?.mark?.line, problem: problem)
         }
         func unique(_ section: String, _ names: [String]) throws {
             var seen = Set<String>()
@@ -129,10 +128,16 @@ enum TopologyLoader {
         for (index, bucket) in topology.buckets.enumerated() where !isValidBucketName(bucket.name) {
             try fail([.key("buckets"), .index(index), .key("name")], "'\(bucket.name)' is not a valid bucket name (3-63 of a-z, 0-9, '-', '_', '.')")
         }
+        var ports: [Int: String] = [:]
         for (index, service) in topology.services.enumerated() {
             if let url = service.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 try fail([.key("services"), .index(index), .key("url")], "'\(url)' is not an http(s) URL")
             }
+            guard let port = service.port else { continue }
+            let at: [PathElement] = [.key("services"), .index(index), .key("port")]
+            if service.url != nil { try fail(at, "not allowed together with 'url': the service runs elsewhere, at its URL") }
+            if !(1...65535).contains(port) { try fail(at, "must be between 1 and 65535, got \(port)") }
+            if let other = ports.updateValue(service.name, forKey: port) { try fail(at, "\(port) is already the port of service '\(other)'") }
         }
         for (index, trigger) in topology.triggers.enumerated() {
             let at: [PathElement] = [.key("triggers"), .index(index)]

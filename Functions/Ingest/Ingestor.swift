@@ -130,6 +130,12 @@ struct Ingestor: Sendable {
             } catch {
                 throw Rejection(reason: "the object's \"recipe\" metadata is not a valid recipe: \(error)", kind: "invalidRecipe", row: nil)
             }
+            do {
+                try configuration.outputBudget.check(recipe)
+            } catch {
+                // Refused here, before a single image is downloaded, in the words POST /process uses.
+                throw Rejection(reason: error.description, kind: "overBudget", row: nil)
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -18,6 +18,10 @@ struct DirectProcessBody {
         guard let fields = object as? [String: Any] else {
             throw .malformed("the body must be a JSON object such as {\"url\": \"https://…\"}")
         }
+        // A misspelt `recipe` would otherwise be ignored and the default recipe used.
+        if let unknown = fields.keys.sorted().first(where: { !["url", "recipe"].contains($0) }) {
+            throw .malformed("the body: \(UnknownKeyError(key: unknown, in: DocumentPath(), known: ["url", "recipe"]))")
+        }
         guard let url = fields["url"] else { throw .malformed("the body has no 'url'") }
         guard let text = url as? String, !text.isEmpty else { throw .malformed("'url' must be a non-empty string") }
         self.url = text

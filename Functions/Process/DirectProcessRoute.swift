@@ -12,7 +12,8 @@ import Runtime
 /// request writes the same objects.
 ///
 /// Answers 200 `{"outputs": [...], "analysis": {...}}`; 400 for a body or recipe that cannot be
-/// used, 422 when the source cannot be downloaded or is not a usable image, 503 when a retry may help.
+/// used, 422 for a recipe over the output budget (checked before any download) and when the
+/// source cannot be downloaded or is not a usable image, 503 when a retry may help.
 struct DirectProcessRoute: InvocationHandler {
     /// The answer.
     struct Answer: Encodable {
@@ -22,6 +23,8 @@ struct DirectProcessRoute: InvocationHandler {
 
     let processor: ImageProcessor
     let defaultRecipe: Recipe
+    /// What a request's recipe may ask for; the default recipe was checked at start-up.
+    let budget: OutputBudget
 
     func handle(_ request: InvocationRequest, context: InvocationContext) async throws -> InvocationResponse {
         let (input, recipe) = try await readInput(request)
@@ -63,14 +66,21 @@ struct DirectProcessRoute: InvocationHandler {
         return ((request.body, "the request body"), recipe)
     }
 
-    /// The configured default with `override` merged over it.
+    /// The configured default with `override` merged over it, within the output budget.
     private func mergedRecipe(_ override: Data?) throws(InvocationError) -> Recipe {
         guard let override else { return defaultRecipe }
+        let recipe: Recipe
         do {
-            return try defaultRecipe.merging(overrideJSON: override)
+            recipe = try defaultRecipe.merging(overrideJSON: override)
         } catch {
             throw .malformed("recipe: \(error)")
         }
+        do {
+            try budget.check(recipe)
+        } catch {
+            throw .permanent(error.description)
+        }
+        return recipe
     }
 
     private static func invocationError(_ failure: ImageFailure) -> InvocationError {

@@ -25,6 +25,11 @@ struct ImageFailure: Error, Sendable, CustomStringConvertible, RetryClassifiedEr
         ImageFailure(source: source, reason: "invalid recipe: \(error)", isTransient: false)
     }
 
+    /// A recipe asking for more output pixels than the budget: permanent, and nothing downloaded.
+    static func overBudget(_ error: OutputBudgetError, source: String) -> ImageFailure {
+        ImageFailure(source: source, reason: error.description, isTransient: false)
+    }
+
     /// The imaging engine refused or failed on the bytes.
     static func imaging(_ error: ImagingError, source: String) -> ImageFailure {
         let reason: String

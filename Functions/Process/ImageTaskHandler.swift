@@ -20,6 +20,8 @@ struct ImageTaskHandler: CloudTaskFunction {
     let queue: PipelineConfiguration.ImageQueue
     /// The recipe for tasks that carry none.
     let defaultRecipe: Recipe
+    /// What a task's recipe may ask for (the default recipe was checked at start-up).
+    let budget: OutputBudget
     let now: @Sendable () -> Date
 
     init(processor: ImageProcessor, ledger: JobLedger, now: @escaping @Sendable () -> Date = Date.init) {
@@ -27,6 +29,7 @@ struct ImageTaskHandler: CloudTaskFunction {
         self.ledger = ledger
         self.queue = ledger.configuration.imageQueue
         self.defaultRecipe = ledger.configuration.recipe
+        self.budget = ledger.configuration.outputBudget
         self.now = now
     }
 
@@ -110,6 +113,11 @@ struct ImageTaskHandler: CloudTaskFunction {
                 recipe = try Recipe(json: Data(task.recipe.utf8))
             } catch {
                 throw .recipe(error, source: task.url)
+            }
+            do {
+                try budget.check(recipe)
+            } catch {
+                throw .overBudget(error, source: task.url)
             }
         }
         let data = try await processor.download(task.url)

@@ -20,7 +20,7 @@ enum ProcessStage {
             name: "process",
             cloudTask: ImageTaskHandler(processor: processor, ledger: JobLedger(clients: clients, configuration: pipeline))
         )
-        function.route(.post, "/process", DirectProcessRoute(processor: processor, defaultRecipe: pipeline.recipe))
+        function.route(.post, "/process", DirectProcessRoute(processor: processor, defaultRecipe: pipeline.recipe, budget: pipeline.outputBudget))
         function.route(.get, "/jobs/{id}", JobStatusRoute(firestore: clients.firestore, processedBucket: pipeline.processedBucket, links: pipeline.links))
         logger.debug("process configured", metadata: [
             "pixelpipe.bucket": .string(pipeline.processedBucket),

@@ -3,7 +3,8 @@
 ///
 /// Names are compared case- and punctuation-insensitively (only letters and digits count), so
 /// `S. No.`, `s_no` and `Serial Number` all name the serial column. When two columns match the
-/// same role, the first one wins.
+/// serial or product role, the first one wins; two image-URL columns are refused instead, since
+/// using one would silently drop the images listed in the other.
 public struct CSVHeader: Sendable, Equatable {
     /// The column names as written in the file.
     public let columns: [String]
@@ -25,7 +26,11 @@ public struct CSVHeader: Sendable, Equatable {
     /// column, or when the names look like data rather than a header.
     public init(columns: [String]) throws(CSVStructuralError) {
         let normalized = columns.map(Self.normalize)
-        guard let urlColumn = normalized.firstIndex(where: Self.urlNames.contains) else {
+        let urlColumns = normalized.indices.filter { Self.urlNames.contains(normalized[$0]) }
+        if urlColumns.count > 1 {
+            throw .multipleURLColumns(columns: urlColumns.map { (columns[$0], $0 + 1) })
+        }
+        guard let urlColumn = urlColumns.first else {
             if Self.looksLikeData(columns) {
                 throw .noHeader(
                     "the first row looks like data (\(Self.quoted(columns))), not a header; "

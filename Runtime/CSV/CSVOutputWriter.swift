@@ -1,10 +1,10 @@
 /// The output CSV of a job (ARCHITECTURE §6): the input columns as the user wrote them, then
 /// `Output Image Urls`, `Status` and `Error`.
 ///
-/// Formula-injection guard: the three columns the pipeline adds are passed through
-/// `CSVWriter.neutralizingFormula`, since their text (error reasons quoting URLs) can come from
-/// the file. The input columns are repeated unchanged, so the user gets back exactly what they
-/// wrote (a product called `-20% sale` stays so) — the guard does not alter the user's data.
+/// Formula-injection guard: every cell, header and input columns included, goes through
+/// `CSVWriter.line`, which neutralizes values a spreadsheet would run as formulas (OWASP). The
+/// input columns are the user's, but the file may come from anyone: a product called
+/// `-20% sale` comes back as `'-20% sale`, which a spreadsheet shows as `-20% sale`.
 public struct CSVOutputWriter: Sendable {
     /// The names of the columns appended to the input columns.
     public static let addedColumns = ["Output Image Urls", "Status", "Error"]
@@ -27,9 +27,9 @@ public struct CSVOutputWriter: Sendable {
     public func line(inputFields: [String], outputURLs: [String], status: String, error: String) -> String {
         var fields = Array(inputFields.prefix(header.columns.count))
         fields.append(contentsOf: repeatElement("", count: header.columns.count - fields.count))
-        fields.append(CSVWriter.neutralizingFormula(outputURLs.joined(separator: ", ")))
-        fields.append(CSVWriter.neutralizingFormula(status))
-        fields.append(CSVWriter.neutralizingFormula(error))
+        fields.append(outputURLs.joined(separator: ", "))
+        fields.append(status)
+        fields.append(error)
         return CSVWriter.line(fields)
     }
 }

@@ -3,7 +3,7 @@
 /// Compare with the static members (`error == .noURLColumn`); `reason` says what to fix.
 public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConvertible, RetryClassifiedError {
     private enum Code: String, Sendable {
-        case empty, notText, noHeader, noURLColumn, noProductColumn, unterminatedQuote, tooLarge
+        case empty, notText, noHeader, noURLColumn, multipleURLColumns, noProductColumn, unterminatedQuote, tooLarge
     }
 
     private let code: Code
@@ -26,6 +26,8 @@ public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConver
     public static let noHeader = CSVStructuralError(.noHeader)
     /// The header has no column of image URLs.
     public static let noURLColumn = CSVStructuralError(.noURLColumn)
+    /// The header has more than one column of image URLs.
+    public static let multipleURLColumns = CSVStructuralError(.multipleURLColumns)
     /// The header has no column of product names.
     public static let noProductColumn = CSVStructuralError(.noProductColumn)
     /// A quoted field is still open at the end of the file.
@@ -38,6 +40,15 @@ public struct CSVStructuralError: Error, Sendable, Equatable, CustomStringConver
     static func noHeader(_ reason: String) -> Self { .init(.noHeader, reason: reason) }
     static func noURLColumn(_ reason: String) -> Self { .init(.noURLColumn, reason: reason) }
     static func noProductColumn(_ reason: String) -> Self { .init(.noProductColumn, reason: reason) }
+
+    /// Several header columns name image URLs, given as (header text, 1-based column number):
+    /// `two image URL columns: "Input Image Urls" (column 3) and "image_url" (column 5); keep one`.
+    static func multipleURLColumns(columns: [(name: String, number: Int)]) -> Self {
+        let named = columns.map { "\"\($0.name.prefix(60))\" (column \($0.number))" }
+        let count = [2: "two", 3: "three", 4: "four"][columns.count] ?? String(columns.count)
+        let list = named.dropLast().joined(separator: ", ") + " and " + (named.last ?? "")
+        return .init(.multipleURLColumns, reason: "\(count) image URL columns: \(list); keep one, with every URL of a row in its cell")
+    }
     static func unterminatedQuote(_ reason: String, row: Int) -> Self { .init(.unterminatedQuote, reason: reason, row: row) }
     static func tooLarge(_ reason: String) -> Self { .init(.tooLarge, reason: reason) }
 

@@ -16,7 +16,8 @@ struct ImagePipeline {
     /// Every rendition of `recipe`, plus the analysis.
     func process(_ bytes: UnsafeRawBufferPointer, recipe: Recipe) throws(ImagingError) -> ProcessedImage {
         let probe = try ImageProbe.read(bytes, limits: configuration)
-        let scale = Self.decodeScale(for: recipe.sizes, width: probe.width, height: probe.height)
+        let boxes = recipe.sizes.map { Self.box(for: $0, sourceWidth: probe.width, sourceHeight: probe.height) }
+        let scale = Self.decodeScale(for: zip(recipe.sizes, boxes).map { ($0.fit, $1) }, width: probe.width, height: probe.height)
         let decoded = try decode(
             bytes, probe: probe,
             width: max(1, Int((Double(probe.width) * scale).rounded(.up))),
@@ -25,8 +26,8 @@ struct ImagePipeline {
         let analysis = try analyse(decoded, probe: probe)
         var renditions: [Rendition] = []
         renditions.reserveCapacity(recipe.sizes.count * recipe.formats.count)
-        for size in recipe.sizes {
-            var image = try resize(decoded, to: size)
+        for (size, box) in zip(recipe.sizes, boxes) {
+            var image = try resize(decoded, to: size, box: box)
             image = try applyFilters(recipe.filters, to: image)
             if let watermark = recipe.watermark {
                 image = try apply(watermark, to: image)
@@ -59,17 +60,29 @@ struct ImagePipeline {
         return try analyse(decoded, probe: probe)
     }
 
+    /// The box `size` renders into from a source of `sourceWidth` x `sourceHeight` (oriented).
+    /// An open side is bounded by `Recipe.maxDimension`, the box the output budget counts.
+    /// Without `enlarge`, a `cover` or `fill` box larger than the source on either side is
+    /// scaled down, keeping its aspect ratio, until it fits within the source: the output keeps
+    /// the shape asked for at the most detail the source has, and invents no pixels (`inside`
+    /// needs no such change: its box is fitted with libvips' `size=down`).
+    static func box(for size: Recipe.Size, sourceWidth: Int, sourceHeight: Int) -> (width: Int, height: Int) {
+        let (width, height) = size.box
+        guard size.fit != .inside, !size.enlarge else { return (width, height) }
+        let fit = min(1, Double(sourceWidth) / Double(width), Double(sourceHeight) / Double(height))
+        guard fit < 1 else { return (width, height) }
+        return (max(1, Int((Double(width) * fit).rounded())), max(1, Int((Double(height) * fit).rounded())))
+    }
+
     /// The fraction of the (oriented) original that the largest output needs, at most 1:
     /// decoding at that scale lets JPEG and WebP shrink while loading.
-    static func decodeScale(for sizes: [Recipe.Size], width: Int, height: Int) -> Double {
-        let w = Double(width), h = Double(height)
+    static func decodeScale(for boxes: [(fit: Recipe.Fit, box: (width: Int, height: Int))], width: Int, height: Int) -> Double {
         var needed = 0.0
-        for size in sizes {
-            let sx = size.width.map { Double($0) / w }
-            let sy = size.height.map { Double($0) / h }
-            switch size.fit {
-            case .inside: needed = max(needed, min(sx ?? .infinity, sy ?? .infinity, 1))
-            case .cover, .fill: needed = max(needed, sx ?? 0, sy ?? 0)
+        for (fit, box) in boxes {
+            let sx = Double(box.width) / Double(width), sy = Double(box.height) / Double(height)
+            switch fit {
+            case .inside: needed = max(needed, min(sx, sy, 1))
+            case .cover, .fill: needed = max(needed, sx, sy)
             }
         }
         return min(max(needed, Double.leastNonzeroMagnitude), 1)
@@ -103,14 +116,16 @@ struct ImagePipeline {
         return image
     }
 
-    /// The decoded image fitted to one recipe size.
-    func resize(_ image: VipsImageRef, to size: Recipe.Size) throws(ImagingError) -> VipsImageRef {
+    /// The decoded image fitted to one recipe size's `box` (see `box(for:sourceWidth:sourceHeight:)`).
+    /// `cover` and `fill` may scale the decoded image up: it is the source shrunk on load, and
+    /// the box is within the source unless the size says `enlarge`.
+    func resize(_ image: VipsImageRef, to size: Recipe.Size, box: (width: Int, height: Int)) throws(ImagingError) -> VipsImageRef {
         let crop: VipsInteresting
         let mode: VipsSize
         switch size.fit {
         case .inside:
             crop = VIPS_INTERESTING_NONE
-            mode = VIPS_SIZE_DOWN
+            mode = size.enlarge ? VIPS_SIZE_BOTH : VIPS_SIZE_DOWN
         case .cover:
             crop = size.crop == .attention ? VIPS_INTERESTING_ATTENTION : VIPS_INTERESTING_CENTRE
             mode = VIPS_SIZE_BOTH
@@ -119,10 +134,7 @@ struct ImagePipeline {
             mode = VIPS_SIZE_FORCE
         }
         return try image.map {
-            pp_vips_thumbnail_image(
-                $0, $1, Int32(clamping: size.width ?? Self.unbounded), Int32(clamping: size.height ?? Self.unbounded),
-                Int32(crop.rawValue), Int32(mode.rawValue)
-            )
+            pp_vips_thumbnail_image($0, $1, Int32(clamping: box.width), Int32(clamping: box.height), Int32(crop.rawValue), Int32(mode.rawValue))
         }
     }
 

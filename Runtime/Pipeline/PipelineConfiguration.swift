@@ -96,6 +96,9 @@ public struct PipelineConfiguration: Sendable {
     public var webhookAddresses: AddressPolicy
     /// `IMAGE_RECIPE`: the default recipe; a job may override it with its CSV's `recipe` metadata.
     public var recipe: Recipe
+    /// `MAX_OUTPUT_PIXELS`, `MAX_REQUEST_OUTPUT_PIXELS`: what any recipe may ask for, checked
+    /// before an image is downloaded (ingest for a job's recipe, process for each task and request).
+    public var outputBudget: OutputBudget
     /// CSV limits (`CSV_MAX_FILE_BYTES`, …).
     public var csvLimits: CSVLimits
     /// How output objects are linked in the output CSV and API answers.
@@ -116,6 +119,7 @@ public struct PipelineConfiguration: Sendable {
         imageQueue = ImageQueue()
         webhookAddresses = .publicOnly
         recipe = .default
+        outputBudget = OutputBudget()
         csvLimits = CSVLimits()
         self.links = links
     }
@@ -158,6 +162,13 @@ public struct PipelineConfiguration: Sendable {
             }
         }
         recipe = try Recipe(environment: environment)
+        outputBudget = try OutputBudget(environment: environment)
+        do {
+            try outputBudget.check(recipe)
+        } catch {
+            // Every job and request without a recipe of its own would fail; better not to start.
+            throw .malformed("IMAGE_RECIPE", value: environment["IMAGE_RECIPE"] ?? "(the built-in recipe)", expected: "a recipe within the output budget (\(error))")
+        }
         csvLimits = try CSVLimits(environment: environment)
     }
 

@@ -1,16 +1,19 @@
 import Foundation
 
-// JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention"}],
+// JSON shape: {"sizes":[{"name":"thumb","width":200,"height":200,"fit":"cover","crop":"attention","enlarge":false}],
 // "formats":["webp","jpeg"],"quality":50,"progressive":false,"keepIccProfile":false,
 // "watermark":{"text":"©","position":"bottom-right","opacity":0.5,"margin":16,"scale":0.25},
-// "filters":{"grayscale":false,"blur":1.5,"sharpen":true}}. Absent fields take defaults.
+// "filters":{"grayscale":false,"blur":1.5,"sharpen":true}}. Absent fields take defaults; a key
+// not listed here is an error naming it (`UnknownKeyError`), since a misspelt setting would
+// otherwise be ignored and the output made with the default.
 
 extension Recipe: Codable {
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case sizes, formats, quality, progressive, keepICCProfile = "keepIccProfile", watermark, filters
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = Recipe.default
         self.init(
@@ -37,16 +40,18 @@ extension Recipe: Codable {
 }
 
 extension Recipe.Size: Codable {
-    private enum CodingKeys: String, CodingKey { case name, width, height, fit, crop }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case name, width, height, fit, crop, enlarge }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try container.decode(String.self, forKey: .name),
             width: try container.decodeIfPresent(Int.self, forKey: .width),
             height: try container.decodeIfPresent(Int.self, forKey: .height),
             fit: try container.decodeIfPresent(Recipe.Fit.self, forKey: .fit) ?? .inside,
-            crop: try container.decodeIfPresent(Recipe.Crop.self, forKey: .crop) ?? .centre
+            crop: try container.decodeIfPresent(Recipe.Crop.self, forKey: .crop) ?? .centre,
+            enlarge: try container.decodeIfPresent(Bool.self, forKey: .enlarge) ?? false
         )
     }
 
@@ -57,13 +62,15 @@ extension Recipe.Size: Codable {
         try container.encodeIfPresent(height, forKey: .height)
         try container.encode(fit, forKey: .fit)
         try container.encode(crop, forKey: .crop)
+        try container.encode(enlarge, forKey: .enlarge)
     }
 }
 
 extension Recipe.Filters: Codable {
-    private enum CodingKeys: String, CodingKey { case grayscale, blur, sharpen }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case grayscale, blur, sharpen }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             grayscale: try container.decodeIfPresent(Bool.self, forKey: .grayscale) ?? false,
@@ -81,9 +88,10 @@ extension Recipe.Filters: Codable {
 }
 
 extension Recipe.Watermark: Codable {
-    private enum CodingKeys: String, CodingKey { case text, image, position, opacity, margin, scale, color }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case text, image, position, opacity, margin, scale, color }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let text = try container.decodeIfPresent(String.self, forKey: .text)
         let image = try container.decodeIfPresent(Data.self, forKey: .image)

@@ -8,6 +8,8 @@ extension Recipe {
             recipe = try JSONDecoder().decode(Recipe.self, from: json)
         } catch let error as DecodingError {
             throw RecipeError(error)
+        } catch let error as UnknownKeyError {
+            throw .unknownKey(error)
         } catch {
             throw .malformedJSON(String(describing: error))
         }
@@ -74,15 +76,7 @@ extension RecipeError {
     /// Names the field a decoding error points at, e.g. `sizes[1].fit`.
     init(_ error: DecodingError) {
         func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            var text = ""
-            for key in codingPath + (last.map { [$0] } ?? []) {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-                }
-            }
-            return text
+            DocumentPath(codingPath + (last.map { [$0] } ?? [])).description
         }
         switch error {
         case .typeMismatch(let type, let context):

@@ -2,9 +2,11 @@
 /// filters. Decoded from JSON with every field optional except what validation demands
 /// (`sizes` and `formats` fall back to the default recipe's).
 public struct Recipe: Sendable, Equatable {
-    /// How an image is fitted to a size's box.
+    /// How an image is fitted to a size's box. No fit enlarges the source unless the size sets
+    /// `enlarge`; without it, a `cover` or `fill` box larger than the source is first scaled
+    /// down, keeping its aspect ratio, until it fits within the source.
     public enum Fit: String, Sendable, Codable, CaseIterable {
-        /// Scaled down to fit within the box, aspect ratio kept; never enlarged.
+        /// Scaled to fit within the box, aspect ratio kept.
         case inside
         /// Scaled to cover the box, aspect ratio kept, and cropped to it exactly.
         case cover
@@ -20,8 +22,8 @@ public struct Recipe: Sendable, Equatable {
         case attention
     }
 
-    /// One named output size. `inside` needs a width or a height (the other is unbounded);
-    /// `cover` and `fill` need both.
+    /// One named output size. `inside` needs a width or a height (the other side is open, up to
+    /// `Recipe.maxDimension`); `cover` and `fill` need both.
     public struct Size: Sendable, Equatable {
         /// Name used in output object names, e.g. `thumb`.
         public var name: String
@@ -33,14 +35,24 @@ public struct Recipe: Sendable, Equatable {
         public var fit: Fit
         /// Which part `cover` keeps.
         public var crop: Crop
+        /// Whether the output may be larger than the source (upscaled) to meet the box. Off by
+        /// default: enlarging invents no detail and costs pixels the output budget counts anyway.
+        public var enlarge: Bool
 
         /// A size called `name` fitting the image to `width` x `height`.
-        public init(name: String, width: Int?, height: Int?, fit: Fit = .inside, crop: Crop = .centre) {
+        public init(name: String, width: Int?, height: Int?, fit: Fit = .inside, crop: Crop = .centre, enlarge: Bool = false) {
             self.name = name
             self.width = width
             self.height = height
             self.fit = fit
             self.crop = crop
+            self.enlarge = enlarge
+        }
+
+        /// The box as pixels: an open side (inside with only a width or a height) is closed at
+        /// `Recipe.maxDimension`, so no output of this size is ever larger than the box.
+        public var box: (width: Int, height: Int) {
+            (width ?? Recipe.maxDimension, height ?? Recipe.maxDimension)
         }
     }
 

@@ -5,6 +5,7 @@ public struct RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
         case wrongType(expected: String)
         case missing
         case invalid(reason: String)
+        case unknownKey(hint: String)
     }
 
     private let code: Code
@@ -31,12 +32,18 @@ public struct RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
         RecipeError(code: .invalid(reason: reason), field: field)
     }
 
+    /// A key the recipe format does not define (a typo such as `qualty`), with a suggestion.
+    public static func unknownKey(_ error: UnknownKeyError) -> RecipeError {
+        RecipeError(code: .unknownKey(hint: error.hint), field: error.path.description)
+    }
+
     public var description: String {
         switch code {
         case .malformedJSON: return "recipe is not a JSON object: \(field)"
         case .wrongType(let expected): return "recipe field \(field): expected \(expected)"
         case .missing: return "recipe field \(field) is required"
         case .invalid(let reason): return "recipe field \(field): \(reason)"
+        case .unknownKey(let hint): return "unknown recipe key \(field); \(hint)"
         }
     }
 }

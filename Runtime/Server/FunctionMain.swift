@@ -56,6 +56,9 @@ public enum FunctionMain {
         do {
             try await FunctionServer.run(function: function, configuration: configuration, logger: logger)
             exit(0)
+        } catch let error as PortInUseError {
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            exit(1)
         } catch {
             logger.critical("function stopped with an error", metadata: ["pixelpipe.error": "\(error)"])
             exit(1)

@@ -50,7 +50,8 @@ public enum FunctionServer {
     }
 
     /// Serves `function` until SIGTERM or SIGINT, then lets in-flight requests finish for up to
-    /// `shutdownGracePeriod` before cancelling them.
+    /// `shutdownGracePeriod` before cancelling them. A port already taken is a `PortInUseError`
+    /// naming it and, when it can be found, the process holding it.
     public static func run(function: FunctionDefinition, configuration: FunctionConfiguration, logger: Logger) async throws {
         let application = makeApplication(function: function, configuration: configuration, logger: logger) { port in
             logger.info("serving", metadata: [
@@ -65,7 +66,11 @@ public enum FunctionServer {
         )
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         groupConfiguration.maximumCancellationDuration = .seconds(2)
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            throw PortInUseError.translating(error, host: configuration.host, port: configuration.port, advice: "set PORT to a free port (0 picks one)")
+        }
         logger.info("stopped")
     }
 

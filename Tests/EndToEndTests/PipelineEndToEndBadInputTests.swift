@@ -13,8 +13,13 @@ struct PipelineEndToEndBadInputTests {
         var name: String
         var bytes: @Sendable () -> Data
         var reasonMentions: [String]
+        /// The object's metadata (`recipe`), besides the webhook.
+        var metadata: [String: String] = [:]
         var testDescription: String { name }
     }
+
+    /// A good CSV, for the cases where only the metadata is wrong.
+    static let goodCSV: @Sendable () -> Data = { Data("S. No.,Product Name,Input Image Urls\r\n1,Lamp,http://127.0.0.1:9/a.jpg\r\n".utf8) }
 
     static let rejected: [Rejected] = [
         Rejected(name: "empty", bytes: { Data() }, reasonMentions: ["empty", "header", "no data", "no rows"]),
@@ -25,6 +30,16 @@ struct PipelineEndToEndBadInputTests {
         Rejected(name: "no-url-column", bytes: {
             Data("S. No.,Product Name,Price\r\n1,Lamp,10\r\n2,Chair,20\r\n".utf8)
         }, reasonMentions: ["url"]),
+        Rejected(name: "two-url-columns", bytes: {
+            // The second column's images must not be silently left unfetched.
+            Data("S. No.,Product Name,Input Image Urls,Price,image_url\r\n1,Lamp,http://127.0.0.1:9/a.jpg,10,http://127.0.0.1:9/b.jpg\r\n".utf8)
+        }, reasonMentions: [#"two image url columns: "input image urls" (column 3) and "image_url" (column 5); keep one"#]),
+        Rejected(name: "recipe-over-budget", bytes: goodCSV, reasonMentions: [
+            #"sizes[0] ("a") asks for 8192x8192 = 67108864 pixels per output image, over the budget max_output_pixels=40000000"#,
+        ], metadata: ["recipe": #"{"sizes":[{"name":"a","width":8192,"height":8192,"fit":"fill"},{"name":"b","width":8192,"height":8192,"fit":"fill"}],"formats":["jpeg","webp","png"]}"#]),
+        Rejected(name: "recipe-unknown-key", bytes: goodCSV, reasonMentions: [
+            "unknown recipe key filters.sepia; expected one of grayscale, blur, sharpen",
+        ], metadata: ["recipe": #"{"filters":{"sepia":true}}"#]),
         Rejected(name: "over-size-limit", bytes: {
             var text = "S. No.,Product Name,Input Image Urls\r\n"
             var number = 1
@@ -40,7 +55,7 @@ struct PipelineEndToEndBadInputTests {
     func rejectedCSV(_ bad: Rejected) async throws {
         let pipeline = try SharedPipeline.harness()
         let before = pipeline.emulator.stagePIDs()
-        let upload = try await pipeline.upload(bad.bytes(), name: "bad-\(bad.name).csv")
+        let upload = try await pipeline.upload(bad.bytes(), name: "bad-\(bad.name).csv", metadata: bad.metadata)
         let job = try await pipeline.awaitFinal(upload.job)
 
         #expect(job.status == .rejected, "\(bad.name): status \(job.status.rawValue)")

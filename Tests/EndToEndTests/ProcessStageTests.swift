@@ -247,7 +247,7 @@ struct ProcessStageTests {
         }) { sourcePort in
             try await ProcessStage.run { stage in
                 let job = "fedcba9876543210"
-                try await stage.createJob(job, total: 6)
+                try await stage.createJob(job, total: 7)
                 let missing = "http://127.0.0.1:\(sourcePort)/missing.png"
                 let page = "http://127.0.0.1:\(sourcePort)/page.html"
                 let busy = "http://127.0.0.1:\(sourcePort)/busy.png"
@@ -280,6 +280,14 @@ struct ProcessStageTests {
                 #expect(invalid.error?.contains("invalid recipe") == true)
                 #expect(invalid.error?.contains("quality") == true)
 
+                // A recipe over the output budget fails before the download (the URL would 404).
+                var overBudget = stage.task(job: job, row: 7, url: missing)
+                overBudget.recipe = #"{"sizes":[{"name":"big","width":8000,"height":8000,"fit":"fill"}],"formats":["png"]}"#
+                #expect(try await stage.deliver(overBudget).status == 204)
+                let budget = try #require(try await stage.item(job, row: 7))
+                #expect(budget.status == .failed)
+                #expect(budget.error == #"\#(missing): sizes[0] ("big") asks for 8000x8000 = 64000000 pixels per output image, over the budget MAX_OUTPUT_PIXELS=40000000"#)
+
                 let huge = "http://127.0.0.1:\(sourcePort)/huge.jpg"
                 #expect(try await stage.deliver(stage.task(job: job, row: 6, url: huge)).status == 204)
                 let tooLarge = try #require(try await stage.item(job, row: 6))
@@ -293,7 +301,7 @@ struct ProcessStageTests {
                 #expect(String(decoding: retry.body, as: UTF8.self).contains(busy))
                 #expect(try await stage.item(job, row: 4) == nil)
                 var record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 5, 1))
+                #expect((record.succeeded, record.failed, record.remaining) == (0, 6, 1))
 
                 // The queue's final attempt records the failure instead, which completes the job.
                 #expect(try await stage.deliver(stage.task(job: job, row: 4, url: busy), retryCount: ProcessStage.maxAttempts - 1).status == 204)
@@ -303,7 +311,7 @@ struct ProcessStageTests {
                 #expect(gaveUp.error?.contains(busy) == true)
                 #expect(gaveUp.error?.contains("after \(ProcessStage.maxAttempts) attempts") == true)
                 record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 6, 0))
+                #expect((record.succeeded, record.failed, record.remaining) == (0, 7, 0))
                 #expect(try await stage.teardownTask(job) == TeardownTask(job: job, reason: .complete))
             }
         }
@@ -355,6 +363,23 @@ struct ProcessStageTests {
             #expect(badRecipe.status == 400)
             #expect(Self.message(badRecipe.json).contains("quality"))
             let missing = url.replacingOccurrences(of: "direct.jpg", with: "absent.jpg")
+            let unknownKey = try await stage.post("/process", body: Data(#"{"url":"\#(url)","recipe":{"qualty":80}}"#.utf8), contentType: "application/json")
+            #expect(unknownKey.status == 400)
+            #expect(Self.message(unknownKey.json) == "recipe: unknown recipe key qualty; did you mean 'quality'?")
+            let misspeltRecipe = try await stage.post("/process", body: Data(#"{"url":"\#(url)","recipie":{"quality":80}}"#.utf8), contentType: "application/json")
+            #expect(misspeltRecipe.status == 400)
+            #expect(Self.message(misspeltRecipe.json) == "the body: unknown key recipie; did you mean 'recipe'?")
+
+            // Over the output budget: 422 naming the budget, before the (missing) source is fetched.
+            let fourHuge = (1...4).map { #"{"name":"s\#($0)","width":8192,"height":8192,"fit":"fill"}"# }.joined(separator: ",")
+            let perImage = try await stage.post("/process", body: Data(#"{"url":"\#(missing)","recipe":{"sizes":[\#(fourHuge)],"formats":["jpeg","webp","png"]}}"#.utf8), contentType: "application/json")
+            #expect(perImage.status == 422)
+            #expect(Self.message(perImage.json) == #"sizes[0] ("s1") asks for 8192x8192 = 67108864 pixels per output image, over the budget MAX_OUTPUT_PIXELS=40000000"#)
+            let threeLarge = (1...3).map { #"{"name":"s\#($0)","width":6000,"height":6000,"fit":"fill"}"# }.joined(separator: ",")
+            let perRequest = try await stage.post("/process", body: Data(#"{"url":"\#(missing)","recipe":{"sizes":[\#(threeLarge)],"formats":["jpeg","webp"]}}"#.utf8), contentType: "application/json")
+            #expect(perRequest.status == 422)
+            #expect(Self.message(perRequest.json) == "the recipe asks for 216000000 output pixels per image (3 sizes x 2 formats), over the budget MAX_REQUEST_OUTPUT_PIXELS=100000000")
+
             let notFound = try await stage.post("/process", body: Data(#"{"url":"\#(missing)"}"#.utf8), contentType: "application/json")
             #expect(notFound.status == 422)
             #expect(Self.message(notFound.json).contains(missing))

@@ -152,6 +152,17 @@ struct StageBinaryTests {
         #expect(child.lines.joined().contains(#"PORT="http" is not valid"#))
     }
 
+    @Test("a stage whose PORT is taken stops naming the port and the process holding it", arguments: ["ingest", "process"])
+    func portInUse(_ binary: String) async throws {
+        let held = try HeldPort()
+        let environment = ["PORT": String(held.port), "HOST": "127.0.0.1", "LOG_FORMAT": "json"].merging(unreachableGoogle) { _, new in new }
+        let child = try ChildProcess(binary, environment: environment)
+        #expect(try await child.exitStatus() == 1)
+        try await child.outputEnded()
+        let expected = "\(binary): port \(held.port) on 127.0.0.1 is in use by \(HeldPort.holder); set PORT to a free port (0 picks one)"
+        #expect(child.lines.contains(expected), "\(child.lines)")
+    }
+
     @Test("every binary reports the libvips and libcurl it runs with", arguments: ["ingest", "populate", "process", "teardown", "emulator"])
     func versions(_ binary: String) async throws {
         let (status, output) = try await ChildProcess.run(binary, arguments: ["--version"])

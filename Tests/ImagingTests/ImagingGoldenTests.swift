@@ -32,6 +32,27 @@ struct ImagingGoldenTests {
         #expect(decoded.width == width && decoded.height == height)
     }
 
+    static let smallSource: [(Recipe.Size, width: Int, height: Int)] = [
+        (Recipe.Size(name: "inside", width: 400, height: 400, fit: .inside), 120, 80),
+        (Recipe.Size(name: "wide", width: 600, height: nil, fit: .inside), 120, 80),
+        // The box scaled down to fit the source, keeping its shape: 200x200 → 80x80, then covered.
+        (Recipe.Size(name: "cover", width: 200, height: 200, fit: .cover), 80, 80),
+        // 300x150 → 120x60 (limited by the width), then stretched to it.
+        (Recipe.Size(name: "fill", width: 300, height: 150, fit: .fill), 120, 60),
+        (Recipe.Size(name: "tall", width: 50, height: 200, fit: .fill), 20, 80),
+        (Recipe.Size(name: "inside", width: 400, height: 400, fit: .inside, enlarge: true), 400, 267),
+        (Recipe.Size(name: "cover", width: 200, height: 200, fit: .cover, enlarge: true), 200, 200),
+        (Recipe.Size(name: "fill", width: 300, height: 150, fit: .fill, enlarge: true), 300, 150),
+    ]
+
+    @Test("a 120x80 source is never enlarged unless the size says enlarge; cover and fill keep the box's shape, scaled down to fit the source", arguments: smallSource)
+    func noEnlargement(size: Recipe.Size, width: Int, height: Int) async throws {
+        let source = try TestImages.png(TestImages.synthetic(width: 120, height: 80))
+        let result = try await engine.process(source, recipe: Recipe(sizes: [size], formats: [.png]))
+        let output = try TestImages.decode(try #require(result.renditions.first).data)
+        #expect(output.width == width && output.height == height, "\(size.name) enlarge=\(size.enlarge): \(output.width)x\(output.height)")
+    }
+
     @Test("every size in every format is produced, in that format, and decodes")
     func everyOutputDecodes() async throws {
         let source = try TestImages.jpeg(TestImages.synthetic(width: 640, height: 480))

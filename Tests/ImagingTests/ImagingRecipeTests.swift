@@ -16,14 +16,14 @@ struct ImagingRecipeTests {
     @Test("a full document decodes every field")
     func fullDocument() throws {
         let json = """
-            {"sizes":[{"name":"hero","width":1200,"height":600,"fit":"cover","crop":"attention"},{"name":"w300","width":300}],
+            {"sizes":[{"name":"hero","width":1200,"height":600,"fit":"cover","crop":"attention","enlarge":true},{"name":"w300","width":300}],
              "formats":["avif","png"],"quality":72,"progressive":true,"keepIccProfile":true,
              "watermark":{"text":"© Shop","position":"top-left","opacity":0.3,"margin":8,"scale":0.5,"color":"#ff0000"},
              "filters":{"grayscale":true,"blur":1.5,"sharpen":true}}
             """
         let recipe = try Recipe(json: Data(json.utf8))
         #expect(recipe.sizes == [
-            .init(name: "hero", width: 1200, height: 600, fit: .cover, crop: .attention),
+            .init(name: "hero", width: 1200, height: 600, fit: .cover, crop: .attention, enlarge: true),
             .init(name: "w300", width: 300, height: nil, fit: .inside),
         ])
         #expect(recipe.formats == [.avif, .png])
@@ -63,6 +63,33 @@ struct ImagingRecipeTests {
         } throws: { error in
             (error as? RecipeError)?.field == field
         }
+    }
+
+    static let unknownKeys: [(json: String, message: String)] = [
+        (#"{"qualty":80}"#, "unknown recipe key qualty; did you mean 'quality'?"),
+        (#"{"filters":{"sepia":true}}"#, "unknown recipe key filters.sepia; expected one of grayscale, blur, sharpen"),
+        (#"{"sizes":[{"name":"a","width":10},{"name":"b","widht":10}]}"#, "unknown recipe key sizes[1].widht; did you mean 'width'?"),
+        (#"{"sizes":[{"name":"a","width":10,"enlage":true}]}"#, "unknown recipe key sizes[0].enlage; did you mean 'enlarge'?"),
+        (#"{"watermark":{"text":"x","postion":"top"}}"#, "unknown recipe key watermark.postion; did you mean 'position'?"),
+        (#"{"keepIccProfle":true}"#, "unknown recipe key keepIccProfle; did you mean 'keepIccProfile'?"),
+        (#"{"size":[{"name":"a","width":10}]}"#, "unknown recipe key size; did you mean 'sizes'?"),
+    ]
+
+    @Test("unknown keys, top level and nested, are errors naming the key path and suggesting a near miss", arguments: unknownKeys)
+    func unknownKey(json: String, message: String) {
+        let error = #expect(throws: RecipeError.self) { try Recipe(json: Data(json.utf8)) }
+        #expect(error?.description == message)
+        let override = #expect(throws: RecipeError.self) { try Recipe.default.merging(overrideJSON: Data(json.utf8)) }
+        #expect(override?.description == message)
+    }
+
+    @Test("an unknown key in IMAGE_RECIPE is a start-up error naming the variable and the key")
+    func unknownKeyInEnvironment() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try Recipe(environment: EnvironmentValues(["IMAGE_RECIPE": #"{"qualty":80}"#]))
+        }
+        #expect(error?.key == "IMAGE_RECIPE")
+        #expect(error?.description == #"IMAGE_RECIPE="{\"qualty\":80}" is not valid: expected a valid recipe (unknown recipe key qualty; did you mean 'quality'?)"#)
     }
 
     @Test("malformed JSON is refused as such")

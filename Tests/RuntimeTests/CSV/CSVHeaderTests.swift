@@ -26,10 +26,23 @@ struct CSVHeaderTests {
         #expect(header.columns == columns)
     }
 
-    @Test("extra columns are kept and the first matching column wins")
+    @Test("extra columns are kept and the first matching product column wins")
     func extraColumns() throws {
-        let header = try CSVHeader(columns: ["Notes", "Product Name", "urls", "url", "Price"])
+        let header = try CSVHeader(columns: ["Notes", "Product Name", "urls", "Title", "Price"])
         #expect(header.columns.count == 5)
         #expect(header.urlColumn == 2)
+        #expect(header.productColumn == 1)
+    }
+
+    @Test("two or more image URL columns are a structural error naming each column's text and number", arguments: [
+        (["S. No.", "Product Name", "Input Image Urls", "Price", "image_url"],
+         #"two image URL columns: "Input Image Urls" (column 3) and "image_url" (column 5); keep one, with every URL of a row in its cell"#),
+        (["url", "Product", "URLs", "Image Links"],
+         #"three image URL columns: "url" (column 1), "URLs" (column 3) and "Image Links" (column 4); keep one, with every URL of a row in its cell"#),
+    ])
+    func multipleURLColumns(columns: [String], reason: String) {
+        let error = #expect(throws: CSVStructuralError.multipleURLColumns) { try CSVHeader(columns: columns) }
+        #expect(error?.reason == reason)
+        #expect(error?.kind == "multipleURLColumns")
     }
 }

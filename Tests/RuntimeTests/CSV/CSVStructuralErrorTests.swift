@@ -11,6 +11,8 @@ struct CSVStructuralErrorTests {
         ("invalid UTF-8", Array("Product Name,url\n".utf8) + [0x43, 0x61, 0x66, 0xE9] + Array(",https://x.example/\n".utf8), .notText, "invalid UTF-8 in row 1"),
         ("incomplete BOM", [0xEF, 0xBB] + Array("a,b\n".utf8), .notText, "byte-order mark"),
         ("no URL column", Array("S. No.,Product Name,Price\n1,A,3\n".utf8), .noURLColumn, "no column of image URLs"),
+        ("two URL columns", Array("S. No.,Product Name,Input Image Urls,Price,image_url\n1,A,https://x.example/a.jpg,3,https://x.example/b.jpg\n".utf8),
+         .multipleURLColumns, #"two image URL columns: "Input Image Urls" (column 3) and "image_url" (column 5); keep one"#),
         ("no product column", Array("S. No.,Image Urls\n1,https://x.example/a.jpg\n".utf8), .noProductColumn, "no column of product names"),
         ("no header: first row is data", Array("1,Shoe,https://x.example/a.jpg\n".utf8), .noHeader, "looks like data"),
         ("unterminated quote", Array("Product Name,url\nA,https://x.example/a.jpg\nB,\"https://x.example/b.jpg\n".utf8), .unterminatedQuote, "row 2"),

