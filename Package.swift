@@ -228,6 +228,19 @@ let package = Package(
             path: "Tests/EmulatorTests",
             swiftSettings: swiftSettings
         ),
+        // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
+        // image host outage, a full disk); run by scripts/test in a pass of its own.
+        .testTarget(
+            name: "ChaosTests",
+            dependencies: [
+                "Runtime",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ChaosTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.

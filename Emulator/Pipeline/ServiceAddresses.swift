@@ -72,14 +72,16 @@ struct ServiceAddresses {
             let old = previous[service.name].map(\.port).flatMap { $0 > 0 ? $0 : nil }
             let port: Int
             if let pinned = service.port {
-                guard LoopbackPort.isFree(pinned) else { throw ServiceAddressError.pinnedPortInUse(service: service.name, port: pinned) }
+                guard LoopbackPort.isFree(pinned) else {
+                    throw ServiceAddressError.pinnedPortInUse(service: service.name, port: pinned, holder: PortHolder.find(port: pinned))
+                }
                 port = pinned
                 reasons[service.name] = "the pipeline file pins port \(pinned)"
             } else if let old, !taken.contains(old), LoopbackPort.isFree(old) {
                 port = old
             } else {
                 port = LoopbackPort.stable(excluding: taken)
-                if let old { reasons[service.name] = ServiceAddressError.portInUse(port: old).description }
+                if let old { reasons[service.name] = ServiceAddressError.portInUse(port: old, holder: PortHolder.find(port: old)).description }
             }
             taken.insert(port)
             ports[service.name] = port
@@ -120,21 +122,22 @@ private struct StoredAddress: Sendable {
 
 /// Why a service could not be given its address.
 enum ServiceAddressError: Error, Equatable, CustomStringConvertible {
-    /// The port the pipeline file pins for `service` is held by another program.
-    case pinnedPortInUse(service: String, port: Int)
+    /// The port the pipeline file pins for `service` is held by another program (`holder`, when
+    /// /proc tells).
+    case pinnedPortInUse(service: String, port: Int, holder: PortHolder?)
     /// A port is in use (the reason a service moved).
-    case portInUse(port: Int)
+    case portInUse(port: Int, holder: PortHolder?)
 
     var description: String {
         switch self {
-        case .pinnedPortInUse(let service, let port):
-            "service '\(service)': port \(port) (pinned by its `port:` in the pipeline file) is in use\(Self.holder(port)); stop that program or pin another port"
-        case .portInUse(let port):
-            "port \(port) is in use\(Self.holder(port))"
+        case .pinnedPortInUse(let service, let port, let holder):
+            "service '\(service)': port \(port) (pinned by its `port:` in the pipeline file) is in use\(Self.by(holder)); stop that program or pin another port"
+        case .portInUse(let port, let holder):
+            "port \(port) is in use\(Self.by(holder))"
         }
     }
 
-    private static func holder(_ port: Int) -> String {
-        ""
+    private static func by(_ holder: PortHolder?) -> String {
+        holder.map { " by \($0)" } ?? ""
     }
 }

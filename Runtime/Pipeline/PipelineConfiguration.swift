@@ -41,13 +41,15 @@ public struct PipelineConfiguration: Sendable {
 
         /// Whether the queue gives up on a task after its failed attempt number `attempt`, first
         /// attempted at `firstAttempt` (its `firstAttempt.dispatchTime`), as Cloud Tasks decides:
-        /// once both `maxAttempts` and `maxRetryDuration` are spent. The window counts as spent
-        /// `margin` early, because the queue decides when the answer reaches it, a moment after
-        /// `now`: a task is better recorded failed one retry early than dropped uncounted.
-        public func givesUp(afterAttempt attempt: Int, firstAttempt: Date?, now: Date, margin: Duration = .seconds(5)) -> Bool {
+        /// once both `maxAttempts` and `maxRetryDuration` are spent. The window counts as spent a
+        /// little early (a twentieth of it, at most 5 s), because the queue decides when the
+        /// answer reaches it, a moment after `now`: a task is better recorded failed one retry
+        /// early than dropped uncounted.
+        public func givesUp(afterAttempt attempt: Int, firstAttempt: Date?, now: Date) -> Bool {
             guard attempt >= maxAttempts else { return false }
             guard maxRetryDuration > .zero, let firstAttempt else { return true }
-            return now.timeIntervalSince(firstAttempt) + margin.timeInterval >= maxRetryDuration.timeInterval
+            let margin = min(5, maxRetryDuration.timeInterval / 20)
+            return now.timeIntervalSince(firstAttempt) + margin >= maxRetryDuration.timeInterval
         }
 
         private static func text(_ duration: Duration) -> String {

@@ -55,6 +55,28 @@ struct PipelineEndToEndFaultTests {
         }
     }
 
+    @Test("a source failing with 503 for good is retried past maxAttempts until the queue's retry window is spent; the reason says how many attempts over how long")
+    func retryWindow() async throws {
+        try await withPipeline(environment: ["IMAGE_QUEUE_MAX_ATTEMPTS": "2", "IMAGE_QUEUE_MAX_RETRY_DURATION": "6"]) { pipeline in
+            pipeline.images.script(2101, .status(503))
+            var input = ProductCSV()
+            input.add("Down for good", [pipeline.images.url(2101)])
+            let upload = try await pipeline.upload(csv: input.text, name: "retry-window.csv")
+            let job = try await pipeline.awaitFinal(upload.job)
+            #expect(job.status == .finishedWithErrors && job.failed == 1)
+            let item = try #require(try await pipeline.items(upload.job)["1-1"])
+            let hits = pipeline.images.hits(2101)
+            // Backoff 0.1 s doubling up to 0.5 s: 2 attempts would take a fraction of a second.
+            #expect(hits > 4, "fetched \(hits) times within a 6 s window")
+            #expect(item.attempt == hits)
+            let reason = item.error ?? ""
+            #expect(reason.contains("gave up after \(hits) attempts over "), "reason: \(reason)")
+            let seconds = Int(reason.split(separator: " over ").last?.split(separator: " ").first ?? "") ?? 0
+            #expect((5...20).contains(seconds), "reason: \(reason)")
+            print("retry window: \(reason)")
+        }
+    }
+
     @Test("the process binary killed mid-job is restarted by the supervisor and the job still completes with exact counts")
     func processKilledMidJob() async throws {
         // Attempts to spare: tasks cut off by the kill and refused during the restart are retried.

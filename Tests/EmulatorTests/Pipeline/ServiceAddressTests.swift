@@ -55,7 +55,9 @@ struct ServiceAddressTests {
         for service in ["populate", "process"] {
             #expect(after[service] != before[service], "\(service) moved off its taken port")
             let moved = try #require(second.lines.first { $0.contains("service moved") && $0.contains("\"pixelpipe.service\":\"\(service)\"") })
-            #expect(moved.contains("port \(port(of: before[service])!) is in use"))
+            // The squatter is this test process.
+            #expect(moved.contains("port \(port(of: before[service])!) is in use by "), "\(moved)")
+            #expect(moved.contains("(pid \(getpid()))"), "\(moved)")
         }
         let subscription = try JSONSerialization.jsonObject(with: try await http.get(base + "/v1/projects/pixelpipe-local/subscriptions/shards-populate").body) as? [String: Any]
         #expect((subscription?["pushConfig"] as? [String: Any])?["pushEndpoint"] as? String == after["populate"]! + "/")
@@ -105,7 +107,8 @@ struct ServiceAddressTests {
         #expect(try await refused.exitStatus(within: .seconds(30)) != 0)
         try await refused.outputEnded()
         let output = refused.lines.joined(separator: "\n")
-        #expect(output.contains("service 'fixture': port \(pinned) (pinned by its `port:` in the pipeline file) is in use"), "\(output)")
+        #expect(output.contains("service 'fixture': port \(pinned) (pinned by its `port:` in the pipeline file) is in use by "), "\(output)")
+        #expect(output.contains("(pid \(getpid())); stop that program or pin another port"), "\(output)")
         _ = squatter
     }
 }

@@ -9,7 +9,7 @@ import Testing
 struct RetryWindowTests {
     static let first = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test("the queue gives up only after both maxAttempts and maxRetryDuration (5 s early at most)", arguments: [
+    @Test("the queue gives up only after both maxAttempts and maxRetryDuration (a twentieth early, 5 s at most)", arguments: [
         // attempt, seconds since the first attempt, gives up
         (4, 3600.0, false),  // attempts not spent
         (5, 10.0, false),    // window not spent
