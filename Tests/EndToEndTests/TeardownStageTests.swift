@@ -29,6 +29,7 @@ private final class TeardownHarness: Sendable {
         clients = PipelineClients(api: GoogleAPIClient(endpoints: .emulator("http://\(hostPort)")), configuration: configuration)
         try await clients.storage.createBucket(Self.uploads, project: Self.project)
         try await clients.storage.createBucket(Self.processed, project: Self.project)
+        _ = try await clients.tasks.createQueue(configuration.controlQueue)
         teardown = try ChildProcess("teardown", environment: [
             "PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json",
             "GOOGLE_CLOUD_PROJECT": Self.project,
@@ -38,6 +39,8 @@ private final class TeardownHarness: Sendable {
             "FIRESTORE_EMULATOR_HOST": hostPort,
             "WEBHOOK_SECRET": Self.secret,
             "WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",
+            // Where a moved-on watchdog is sent (never dispatched within a test).
+            "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/",
         ])
         let port = try await teardown.logField("pixelpipe.port", ofMessage: "serving")
         teardownURL = "http://127.0.0.1:\(port)"
@@ -276,6 +279,32 @@ struct TeardownStageTests {
             let summary = try #require(receiver.requests.first?.json)
             #expect(receiver.requests.count == 1)
             #expect(summary["status"] as? String == "timed_out" && summary["missing"] as? Int == 3)
+        }
+    }
+
+    @Test("at its deadline a job that is still recording items gets more time (watchdog-JOB-1, deadline moved on); a stalled one is timed out")
+    func watchdogWaitsForProgress() async throws {
+        let harness = try await TeardownHarness()
+        try await withWebhook { receiver, webhookURL in
+            let job = try await harness.createJob(csv: Self.csv, total: 4, rows: 3, webhookURL: webhookURL, counts: (1, 0))
+            let path = PipelineNames.jobDocument(job: job.id)
+            try await harness.clients.firestore.patch(path, fields: ["lastItemAt": .string(Timestamp.format(Date().addingTimeInterval(-10)))], mask: ["lastItemAt"])
+
+            #expect(try await harness.task(.deadline, job: job.id).status == 204)
+            let moved = try await harness.job(job.id).record
+            #expect(moved.status == .running && moved.deadlineExtensions == 1)
+            // The default patience: the image queue's 30-minute retry window, two backoffs and 10 minutes.
+            let deadline = try #require(Timestamp.parse(moved.deadline))
+            #expect(deadline.timeIntervalSinceNow > 41 * 60 && deadline.timeIntervalSinceNow < 43 * 60, "deadline \(moved.deadline)")
+            let next = try await harness.clients.tasks.task(PipelineNames.watchdogTask(job: job.id, extension: 1), queue: harness.configuration.controlQueue)
+            #expect(next.scheduleTime.flatMap(Timestamp.parse).map { abs($0.timeIntervalSince(deadline)) < 1 } == true)
+            #expect(receiver.requests.isEmpty)
+
+            // Nothing recorded for two hours: the next watchdog times the job out.
+            try await harness.clients.firestore.patch(path, fields: ["lastItemAt": .string(Timestamp.format(Date().addingTimeInterval(-7200)))], mask: ["lastItemAt"])
+            #expect(try await harness.task(.deadline, job: job.id, retry: 1).status == 204)
+            #expect(try await harness.job(job.id).record.status == .timedOut)
+            #expect(receiver.requests.count == 1)
         }
     }
 
