@@ -32,6 +32,10 @@ final class EmulatorMetrics: Sendable {
             registry.makeGauge(name: "pixelpipe_emulator_job_progress_ratio", labels: [("job", job.id)]).set(to: job.progress)
         }
         registry.makeGauge(name: "pixelpipe_emulator_storage_events_pending").set(to: Double(snapshot.pendingTriggerEvents))
+        registry.makeGauge(name: "pixelpipe_emulator_deliveries_paused").set(to: snapshot.disk == nil ? 0 : 1)
+        for service in snapshot.services {
+            registry.makeGauge(name: "pixelpipe_emulator_service_restarts", labels: [("service", service.name)]).set(to: Double(service.restarts))
+        }
         return registry.emitToString()
     }
 }

@@ -43,7 +43,7 @@ struct PipelineRunner: Service {
             ])
         }
         let urls = addresses.urls
-        await directory.set(urls, supervised: startServices ? Set(supervised.map(\.name)) : [])
+        await directory.set(urls, supervised: Set(supervised.map(\.name)), started: startServices)
 
         var supervisor: Supervisor?
         if startServices {

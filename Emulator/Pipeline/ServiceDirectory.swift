@@ -4,11 +4,13 @@ actor ServiceDirectory {
     private var urls: [String: String] = [:]
     private var statuses: [String: ServiceStatus] = [:]
 
-    /// Records the services' URLs; `supervised` names the ones the emulator starts itself.
-    func set(_ urls: [String: String], supervised: Set<String> = []) {
+    /// Records the services' URLs; `supervised` names the ones the emulator runs itself, and
+    /// `started` says whether it starts them (not with `--no-services`).
+    func set(_ urls: [String: String], supervised: Set<String>, started: Bool) {
         self.urls = urls
         for (name, url) in urls {
-            statuses[name] = ServiceStatus(name: name, url: url, state: supervised.contains(name) ? .starting : .external)
+            let state: ServiceStatus.State = !supervised.contains(name) ? .external : (started ? .starting : .notStarted)
+            statuses[name] = ServiceStatus(name: name, url: url, state: state)
         }
     }
 
@@ -52,6 +54,8 @@ struct ServiceStatus: Sendable, Encodable, Equatable {
         case restarting
         /// Runs outside the emulator (`url:` in the pipeline file).
         case external
+        /// Not started: `emulator up --no-services`.
+        case notStarted = "not started"
     }
 
     var name: String

@@ -51,10 +51,11 @@ struct DiskMonitor: Service {
         onResume()
     }
 
-    /// Bytes available to this process on the file system holding `path`.
+    /// Bytes available to this process on the file system holding `path` (root may also use
+    /// the blocks the file system reserves for it).
     static func freeBytes(at path: String) -> Int64? {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        return Int64(geteuid() == 0 ? info.f_bfree : info.f_bavail) * Int64(info.f_frsize)
     }
 }

@@ -42,12 +42,30 @@ public struct PortHolder: Sendable, Equatable, CustomStringConvertible {
     /// Inodes of the sockets in state LISTEN (`0A`) on local `port` in one /proc/net table, whose
     /// lines read `sl local_address rem_address st … uid timeout inode`, addresses as `HEX:PORT`.
     static func listeningInodes(port: Int, table: String) -> [String] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return [] }
+        guard let text = readWhole(table) else { return [] }
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count > 9, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":"),
                   Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port, fields[9] != "0" else { return nil }
             return String(fields[9])
         }
+    }
+
+    /// The whole of a /proc file. Read until EOF with plain `read` calls: these files report a
+    /// size of 0 and are produced a page per call, so a reader that trusts the size or stops
+    /// after one call sees only the first few dozen sockets of a busy machine.
+    static func readWhole(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

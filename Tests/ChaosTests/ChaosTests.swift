@@ -219,7 +219,7 @@ func withChaos(
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: root) }
     let pipeline = try ChaosPipeline(root: root, dataDirectory: dataDirectory ?? root.appendingPathComponent("data"), environment: ChaosTests.environment)
-    let images = try ImageHost()
+    let images = try ImageHost(port: LoopbackPort.stable(excluding: [pipeline.port]))
     let webhooks = RecordingServer()
     try await webhooks.run(respond: { _, _ in (200, "{}", [:]) }, delay: webhookDelay) { port in
         try await pipeline.start()

@@ -65,6 +65,30 @@ struct DashboardTests {
         }
     }
 
+    @Test("the page and the status text list every service with its URL, state, pid, revision and restarts, and a full disk")
+    func servicesAndDisk() {
+        let snapshot = DashboardSnapshot(
+            takenAt: "2026-11-25T00:00:00Z",
+            disk: StoreHealth.DiskProblem(kind: .full, sinceMicroseconds: 0, detail: "could not write /data/tmp/x: No space left on device"),
+            services: [
+                ServiceStatus(name: "ingest", url: "http://127.0.0.1:20001", state: .ready, pid: 4242, revision: "ingest-00001", restarts: 0),
+                ServiceStatus(name: "process", url: "http://127.0.0.1:20003", state: .restarting, pid: nil, revision: "process-00003", restarts: 2),
+            ],
+            jobs: [], queues: [], subscriptions: [], pendingTriggerEvents: 0, recent: []
+        )
+        let page = DashboardPage.render(snapshot)
+        #expect(page.contains("disk full: deliveries paused (could not write /data/tmp/x: No space left on device)"))
+        #expect(page.contains("<td><code>ingest</code></td><td><code>http://127.0.0.1:20001</code></td><td>ready</td><td>4242</td><td>ingest-00001</td>"))
+        #expect(page.contains("<td>restarting</td><td>—</td><td>process-00003</td><td class=\"failed\">2</td>"))
+        let text = DashboardText.render(snapshot)
+        #expect(text.contains("!! disk full: deliveries paused"))
+        #expect(text.contains("  ingest  http://127.0.0.1:20001  ready  pid 4242  ingest-00001  restarts 0"))
+        #expect(text.contains("  process  http://127.0.0.1:20003  restarting  process-00003  restarts 2"))
+        let metrics = EmulatorMetrics().exposition(snapshot)
+        #expect(metrics.contains("pixelpipe_emulator_deliveries_paused 1"))
+        #expect(metrics.contains(#"pixelpipe_emulator_service_restarts{service="process"} 2"#))
+    }
+
     @Test("text in the page is escaped")
     func escaping() {
         #expect(DashboardPage.escape(#"<b>"x" & 'y'</b>"#) == "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;")
