@@ -5,13 +5,8 @@ import Synchronization
 /// been re-pointed (`ServiceAddresses`), or work would go to a dead port. Without a pipeline
 /// the gate starts open.
 final class DeliveryGate: Sendable {
-    private let state = Mutex(State())
-
-    private struct State {
-        var isOpen = false
-        var nextWaiter = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
+    private let opened = Atomic(false)
+    private let signal = WorkSignal()
 
     /// A gate, closed unless `open` says otherwise.
     init(open: Bool = false) {
@@ -19,36 +14,20 @@ final class DeliveryGate: Sendable {
     }
 
     /// Whether deliveries may run.
-    var isOpen: Bool { state.withLock { $0.isOpen } }
+    var isOpen: Bool { opened.load(ordering: .acquiring) }
 
     /// Lets every waiting and future delivery loop run.
     func open() {
-        let waiters = state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        opened.store(true, ordering: .releasing)
+        signal.notify()
     }
 
     /// Returns once the gate is open, or when the task is cancelled.
     func wait() async {
-        let id = state.withLock { state in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.isOpen || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
+        while !Task.isCancelled {
+            let seen = signal.generation
+            if isOpen { return }
+            await signal.wait(after: seen, timeout: .seconds(60))
         }
     }
 }

@@ -51,19 +51,31 @@ public enum LoopbackPort {
     /// every other server's listeners do) sets `SO_REUSEADDR`: connections of an earlier
     /// listener still in TIME-WAIT do not make the port busy, a listener does.
     public static func isFree(_ port: Int) -> Bool {
-        guard (1...65535).contains(port) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        guard let descriptor = listener(on: port) else { return false }
+        close(descriptor)
+        return true
+    }
+
+    /// A socket listening on 127.0.0.1:`port` with `SO_REUSEADDR`, or nil when the port cannot be
+    /// had (a bind can succeed beside a socket that is bound but not yet listening; listen
+    /// cannot). The caller closes it.
+    public static func listener(on port: Int) -> Int32? {
+        guard (1...65535).contains(port) else { return nil }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
         var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        // A bind can succeed beside a socket that is bound but not yet listening; listen cannot.
-        return bound && listen(fd, 1) == 0
+        guard bound, listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
     }
 }

@@ -93,13 +93,7 @@ final class ChaosPipeline: Sendable {
     /// Stops whatever runs (SIGTERM, then SIGKILL) and kills any stage left behind.
     func shutdown() async {
         guard let emulator else { return }
-        let stages = ProcessTable.children(of: emulator.processIdentifier).map(\.pid)
-        emulator.send(SIGTERM)
-        if (try? await emulator.exitStatus(within: .seconds(20))) == nil {
-            emulator.send(SIGKILL)
-            _ = try? await emulator.exitStatus(within: .seconds(5))
-        }
-        for pid in stages where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
+        await emulator.stopWithChildren()
         state.withLock { $0.emulator = nil }
     }
 

@@ -141,3 +141,18 @@ public final class ChildProcess: @unchecked Sendable {
         return (status, child.lines.joined(separator: "\n"))
     }
 }
+
+extension ChildProcess {
+    /// Stops a process that runs children of its own (an emulator and its stages): SIGTERM,
+    /// SIGKILL after `grace`; then any child still running is killed too, so nothing outlives
+    /// the test.
+    public func stopWithChildren(grace: Duration = .seconds(20)) async {
+        let children = ProcessTable.children(of: processIdentifier).map(\.pid)
+        send(SIGTERM)
+        if (try? await exitStatus(within: grace)) == nil {
+            send(SIGKILL)
+            _ = try? await exitStatus(within: .seconds(5))
+        }
+        for pid in children where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
+    }
+}

@@ -46,7 +46,7 @@ struct ServiceAddressTests {
         #expect(try await first.exitStatus() == 0)
 
         // Another program now listens on populate's and process's ports.
-        let squatters = try [port(of: before["populate"]), port(of: before["process"])].map { try ListeningSocket(port: try #require($0)) }
+        let squatters = try [port(of: before["populate"]), port(of: before["process"])].map { try HeldPort(port: try #require($0)) }
         let (second, base, after) = try await start(directory)
         defer { second.send(SIGKILL) }
         _ = squatters
@@ -102,7 +102,7 @@ struct ServiceAddressTests {
         emulator.send(SIGTERM)
         #expect(try await emulator.exitStatus() == 0)
 
-        let squatter = try ListeningSocket(port: pinned)
+        let squatter = try HeldPort(port: pinned)
         let refused = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", directory.appendingPathComponent("data").path, "--pipeline", pipeline.path, "--log-format", "json"])
         #expect(try await refused.exitStatus(within: .seconds(30)) != 0)
         try await refused.outputEnded()

@@ -102,13 +102,7 @@ final class PipelineEmulator: Sendable {
     /// SIGTERM (the emulator stops its stages), SIGKILL after 20 s; then any stage still
     /// running under it is killed too, so nothing outlives the test.
     func stop() async {
-        let stages = ProcessTable.children(of: child.processIdentifier).map(\.pid)
-        child.send(SIGTERM)
-        if (try? await child.exitStatus(within: .seconds(20))) == nil {
-            child.send(SIGKILL)
-            _ = try? await child.exitStatus(within: .seconds(5))
-        }
-        for pid in stages where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
+        await child.stopWithChildren()
     }
 
     private static func terminate(_ child: ChildProcess) {
