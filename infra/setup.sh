@@ -73,6 +73,7 @@ for index in "${!QUEUE_NAMES[@]}"; do
     [ -z "${QUEUE_RATES[$index]}" ] || flags+=(--max-dispatches-per-second="${QUEUE_RATES[$index]}")
     [ -z "${QUEUE_CONCURRENCIES[$index]}" ] || flags+=(--max-concurrent-dispatches="${QUEUE_CONCURRENCIES[$index]}")
     [ -z "${QUEUE_MAX_ATTEMPTS[$index]}" ] || flags+=(--max-attempts="${QUEUE_MAX_ATTEMPTS[$index]}")
+    [ -z "${QUEUE_MAX_RETRY_DURATIONS[$index]}" ] || flags+=(--max-retry-duration="${QUEUE_MAX_RETRY_DURATIONS[$index]}")
     [ -z "${QUEUE_MIN_BACKOFFS[$index]}" ] || flags+=(--min-backoff="${QUEUE_MIN_BACKOFFS[$index]}")
     [ -z "${QUEUE_MAX_BACKOFFS[$index]}" ] || flags+=(--max-backoff="${QUEUE_MAX_BACKOFFS[$index]}")
     [ -z "${QUEUE_MAX_DOUBLINGS[$index]}" ] || flags+=(--max-doublings="${QUEUE_MAX_DOUBLINGS[$index]}")

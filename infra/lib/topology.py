@@ -121,6 +121,7 @@ def shell(path, prefix):
         array("QUEUE_RATES", field(queues, "rateLimits", "maxDispatchesPerSecond")),
         array("QUEUE_CONCURRENCIES", field(queues, "rateLimits", "maxConcurrentDispatches")),
         array("QUEUE_MAX_ATTEMPTS", field(queues, "retryConfig", "maxAttempts")),
+        array("QUEUE_MAX_RETRY_DURATIONS", field(queues, "retryConfig", "maxRetryDuration")),
         array("QUEUE_MIN_BACKOFFS", field(queues, "retryConfig", "minBackoff")),
         array("QUEUE_MAX_BACKOFFS", field(queues, "retryConfig", "maxBackoff")),
         array("QUEUE_MAX_DOUBLINGS", field(queues, "retryConfig", "maxDoublings")),

@@ -97,7 +97,7 @@ check "setup.sh exits 0 on an empty project" run setup
 first=$(changes)
 check "the first setup creates and grants ($first changes)" greater "$first" 20
 check "setup creates the control queue with its retry settings" \
-  grep -q -- 'tasks queues create control --location=europe-west1 --max-dispatches-per-second=10 --max-concurrent-dispatches=4 --max-attempts=20 --min-backoff=1s --max-backoff=60s --max-doublings=4' "$work/setup.out"
+  grep -q -- 'tasks queues create control --location=europe-west1 --max-dispatches-per-second=10 --max-concurrent-dispatches=4 --max-attempts=20 --max-retry-duration=1800s --min-backoff=1s --max-backoff=60s --max-doublings=4' "$work/setup.out"
 check "setup.sh exits 0 the second time" run setup
 check "the second setup changes nothing" equals "$(changes)" "$first"
 check "deploy.sh exits 0" run deploy
@@ -112,7 +112,7 @@ check "buckets get the project prefix" equals "$(service_field ingest env:UPLOAD
 check "the local-only DOWNLOAD_ALLOW_NETWORKS is not deployed" equals "$(service_field process env:DOWNLOAD_ALLOW_NETWORKS)" "<unset>"
 check "the local-only WEBHOOK_ALLOW_NETWORKS is not deployed" equals "$(service_field teardown env:WEBHOOK_ALLOW_NETWORKS)" "<unset>"
 check "the push subscription is created with OIDC and dead-lettering" \
-  grep -q -- 'pubsub subscriptions create shards-populate --topic=shards --push-endpoint=https://populate-abcdefghij-uc.a.run.app/ --push-auth-service-account=pixelpipe-invoker@test-project.iam.gserviceaccount.com .*--dead-letter-topic=shards-dead-letter --max-delivery-attempts=5' "$work/deploy.out"
+  grep -q -- 'pubsub subscriptions create shards-populate --topic=shards --push-endpoint=https://populate-abcdefghij-uc.a.run.app/ --push-auth-service-account=pixelpipe-invoker@test-project.iam.gserviceaccount.com .*--dead-letter-topic=shards-dead-letter --max-delivery-attempts=40' "$work/deploy.out"
 check "the Eventarc trigger is created on the uploads bucket" \
   grep -q -- 'eventarc triggers create csv-uploads .*--event-filters=type=google.cloud.storage.object.v1.finalized --event-filters=bucket=test-project-pixelpipe-uploads' "$work/deploy.out"
 check "deploy.sh exits 0 the second time" run deploy
