@@ -6,7 +6,8 @@ import GRDB
 ///
 /// Durability: WAL with `synchronous=FULL`, so every commit fsyncs the WAL before it returns;
 /// writes go through `committer` (group commit) so concurrent requests share that fsync.
-/// Only the owner can read the directory and the database (`+Permissions`).
+/// Only the owner can read the directory and the database (`+Permissions`); space freed by
+/// deletes goes back to the file system through incremental vacuum (`+Compaction`).
 final class EmulatorStore: Sendable {
     let database: DatabasePool
     let directory: URL
@@ -24,8 +25,10 @@ final class EmulatorStore: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.journalSizeLimit)")
         }
         database = try DatabasePool(path: path, configuration: configuration)
+        try Self.enableIncrementalVacuum(in: database)
         committer = GroupCommitter(database: database)
         try Self.migrator.migrate(database)
     }
