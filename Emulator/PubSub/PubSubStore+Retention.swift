@@ -30,12 +30,8 @@ extension PubSubStore {
         }
         guard !expired.isEmpty else { return 0 }
         return try await store.write { db in
-            let delete = try db.cachedStatement(sql: "DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 0")
-            var deleted = 0
-            for id in expired {
-                try delete.execute(arguments: [subscription, id])
-                deleted += db.changesCount
-            }
+            let deleted = try db.deleteEach("DELETE FROM pubsub_deliveries WHERE subscription = ? AND message_id = ? AND in_flight = 0",
+                                            arguments: expired.map { [subscription, $0] })
             try Self.dropUndelivered(expired, in: db)
             return deleted
         }

@@ -34,13 +34,7 @@ extension TasksStore {
         }
         guard !names.isEmpty else { return 0 }
         return try await store.write { db in
-            let delete = try db.cachedStatement(sql: "DELETE FROM tasks_names WHERE name = ? AND retired_us < ?")
-            var deleted = 0
-            for name in names {
-                try delete.execute(arguments: [name, cutoff])
-                deleted += db.changesCount
-            }
-            return deleted
+            try db.deleteEach("DELETE FROM tasks_names WHERE name = ? AND retired_us < ?", arguments: names.map { [$0, cutoff] })
         }
     }
 }

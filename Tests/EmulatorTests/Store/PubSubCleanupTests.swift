@@ -12,6 +12,15 @@ import Testing
 struct PubSubCleanupTests {
     static let topic = "projects/demo/topics/images"
 
+    /// A store with the topic, removed afterwards.
+    static func withTopic(_ body: (EmulatorStore, PubSubStore) async throws -> Void) async throws {
+        try await DeliveryHarness.withStore { store in
+            let pubsub = PubSubStore(store: store)
+            _ = try await pubsub.createTopic(name: topic, body: .init())
+            try await body(store, pubsub)
+        }
+    }
+
     static func rows(_ store: EmulatorStore) async throws -> (messages: Int, deliveries: Int) {
         try await store.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pubsub_messages") ?? 0,
@@ -21,9 +30,7 @@ struct PubSubCleanupTests {
 
     @Test("a message pulled and acknowledged on every subscription leaves no row")
     func pullAcknowledged() async throws {
-        try await DeliveryHarness.withStore { store in
-            let pubsub = PubSubStore(store: store)
-            _ = try await pubsub.createTopic(name: Self.topic, body: .init())
+        try await Self.withTopic { store, pubsub in
             for name in ["a", "b"] {
                 _ = try await pubsub.createSubscription(name: "projects/demo/subscriptions/\(name)", body: .init(topic: Self.topic))
             }
@@ -41,9 +48,7 @@ struct PubSubCleanupTests {
 
     @Test("a pushed message acknowledged by its endpoint leaves no row", .timeLimit(.minutes(1)))
     func pushAcknowledged() async throws {
-        try await DeliveryHarness.withStore { store in
-            let pubsub = PubSubStore(store: store)
-            _ = try await pubsub.createTopic(name: Self.topic, body: .init())
+        try await Self.withTopic { store, pubsub in
             let handler = TestHandler()
             try await handler.run { url in
                 var subscription = Emulator.PubSubSubscription(topic: Self.topic)
@@ -63,9 +68,7 @@ struct PubSubCleanupTests {
 
     @Test("maintenance drops messages past retention on a push subscription whose endpoint keeps failing")
     func pushRetention() async throws {
-        try await DeliveryHarness.withStore { store in
-            let pubsub = PubSubStore(store: store)
-            _ = try await pubsub.createTopic(name: Self.topic, body: .init())
+        try await Self.withTopic { store, pubsub in
             var subscription = Emulator.PubSubSubscription(topic: Self.topic)
             subscription.pushConfig = .init(pushEndpoint: "http://127.0.0.1:9/unreachable")
             subscription.messageRetentionDuration = .seconds(600)
