@@ -10,6 +10,9 @@
 # the service's `pixelpipe-config` label); subscriptions, triggers and grants are looked up
 # before they are created. A second run changes nothing and exits 0.
 #
+# The teardown stage gets WEBHOOK_SECRET from Secret Manager (`--set-secrets`, the secret
+# setup.sh made), never as a plain variable: a WEBHOOK_SECRET in the pipeline file is not deployed.
+#
 # Each service's environment: the pipeline's shared `env:` and its own, GOOGLE_CLOUD_PROJECT,
 # CLOUD_TASKS_LOCATION, TASKS_SERVICE_ACCOUNT (the invoker account tasks carry OIDC tokens
 # for), PIXELPIPE_<SERVICE>_URL of every other service, REQUEST_TIMEOUT just under the Cloud Run
@@ -49,6 +52,10 @@ project_number=PROJECT_NUMBER
 $DRY_RUN || project_number=$(look projects describe "$PROJECT_ID" --format='value(projectNumber)') \
   || die "cannot read project $PROJECT_ID (gcloud auth login? did setup.sh run?)"
 
+if ! $DRY_RUN && [ -n "${SERVICE_BINARY[$WEBHOOK_STAGE]:-}" ] && absent secrets describe "$WEBHOOK_SECRET_NAME"; then
+  die "no secret $WEBHOOK_SECRET_NAME for the webhook signature: run infra/setup.sh first (it creates the secret once)"
+fi
+
 echo "==> image"
 if [ -z "${IMAGE:-}" ]; then
   # Tagged with the commit, so an unchanged tree is not built twice; uncommitted changes add a
@@ -80,7 +87,7 @@ read_urls() {
 # The environment of SERVICE as NAME=VALUE lines.
 service_env() {
   local service=$1 other timeout=$2
-  printf '%s\n' "${SERVICE_ENV[$service]}"
+  grep -v '^WEBHOOK_SECRET=' <<<"${SERVICE_ENV[$service]}" || true
   echo "GOOGLE_CLOUD_PROJECT=$PROJECT_ID"
   echo "CLOUD_TASKS_LOCATION=$REGION"
   echo "TASKS_SERVICE_ACCOUNT=$INVOKER_SA"
@@ -121,6 +128,7 @@ deploy_args() {
     --timeout="$timeout" --max-instances="$(run_setting "$service" MAX_INSTANCES 20)"
     --set-env-vars="$(env_value "$(service_env "$service" "$timeout")")"
   )
+  if [ "$service" = "$WEBHOOK_STAGE" ]; then DEPLOY_ARGS+=(--set-secrets="WEBHOOK_SECRET=$WEBHOOK_SECRET_NAME:latest"); fi
   FINGERPRINT=$(printf '%s\n' "$service" "${DEPLOY_ARGS[@]}" | sha256sum | cut -c1-16)
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates what the PixelPipe services need in a Google Cloud project, before deploy.sh: the
 # APIs, service accounts with least-privilege IAM, the buckets, the Pub/Sub topics (with a pull
-# subscription keeping dead letters), the control queue, the Firestore database and the
-# Artifact Registry repository. Names and settings come from infra/pipeline.yaml, the
+# subscription keeping dead letters), the control queue, the Firestore database, the
+# Artifact Registry repository and the webhook secret (Secret Manager, a random value made
+# here and never printed). Names and settings come from infra/pipeline.yaml, the
 # emulator's file; project and region from the env file (infra/deploy.env).
 #
 # Idempotent: each resource is looked up (`describe`, `get-iam-policy`) before it is created,
@@ -92,6 +93,11 @@ if absent artifacts repositories describe "$REPOSITORY" --location="$REGION"; th
     --description="PixelPipe images"
 fi
 
+echo "==> webhook secret"
+# The HMAC key of the webhooks' X-PixelPipe-Signature, created once with a random value
+# (deploy.sh gives it to the teardown stage as WEBHOOK_SECRET).
+ensure_webhook_secret
+
 echo "==> IAM"
 for entry in "${STAGE_ROLES[@]}"; do
   read -r stage target role <<<"$entry"
@@ -102,6 +108,7 @@ for entry in "${STAGE_ROLES[@]}"; do
     invoker) grant "$member" "$role" sa "$INVOKER_SA" ;;
     bucket:*) grant "$member" "$role" bucket "${PIPELINE_ENV[${target#bucket:}]}" ;;
     topic:*) grant "$member" "$role" topic "${PIPELINE_ENV[${target#topic:}]}" ;;
+    webhook-secret) grant "$member" "$role" secret "$WEBHOOK_SECRET_NAME" ;;
   esac
 done
 # Pub/Sub signs the OIDC tokens of push requests as the invoker account.

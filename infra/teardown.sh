@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Deletes what setup.sh and deploy.sh made, in the reverse order: the Eventarc triggers, the
 # subscriptions, the Cloud Run services, the queues, the topics, the buckets (with their
-# objects), the Firestore database, the Artifact Registry repository, the project-level grants
-# of PixelPipe's service accounts, and the accounts.
+# objects), the Firestore database, the webhook secret, the Artifact Registry repository, the
+# project-level grants of PixelPipe's service accounts, and the accounts.
 #
 #   infra/teardown.sh [--dry-run] [--keep-data] [--env-file FILE] …
-#   --keep-data   keep the buckets and the Firestore database
+#   --keep-data   keep the buckets, the Firestore database and the webhook secret (so webhook
+#                 receivers can still verify signatures after a new deployment)
 #
 # Each resource is looked up first and deleted only when it exists, so teardown finishes what
 # an interrupted setup started, and a second run deletes nothing and exits 0. The APIs stay
@@ -65,7 +66,7 @@ for topic in "${TOPICS[@]}"; do
 done
 
 if $keep_data; then
-  note "--keep-data: the buckets and the Firestore database stay"
+  note "--keep-data: the buckets, the Firestore database and the webhook secret stay"
 else
   echo "==> buckets"
   for bucket in "${BUCKETS[@]}"; do
@@ -78,6 +79,10 @@ else
   if present firestore databases describe --database='(default)'; then
     change firestore databases delete --database='(default)'
   fi
+  echo "==> webhook secret"
+  if present secrets describe "$WEBHOOK_SECRET_NAME"; then
+    change secrets delete "$WEBHOOK_SECRET_NAME"
+  fi
 fi
 
 echo "==> Artifact Registry"
@@ -86,12 +91,18 @@ if present artifacts repositories describe "$REPOSITORY" --location="$REGION"; t
 fi
 
 echo "==> IAM"
-# Project-level grants would outlive their accounts (as deleted:serviceAccount:… members);
-# grants on the deleted buckets, topics and services went with them.
+# Project-level grants would outlive their accounts (as deleted:serviceAccount:… members), and
+# so would a grant on a webhook secret kept by --keep-data; grants on the deleted buckets,
+# topics, services and secret went with them.
+keep_secret=false
+if $keep_data && present secrets describe "$WEBHOOK_SECRET_NAME"; then keep_secret=true; fi
 for entry in "${STAGE_ROLES[@]}"; do
   read -r stage target role <<<"$entry"
-  if [ -z "${SERVICE_BINARY[$stage]:-}" ] || [ "$target" != project ]; then continue; fi
-  revoke "serviceAccount:$(stage_sa "$stage")" "$role" project
+  [ -n "${SERVICE_BINARY[$stage]:-}" ] || continue
+  case $target in
+    project) revoke "serviceAccount:$(stage_sa "$stage")" "$role" project ;;
+    webhook-secret) if $keep_secret; then revoke "serviceAccount:$(stage_sa "$stage")" "$role" secret "$WEBHOOK_SECRET_NAME"; fi ;;
+  esac
 done
 revoke "serviceAccount:$EVENTS_SA" roles/eventarc.eventReceiver project
 

@@ -6,6 +6,10 @@
 //   swift build -c release --product emulator
 //   swift run -c release DispatchBenchmark [--tasks N]
 //
+// With --database-size it measures instead the database through a 150,000-task job and after
+// the queue is deleted (DatabaseSizeRun.swift):
+//   swift run -c release DispatchBenchmark --database-size [--tasks N] [--name-retention S]
+//
 // It starts the `emulator` binary from its own build directory on a free port with a fresh
 // data directory, serves the no-op handler in-process, and stops both at the end.
 import BenchmarkSupport
@@ -18,13 +22,18 @@ import Synchronization
 
 /// Command-line settings.
 struct Settings {
-    var tasks = 10_000
+    var tasks: Int?
+    var databaseSize = false
+    /// Seconds a finished task's name is kept, for --database-size.
+    var nameRetention = 30
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--tasks": tasks = iterator.next().flatMap(Int.init) ?? tasks
+            case "--database-size": databaseSize = true
+            case "--name-retention": nameRetention = iterator.next().flatMap(Int.init) ?? nameRetention
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -67,10 +76,6 @@ func fill(queues: [String], tasks: Int, client: HTTPClient, base: String, target
 }
 
 let settings = Settings(arguments: CommandLine.arguments)
-let child = ChildEmulator()
-try child.start()
-defer { child.stop() }
-let base = child.url
 var configuration = HTTPClient.Configuration()
 configuration.maxIdleConnections = 512
 let client = HTTPClient(configuration: configuration)
@@ -92,10 +97,21 @@ let server = Task { try await handler.runService(gracefulShutdownSignals: []) }
 let handlerPort = await ports.first { _ in true } ?? 0
 let target = "http://127.0.0.1:\(handlerPort)/noop"
 
-let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
-let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (nproc), \(cpu); load \(load); \(Date())")
+if settings.databaseSize {
+    try await databaseSizeBenchmark(tasks: settings.tasks ?? 150_000, nameRetention: settings.nameRetention, target: target,
+                                    arrivals: arrivals, client: client)
+    client.shutdown()
+    server.cancel()
+    exit(0)
+}
+
+let tasks = settings.tasks ?? 10_000
+let child = ChildEmulator()
+try child.start()
+defer { child.stop() }
+let base = child.url
+
+print("Machine: \(Machine.cores) cores (nproc), \(Machine.cpuModel); load \(loadAverage()); \(Date())")
 print("| Queues | Rate cap (500/s per queue) | Tasks | Dispatched/s | Seconds to last dispatch | Seconds to all outcomes committed |")
 print("|---:|---:|---:|---:|---:|---:|")
 
@@ -106,11 +122,11 @@ for (round, queueCount) in [1, 4, 8, 16, 32].enumerated() {
                        #"{"name":"\#(queue)","rateLimits":{"maxDispatchesPerSecond":500,"maxConcurrentDispatches":64}}"#)
         try await send(client, "POST", "\(base)/v2/\(queue):pause", "{}")
     }
-    try await fill(queues: queues, tasks: settings.tasks, client: client, base: base, target: target)
+    try await fill(queues: queues, tasks: tasks, client: client, base: base, target: target)
     let before = arrivals.count.load(ordering: .relaxed)
     let started = ContinuousClock.now
     for queue in queues { try await send(client, "POST", "\(base)/v2/\(queue):resume", "{}") }
-    while arrivals.count.load(ordering: .relaxed) - before < settings.tasks {
+    while arrivals.count.load(ordering: .relaxed) - before < tasks {
         try await Task.sleep(for: .milliseconds(5))
     }
     let elapsed = (arrivals.last.withLock { $0 } - started).seconds
@@ -124,8 +140,8 @@ for (round, queueCount) in [1, 4, 8, 16, 32].enumerated() {
         }
     }
     let committed = (ContinuousClock.now - started).seconds
-    let rates = String(format: "%.0f | %.2f | %.2f", Double(settings.tasks) / elapsed, elapsed, committed)
-    print("| \(queueCount) | \(queueCount * 500)/s | \(settings.tasks) | \(rates) |")
+    let rates = String(format: "%.0f | %.2f | %.2f", Double(tasks) / elapsed, elapsed, committed)
+    print("| \(queueCount) | \(queueCount * 500)/s | \(tasks) | \(rates) |")
 }
 client.shutdown()
 server.cancel()

@@ -35,6 +35,12 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest request body any API accepts, in bytes (413 above it).")
     var maxRequestBytes: Int = 64 << 20
 
+    @Option(name: .long, help: "Seconds a deleted or finished task's name is still refused (Cloud Tasks: about an hour).")
+    var taskNameRetention: Double = TasksStore.defaultNameRetention.timeInterval
+
+    @Option(name: .long, help: "Seconds between database clean-ups (forgotten task names, expired messages, space given back).")
+    var maintenanceInterval: Double = 60
+
     @Option(name: .long, help: "Log format: auto, json or text.")
     var logFormat: LogFormat = .automatic
 
@@ -42,6 +48,14 @@ struct UpCommand: AsyncParsableCommand {
         // NIO would take the port modulo 65536 (70000 listens on 4464), so refuse it here.
         guard (0...65535).contains(port) else {
             throw ValidationError("--port \(port) is not a port: use 1-65535, or 0 for any free port")
+        }
+        // A year bounds both, so the conversion to Duration cannot overflow.
+        let year = 365.0 * 24 * 3600
+        guard (0...year).contains(taskNameRetention) else {
+            throw ValidationError("--task-name-retention must be between 0 and \(Int(year)) seconds, not \(taskNameRetention).")
+        }
+        guard maintenanceInterval > 0, maintenanceInterval <= year else {
+            throw ValidationError("--maintenance-interval must be above 0 and at most \(Int(year)) seconds, not \(maintenanceInterval).")
         }
     }
 
@@ -54,7 +68,9 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as TopologyError {
             throw ValidationError("pipeline file: \(error)")
         }
-        let configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
+        var configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
+        configuration.maintenance.taskNameRetention = .seconds(taskNameRetention)
+        configuration.maintenance.interval = .seconds(maintenanceInterval)
         let store = try EmulatorStore(directory: configuration.dataDirectory)
         do {
             try await EmulatorServer.run(

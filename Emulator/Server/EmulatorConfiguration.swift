@@ -9,4 +9,6 @@ struct EmulatorConfiguration: Sendable {
     /// Largest request body any API accepts (413 above it); resumable uploads send larger
     /// objects in chunks of at most this size.
     var maxRequestBytes: Int = 64 << 20
+    /// How the database is kept compact: task-name window, pass interval, step sizes.
+    var maintenance = StoreMaintenance.Configuration()
 }

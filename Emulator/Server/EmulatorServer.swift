@@ -39,8 +39,8 @@ enum EmulatorServer {
         )
     }
 
-    /// Serves until SIGINT/SIGTERM: the APIs, and with a topology the storage triggers, the bucket
-    /// folder watcher and the pipeline's services.
+    /// Serves until SIGINT/SIGTERM: the APIs, the delivery loops and the database maintenance, and
+    /// with a topology the storage triggers, the bucket folder watcher and the pipeline's services.
     static func run(
         configuration: EmulatorConfiguration, store: EmulatorStore, topology: Topology? = nil,
         startServices: Bool = true, containers: ContainerRuntime? = nil, colorize: Bool = false, logger: Logger
@@ -64,6 +64,7 @@ enum EmulatorServer {
         let gate = DeliveryGate(open: topology == nil)
         var services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger, recentInvocations: recent, gate: gate)
         services.append(DiskMonitor(store: store, onResume: { hub.wake() }, logger: logger))
+        services.append(StoreMaintenance(store: store, configuration: configuration.maintenance, logger: logger))
         if let topology {
             services.append(PipelineRunner(
                 topology: topology, store: store, hub: hub, directory: directory, gate: gate, emulatorPort: ports,

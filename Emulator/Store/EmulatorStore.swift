@@ -6,6 +6,8 @@ import GRDB
 ///
 /// Durability: WAL with `synchronous=FULL`, so every commit fsyncs the WAL before it returns;
 /// writes go through `committer` (group commit) so concurrent requests share that fsync.
+/// Only the owner can read the directory and the database (`+Permissions`); space freed by
+/// deletes goes back to the file system through incremental vacuum (`+Compaction`).
 final class EmulatorStore: Sendable {
     let database: DatabasePool
     let directory: URL
@@ -17,14 +19,18 @@ final class EmulatorStore: Sendable {
     let health = StoreHealth()
 
     init(directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Self.makePrivateDirectory(directory)
         self.directory = directory.standardizedFileURL
+        let path = directory.appendingPathComponent("emulator.sqlite").path
+        try Self.makePrivateDatabaseFiles(at: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.journalSizeLimit)")
         }
-        database = try DatabasePool(path: directory.appendingPathComponent("emulator.sqlite").path, configuration: configuration)
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.enableIncrementalVacuum(in: database)
         committer = GroupCommitter(database: database)
         try Self.migrator.migrate(database)
     }

@@ -12,6 +12,7 @@ final class GroupCommitter: Sendable {
     private let database: DatabasePool
     private let maxBatch: Int
     private let state = Mutex(State())
+    private let commits = Atomic<UInt64>(0)
 
     /// Writes waiting for the next transaction, and whether a drain loop is running.
     private struct State {
@@ -23,6 +24,10 @@ final class GroupCommitter: Sendable {
         self.database = database
         self.maxBatch = maxBatch
     }
+
+    /// How many group transactions have committed; `StoreMaintenance` compares readings of it
+    /// to tell whether anyone else wrote while it was working.
+    var commitCount: UInt64 { commits.load(ordering: .acquiring) }
 
     /// Runs `body` in the next group transaction and returns its result once that has committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -57,6 +62,7 @@ final class GroupCommitter: Sendable {
                 try await database.write { db in
                     for job in batch { job.run(in: db) }
                 }
+                commits.add(1, ordering: .releasing)
                 for job in batch { job.finish(commitError: nil) }
             } catch {
                 for job in batch { job.finish(commitError: error) }

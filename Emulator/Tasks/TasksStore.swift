@@ -4,7 +4,8 @@ import GRDB
 
 /// Queues and tasks in SQLite. A task's name is remembered in `tasks_names` from creation on,
 /// and stays there after the task completes or is deleted, so reusing it is refused with
-/// `ALREADY_EXISTS` as Cloud Tasks does (the emulator remembers for the life of its data).
+/// `ALREADY_EXISTS` as Cloud Tasks does, until `StoreMaintenance` forgets it once Cloud Tasks'
+/// de-duplication window has passed (`+Retention`).
 struct TasksStore: Sendable {
     let store: EmulatorStore
 
@@ -27,6 +28,7 @@ struct TasksStore: Sendable {
                 """)
         }
         registerDispatchMigrations(in: &migrator)
+        registerRetentionMigrations(in: &migrator)
     }
 
     // MARK: Queues
@@ -59,11 +61,13 @@ struct TasksStore: Sendable {
         }
     }
 
-    /// Deletes the queue and its tasks; their names stay remembered.
+    /// Deletes the queue, its tasks and the record of its failed tasks; the names stay
+    /// remembered for the de-duplication window.
     func deleteQueue(name: String) async throws {
         try await store.write { db in
             _ = try Self.queue(name: name, in: db)
             try Self.retireTasks(queue: name, in: db)
+            try db.execute(sql: "DELETE FROM tasks_failed WHERE queue = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM tasks_queues WHERE name = ?", arguments: [name])
         }
     }

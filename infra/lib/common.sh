@@ -78,7 +78,8 @@ find_python() {
 # Loads the env file and the topology. Settings (see infra/deploy.env.example):
 #   PROJECT_ID (required), REGION (default: the pipeline's location), BUCKET_PREFIX (default
 #   PROJECT_ID-), NAME_PREFIX for service accounts (default pixelpipe), REPOSITORY (Artifact
-#   Registry, default pixelpipe), IMAGE, and the Cloud Run settings deploy.sh reads.
+#   Registry, default pixelpipe), WEBHOOK_SECRET_NAME (Secret Manager, default
+#   pixelpipe-webhook-secret), IMAGE, and the Cloud Run settings deploy.sh reads.
 load_settings() {
   if [ -f "$ENV_FILE" ]; then
     # shellcheck disable=SC1090
@@ -97,6 +98,7 @@ load_settings() {
   REGION=${region_flag:-${REGION:-$PIPELINE_LOCATION}}
   NAME_PREFIX=${NAME_PREFIX:-pixelpipe}
   REPOSITORY=${REPOSITORY:-pixelpipe}
+  WEBHOOK_SECRET_NAME=${WEBHOOK_SECRET_NAME:-pixelpipe-webhook-secret}
   INVOKER_SA="$NAME_PREFIX-invoker@$PROJECT_ID.iam.gserviceaccount.com"
   EVENTS_SA="$NAME_PREFIX-events@$PROJECT_ID.iam.gserviceaccount.com"
   if $DRY_RUN; then note "dry run: no gcloud command is run; this is what a first run on an empty project does"; fi
@@ -141,7 +143,7 @@ present() {
 }
 
 # The get-iam-policy and add/remove-iam-policy-binding words of a resource kind:
-#   project | bucket NAME | topic NAME | subscription NAME | sa EMAIL | run SERVICE
+#   project | bucket NAME | topic NAME | subscription NAME | sa EMAIL | run SERVICE | secret NAME
 iam_target() {
   case $1 in
     project) IAM_GROUP=(projects); IAM_RESOURCE=("$PROJECT_ID") ;;
@@ -150,6 +152,7 @@ iam_target() {
     subscription) IAM_GROUP=(pubsub subscriptions); IAM_RESOURCE=("$2") ;;
     sa) IAM_GROUP=(iam service-accounts); IAM_RESOURCE=("$2") ;;
     run) IAM_GROUP=(run services); IAM_RESOURCE=("$2") ;;
+    secret) IAM_GROUP=(secrets); IAM_RESOURCE=("$2") ;;
     *) die "unknown IAM target $1" ;;
   esac
   # Look-ups and changes of a Cloud Run service name its region; project bindings are
@@ -198,8 +201,9 @@ revoke() {
 }
 
 # What each stage's service account may do, least privilege: `STAGE TARGET ROLE`, where TARGET
-# is project, the bucket or topic named by a pipeline env variable (bucket:UPLOADS_BUCKET), or
-# invoker (act as the invoker account, to put its OIDC token on Cloud Tasks tasks).
+# is project, the bucket or topic named by a pipeline env variable (bucket:UPLOADS_BUCKET),
+# invoker (act as the invoker account, to put its OIDC token on Cloud Tasks tasks), or
+# webhook-secret (the Secret Manager secret WEBHOOK_SECRET_NAME, and nothing else).
 STAGE_ROLES=(
   "ingest bucket:UPLOADS_BUCKET roles/storage.objectViewer"    # stream the CSV
   "ingest bucket:PROCESSED_BUCKET roles/storage.objectUser"    # error reports (rewritten on retry)
@@ -215,19 +219,44 @@ STAGE_ROLES=(
   "process bucket:PROCESSED_BUCKET roles/storage.objectUser"   # outputs (deterministic names)
   "process project roles/datastore.user"                       # item + counters
   "process project roles/cloudtasks.enqueuer"                  # teardown task
+  "process project roles/cloudtasks.viewer"                    # its own task's firstAttempt: is this the final attempt under maxRetryDuration?
   "process invoker roles/iam.serviceAccountUser"
   "teardown bucket:UPLOADS_BUCKET roles/storage.objectViewer"  # input columns for the output CSV
   "teardown bucket:PROCESSED_BUCKET roles/storage.objectUser"  # output CSV
   "teardown project roles/datastore.user"                      # finish the job
   "teardown project roles/cloudtasks.queueAdmin"               # delete the job's queue
+  "teardown webhook-secret roles/secretmanager.secretAccessor" # WEBHOOK_SECRET, signing the webhook
 )
 
 # The APIs the deployment uses.
 APIS=(
   run.googleapis.com eventarc.googleapis.com pubsub.googleapis.com cloudtasks.googleapis.com
   firestore.googleapis.com storage.googleapis.com iam.googleapis.com
-  artifactregistry.googleapis.com cloudbuild.googleapis.com
+  artifactregistry.googleapis.com cloudbuild.googleapis.com secretmanager.googleapis.com
 )
+
+# The stage that signs webhooks: deploy.sh gives it WEBHOOK_SECRET from Secret Manager.
+WEBHOOK_STAGE=teardown
+
+# Makes sure the webhook secret exists with a version to read, creating it with a random value
+# when it does not: 32 bytes from /dev/urandom as hex, generated here and handed to gcloud on
+# stdin (`--data-file=-`), so the value is never in a variable, an argument list (visible in
+# `ps`), the printed commands or a log. An existing secret is left as it is, so receivers keep
+# verifying with the value they have; a secret left without a version (a create interrupted
+# between its two API calls) gets one.
+ensure_webhook_secret() {
+  if absent secrets describe "$WEBHOOK_SECRET_NAME"; then
+    random_hex | change secrets create "$WEBHOOK_SECRET_NAME" --replication-policy=automatic --data-file=-
+  elif [ -z "$(look secrets versions list "$WEBHOOK_SECRET_NAME" --filter=state:enabled --limit=1 --format='value(name)')" ]; then
+    random_hex | change secrets versions add "$WEBHOOK_SECRET_NAME" --data-file=-
+  fi
+}
+
+# 32 random bytes as 64 hex digits, without a newline; nothing at all in a dry run.
+random_hex() {
+  $DRY_RUN && return 0
+  od -An -vtx1 -N32 /dev/urandom | tr -d ' \n'
+}
 
 # The dead-letter topics' pull subscriptions, so dead letters are kept for inspection (a topic
 # without subscriptions drops what is published to it).

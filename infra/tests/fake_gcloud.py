@@ -8,6 +8,10 @@ before they grant), a delete of something missing fails with NOT_FOUND, and ever
 name --project. Calls that change something are appended to changes.log ("VERB KIND NAME"),
 every call to calls.log. FAKE_GCLOUD_FAIL_AFTER=N makes the change after the N-th fail, as an
 interrupted run would.
+
+Secret Manager: a secret's value must come on stdin (`--data-file=-`, never a file or an
+argument); the values are kept apart from the resource (state["secret_values"]) so describe
+does not print them, as gcloud does not.
 """
 
 import json
@@ -24,6 +28,7 @@ KINDS = {
     ("pubsub", "subscriptions"), ("tasks", "queues"), ("firestore", "databases"),
     ("artifacts", "repositories"), ("artifacts", "docker", "images"), ("run", "services"),
     ("eventarc", "triggers"), ("services",), ("projects",), ("builds",), ("run",), ("storage",),
+    ("secrets",), ("secrets", "versions"),
 }
 
 
@@ -101,6 +106,46 @@ def env_vars(text):
     return dict(item.split("=", 1) for item in text.split(delimiter) if item)
 
 
+def secret_value(flags):
+    """The value of `--data-file=-`, read from stdin; anything else is refused."""
+    if flag(flags, "data-file") != "-":
+        fail("INVALID_ARGUMENT", "the scripts must pass a secret's value on stdin (--data-file=-)", 2)
+    value = sys.stdin.read()
+    if not value:
+        fail("INVALID_ARGUMENT", "empty secret value on stdin")
+    return value
+
+
+def secrets_call(state, verb, name, flags):
+    """secrets create/versions list/versions add; describe, delete and IAM are the generic ones."""
+    resources = state["resources"].setdefault("secrets", {})
+    values = state.setdefault("secret_values", {})
+    if verb == "create":
+        if name in resources:
+            fail("ALREADY_EXISTS", "secrets [%s] already exists" % name)
+        value = secret_value(flags) if flag(flags, "data-file") is not None else None
+        record_change("create", "secrets", name)
+        resources[name] = {"name": name, "replication": flag(flags, "replication-policy", "automatic"), "versions": []}
+        values[name] = []
+        if value is not None:
+            resources[name]["versions"].append({"name": "1", "state": "ENABLED"})
+            values[name].append(value)
+        return
+    if name not in resources:
+        fail("NOT_FOUND", "secrets [%s] not found" % name)
+    if verb == "add":
+        value = secret_value(flags)
+        record_change("add", "secrets versions", name)
+        resources[name]["versions"].append({"name": str(len(values[name]) + 1), "state": "ENABLED"})
+        values[name].append(value)
+    elif verb == "list":
+        if flag(flags, "filter") not in (None, "state:enabled"):
+            fail("INVALID_ARGUMENT", "the fake gcloud knows only --filter=state:enabled")
+        versions = [v for v in resources[name]["versions"] if v["state"] == "ENABLED"]
+        for version in versions[: int(flag(flags, "limit", len(versions)))]:
+            show(version, flags)
+
+
 def main(argv):
     state = load()
     log("calls.log", " ".join(argv))
@@ -117,7 +162,9 @@ def main(argv):
     if kind == "iam service-accounts" and verb == "create":
         name = "%s@%s.iam.gserviceaccount.com" % (name, project)
 
-    if kind == "services" and verb == "list":
+    if (kind == "secrets" and verb == "create") or (kind == "secrets versions" and verb in ("add", "list")):
+        secrets_call(state, verb, name, flags)
+    elif kind == "services" and verb == "list":
         print("\n".join(state["enabled"]))
     elif kind == "services" and verb == "enable":
         for api in rest:
@@ -188,6 +235,9 @@ def main(argv):
     else:
         fail("INVALID_ARGUMENT", "the fake gcloud does not know: %s" % " ".join(argv), 2)
     if verb not in ("describe", "list", "get-iam-policy", "service-agent"):
+        save(state)
+    if kind == "secrets" and verb == "delete":
+        state.get("secret_values", {}).pop(name, None)
         save(state)
     return 0
 

@@ -7,6 +7,9 @@
 #   - what deploy gives the services (binary, no unauthenticated calls, URLs, no local-only env);
 #   - teardown twice: the first deletes everything, the second nothing, and exits 0;
 #   - a setup interrupted halfway: teardown cleans it up; or a second setup finishes it;
+#   - the webhook secret: made once, readable by teardown only, given to teardown with
+#     --set-secrets, its value in no output and no argument list, deleted by teardown unless
+#     --keep-data;
 #   - the scripts are shellcheck-clean.
 # Needs bash, python3 with PyYAML and shellcheck (scripts/setup-system.sh installs them).
 set -euo pipefail
@@ -74,6 +77,24 @@ for item in left:
     print("       left: " + item, file=sys.stderr)
 EOF
 }
+# The first value of a secret in the fake Secret Manager (empty when there is none).
+secret_value() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" "$1" <<'EOF'
+import json, sys
+values = json.load(open(sys.argv[1])).get("secret_values", {}).get(sys.argv[2], [])
+print(values[0] if values else "")
+EOF
+}
+# The members holding ROLE on TARGET ("projects test-project", "secrets NAME"), space-separated.
+members() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" "$1" "$2" <<'EOF'
+import json, sys
+print(" ".join(json.load(open(sys.argv[1]))["policies"].get(sys.argv[2], {}).get(sys.argv[3], [])))
+EOF
+}
+is_hex64() { [[ $1 =~ ^[0-9a-f]{64}$ ]] || { echo "       not 64 hex digits (${#1} characters)" >&2; return 1; }; }
+# Whether TEXT occurs in none of the FILES (the text is secret: never printed).
+nowhere() { ! grep -qrF -- "$1" "${@:2}"; }
 service_field() {
   python3 - "$FAKE_GCLOUD_STATE/state.json" "$1" "$2" <<'EOF'
 import json, sys
@@ -90,6 +111,8 @@ for script in setup deploy teardown; do
   check "$script.sh --dry-run prints its gcloud commands" greater "$(grep -c '^+ gcloud ' "$work/$script.out")" 0
   check "$script.sh --dry-run calls gcloud not once" equals "$([ -f "$FAKE_GCLOUD_STATE/calls.log" ] && wc -l <"$FAKE_GCLOUD_STATE/calls.log" || echo 0)" 0
 done
+check "setup.sh --dry-run shows the secret created from stdin" \
+  grep -q -- '^+ gcloud secrets create pixelpipe-webhook-secret --replication-policy=automatic --data-file=- --project=test-project --quiet$' "$work/setup.out"
 
 echo "==> setup twice, deploy twice"
 fresh twice
@@ -120,6 +143,21 @@ check "the second deploy changes nothing" equals "$(changes)" "$deployed"
 check "setup.sh after deploy changes nothing" run setup
 check "  (still no change)" equals "$(changes)" "$deployed"
 
+echo "==> the webhook secret"
+secret=$(secret_value pixelpipe-webhook-secret)
+check "setup enables Secret Manager" equals "$(changes_like '^enable api secretmanager.googleapis.com$')" 1
+check "the secret holds a random value made by setup" is_hex64 "$secret"
+check "two setups and two deploys created it once" equals "$(changes_like '^create secrets ') $(changes_like '^add secrets versions ')" "1 0"
+check "teardown, and only teardown, may read it" \
+  equals "$(members 'secrets pixelpipe-webhook-secret' roles/secretmanager.secretAccessor)" serviceAccount:pixelpipe-teardown@test-project.iam.gserviceaccount.com
+check "no one may read secrets project-wide" equals "$(members 'projects test-project' roles/secretmanager.secretAccessor)" ""
+check "process may read its own tasks (cloudtasks.viewer)" \
+  equals "$(members 'projects test-project' roles/cloudtasks.viewer)" serviceAccount:pixelpipe-process@test-project.iam.gserviceaccount.com
+check "teardown gets WEBHOOK_SECRET from Secret Manager" equals "$(service_field teardown set-secrets)" WEBHOOK_SECRET=pixelpipe-webhook-secret:latest
+check "the other stages do not" equals "$(service_field process set-secrets)" "<unset>"
+check "the value is in no script output" nowhere "$secret" "$work"/*.out
+check "the value is in no gcloud argument list or change" nowhere "$secret" "$FAKE_GCLOUD_STATE/calls.log" "$FAKE_GCLOUD_STATE/changes.log"
+
 echo "==> a changed setting redeploys only its service"
 echo "PROCESS_MEMORY=4Gi" >>"$work/deploy.env"
 check "deploy.sh with PROCESS_MEMORY=4Gi exits 0" run deploy
@@ -137,9 +175,37 @@ deployed=$(changes)
 echo "==> teardown twice"
 check "teardown.sh exits 0" run teardown
 check "teardown deletes everything setup and deploy made" equals "$(leftovers)" 0
+check "  the webhook secret included" equals "$(changes_like '^delete secrets pixelpipe-webhook-secret$')" 1
 removed=$(changes)
 check "teardown.sh exits 0 the second time" run teardown
 check "the second teardown deletes nothing" equals "$(changes)" "$removed"
+
+echo "==> teardown --keep-data, a secret of another name"
+fresh keep
+cp "$work/deploy.env" "$work/keep.env"
+echo "WEBHOOK_SECRET_NAME=shop-webhook-key" >>"$work/keep.env"
+args=(--env-file "$work/keep.env")
+check "setup.sh with WEBHOOK_SECRET_NAME exits 0" run setup
+check "deploy.sh with WEBHOOK_SECRET_NAME exits 0" run deploy
+kept=$(secret_value shop-webhook-key)
+check "the secret has that name" is_hex64 "$kept"
+check "teardown reads it" equals "$(service_field teardown set-secrets)" WEBHOOK_SECRET=shop-webhook-key:latest
+check "teardown.sh --keep-data exits 0" run teardown --keep-data
+check "the secret stays, with its value" equals "$(secret_value shop-webhook-key)" "$kept"
+check "the teardown account's access to it is revoked" equals "$(members 'secrets shop-webhook-key' roles/secretmanager.secretAccessor)" ""
+check "teardown.sh without --keep-data exits 0" run teardown
+check "  and deletes the secret" equals "$(changes_like '^delete secrets shop-webhook-key$')" 1
+check "  leaving nothing" equals "$(leftovers)" 0
+check "the value is in no output or argument list" nowhere "$kept" "$work"/*.out "$FAKE_GCLOUD_STATE/calls.log"
+args=(--env-file "$work/deploy.env")
+
+echo "==> a secret left without a version"
+fresh versionless
+gcloud secrets create pixelpipe-webhook-secret --project=test-project >/dev/null
+check "setup.sh exits 0" run setup
+check "setup adds a version to it, and does not create it again" \
+  equals "$(changes_like '^add secrets versions ') $(changes_like '^create secrets ')" "1 1"
+check "  with a random value" is_hex64 "$(secret_value pixelpipe-webhook-secret)"
 
 echo "==> a setup interrupted halfway"
 half=$((first / 2))
@@ -162,6 +228,8 @@ fresh strict
 check "a duplicate create fails" bash -c 'gcloud pubsub topics create t --project=p && ! gcloud pubsub topics create t --project=p 2>/dev/null'
 check "a delete of something missing fails" bash -c '! gcloud pubsub topics delete missing --project=p 2>/dev/null'
 check "a call without --project fails" bash -c '! gcloud pubsub topics describe t 2>/dev/null'
+check "a duplicate secret create fails" bash -c 'printf v | gcloud secrets create s --data-file=- --project=p && ! printf w | gcloud secrets create s --data-file=- --project=p 2>/dev/null'
+check "a secret value not on stdin is refused" bash -c '! gcloud secrets create t --data-file=value.txt --project=p 2>/dev/null'
 
 echo "==> shellcheck"
 if command -v shellcheck >/dev/null; then
