@@ -71,15 +71,37 @@ struct UpCommand: AsyncParsableCommand {
         var configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
         configuration.maintenance.taskNameRetention = .seconds(taskNameRetention)
         configuration.maintenance.interval = .seconds(maintenanceInterval)
-        let store = try EmulatorStore(directory: configuration.dataDirectory)
+        let store = try await Self.openStore(configuration.dataDirectory, logger: logger)
         do {
             try await EmulatorServer.run(
                 configuration: configuration, store: store, topology: topology, startServices: !noServices,
-                containers: containers ? ContainerRuntime(image: image) : nil,
+                containers: containers ? ContainerRuntime(image: image, instance: ContainerRuntime.instance(for: configuration.dataDirectory)) : nil,
                 colorize: LogSink.standardOutput.isTerminal && logFormat != .json, logger: logger
             )
         } catch {
             throw PortInUseError.translating(error, host: host, port: port, advice: "choose another with --port (0 picks any free port)")
+        }
+    }
+
+    /// Opens the data directory's store. On a disk too full to open the database at all (WAL
+    /// mode needs room for its shared-memory file) it waits, saying so, and opens it once there
+    /// is room: nothing is lost by waiting, and a user who frees space needs no second start.
+    static func openStore(_ directory: URL, logger: Logger) async throws -> EmulatorStore {
+        var waiting = false
+        while true {
+            do {
+                let store = try EmulatorStore(directory: directory)
+                if waiting { logger.warning("disk takes writes again: opening the data directory", metadata: ["pixelpipe.data": .string(directory.path)]) }
+                return store
+            } catch where StoreHealth.diskProblemKind(of: error) != nil {
+                if !waiting {
+                    logger.error("disk full: waiting for room to open the data directory", metadata: [
+                        "pixelpipe.data": .string(directory.path), "pixelpipe.error": .string("\(error)"),
+                    ])
+                    waiting = true
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
         }
     }
 

@@ -45,7 +45,8 @@ final class PushDeliverer: Service {
 
     /// Runs until cancelled or graceful shutdown; outstanding pushes are redelivered after a restart.
     func run() async throws {
-        try await pubsub.releaseInFlightPushes(nowMicroseconds: now())
+        // Only a head start: were this write to fail (a full disk), the marks are leases and lapse.
+        _ = try? await pubsub.releaseInFlightPushes(nowMicroseconds: now())
         await cancelWhenGracefulShutdown {
             await self.gate.wait()
             await self.loop()

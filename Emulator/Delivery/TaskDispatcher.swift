@@ -19,6 +19,8 @@ final class TaskDispatcher: Service {
     private let recent: RecentInvocations?
     private let now: @Sendable () -> Int64
     private let pollInterval: Duration
+    /// How long a dispatch's lease outlasts its deadline (`DeliveryLease.grace`).
+    private let leaseGrace: Duration
     /// Dispatches outstanding per queue; touched by the loop and by finished dispatches.
     private let inFlight = Mutex<[String: Int]>([:])
 
@@ -30,7 +32,9 @@ final class TaskDispatcher: Service {
     ///   - pollInterval: the longest sleep between scans when nothing signals new work.
     ///   - gate: dispatching starts once it opens (the pipeline's addresses are settled).
     init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil, gate: DeliveryGate = DeliveryGate(open: true),
-         now: @escaping @Sendable () -> Int64 = { GoogleTimestamp.now().microseconds }, pollInterval: Duration = .seconds(1)) {
+         now: @escaping @Sendable () -> Int64 = { GoogleTimestamp.now().microseconds }, pollInterval: Duration = .seconds(1),
+         leaseGrace: Duration = DeliveryLease.grace) {
+        self.leaseGrace = leaseGrace
         self.tasks = TasksStore(store: store)
         self.signal = store.workSignal
         self.health = store.health
@@ -45,7 +49,8 @@ final class TaskDispatcher: Service {
     /// Runs until cancelled or graceful shutdown. Dispatches still outstanding then are left
     /// marked in flight, and the next start makes them due again.
     func run() async throws {
-        let released = try await tasks.releaseInFlight()
+        // Only a head start: were this write to fail (a full disk), the marks are leases and lapse.
+        let released = (try? await tasks.releaseInFlight()) ?? 0
         if released > 0 {
             logger.debug("tasks in flight at the last stop are due again", metadata: ["pixelpipe.count": "\(released)"])
         }
@@ -90,7 +95,7 @@ final class TaskDispatcher: Service {
                             tokens += 1
                         }
                         let nowMicroseconds = now()
-                        let claimed = tokens == 0 ? [] : try await tasks.claimDue(queue: settings.name, limit: tokens, nowMicroseconds: nowMicroseconds)
+                        let claimed = tokens == 0 ? [] : try await tasks.claimDue(queue: settings.name, limit: tokens, nowMicroseconds: nowMicroseconds, grace: leaseGrace)
                         for _ in claimed { _ = buckets[settings.name]!.bucket.take(now: clock) }
                         if !claimed.isEmpty {
                             inFlight.withLock { $0[settings.name, default: 0] += claimed.count }
@@ -151,7 +156,7 @@ final class TaskDispatcher: Service {
         )
         let tasks = tasks
         let logger = logger
-        _ = await DeliveryLease.record(until: start + task.dispatchDeadline + DeliveryLease.grace) {
+        _ = await DeliveryLease.record(until: start + task.dispatchDeadline + leaseGrace) {
             try await tasks.finishDispatch(name: task.name, dispatch: task.retryCount + 1, outcome: outcome, attempt: attempt, nowMicroseconds: finished)
         } failed: { error in
             // The lease lapses and the task is dispatched again: at-least-once, nothing lost.

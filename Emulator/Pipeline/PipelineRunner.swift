@@ -34,6 +34,10 @@ struct PipelineRunner: Service {
             logger.warning("stopped services left running by an earlier emulator", metadata: ["pixelpipe.services": .array(stopped.map { .string($0) })])
         }
         let supervised = topology.services.filter { $0.url == nil }
+        if startServices, let containers {
+            let tool = try ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: [:]).executable(for: containers.tool)
+            try await containers.removeLeftovers(services: supervised.map(\.name), executable: tool)
+        }
         let addresses = try await ServiceAddresses(store: store).assign(topology.services, reserved: [port])
         for move in addresses.moves {
             logger.warning("service moved; stored work re-pointed", metadata: [
@@ -45,6 +49,13 @@ struct PipelineRunner: Service {
         let urls = addresses.urls
         await directory.set(urls, supervised: Set(supervised.map(\.name)), started: startServices)
 
+        // The supervisor's events, applied one at a time in the order they happened.
+        let (events, eventSink) = AsyncStream.makeStream(of: SupervisorEvent.self)
+        let recorder = Task { await record(events, processes: processes) }
+        defer {
+            eventSink.finish()
+            recorder.cancel()
+        }
         var supervisor: Supervisor?
         if startServices {
             // The pipeline file's shared `env:` first; what the emulator must set wins over it.
@@ -56,26 +67,11 @@ struct PipelineRunner: Service {
                 shared["PIXELPIPE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_URL"] = url
             }
             if let secret = try webhookSecret() { shared["WEBHOOK_SECRET"] = secret }
-            let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared, containers: containers)
-            let logger = logger
-            let directory = directory
-            supervisor = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onEvent: { event in
-                Task {
-                    switch event {
-                    case .launched(let launch):
-                        await directory.launched(launch)
-                        do {
-                            try await processes.record(service: launch.service, pid: launch.pid, executable: launch.executable)
-                        } catch {
-                            logger.error("could not record a service process", metadata: ["pixelpipe.service": .string(launch.service), "pixelpipe.error": "\(error)"])
-                        }
-                    case .ready(let service):
-                        await directory.ready(service)
-                    case .exited(let service, _):
-                        await directory.exited(service)
-                    }
-                }
-            }) { LogSink.standardOutput.write(line: $0) }
+            // This very binary starts the services, so that they die with it.
+            let launcher = ServiceLauncher(binDirectory: Self.binDirectory, sharedEnvironment: shared, containers: containers, trampoline: Self.executable)
+            supervisor = Supervisor(launcher: launcher, colorize: colorize, logger: logger, onEvent: { eventSink.yield($0) }) {
+                LogSink.standardOutput.write(line: $0)
+            }
         }
 
         let summary: TopologyProvisioner.Summary
@@ -113,8 +109,32 @@ struct PipelineRunner: Service {
         return secret
     }
 
+    /// Keeps each service's status and process record as the supervisor reports them.
+    private func record(_ events: AsyncStream<SupervisorEvent>, processes: ServiceProcesses) async {
+        for await event in events {
+            switch event {
+            case .launched(let launch):
+                await directory.launched(launch)
+                do {
+                    try await processes.record(service: launch.service, pid: launch.pid, executable: launch.executable)
+                } catch {
+                    logger.error("could not record a service process", metadata: ["pixelpipe.service": .string(launch.service), "pixelpipe.error": "\(error)"])
+                }
+            case .ready(let service):
+                await directory.ready(service)
+            case .exited(let service, _):
+                await directory.exited(service)
+            }
+        }
+    }
+
+    /// The running emulator binary.
+    static var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    }
+
     /// The directory of the running emulator binary, where its sibling function binaries are.
     static var binDirectory: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        executable.deletingLastPathComponent()
     }
 }

@@ -59,10 +59,13 @@ struct ServiceAddresses {
             }
             return previous
         }
-        var ports: [String: Int] = [:]
+        var pins: [Int: String] = [:]
+        for service in services { if let port = service.port { pins[port] = service.name } }
+        // No service is given a port another one had: its stored work must not land on it.
+        let stored = Set(previous.values.map(\.port).filter { $0 > 0 })
+        var assignedPorts: [String: Int] = [:]
         var urls: [String: String] = [:]
         var reasons: [String: String] = [:]
-        var taken = reserved.union(services.compactMap(\.port))
         for service in services {
             if let url = service.url {
                 urls[service.name] = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -70,6 +73,7 @@ struct ServiceAddresses {
                 continue
             }
             let old = previous[service.name].map(\.port).flatMap { $0 > 0 ? $0 : nil }
+            let assigned = Set(assignedPorts.values)
             let port: Int
             if let pinned = service.port {
                 guard LoopbackPort.isFree(pinned) else {
@@ -77,37 +81,55 @@ struct ServiceAddresses {
                 }
                 port = pinned
                 reasons[service.name] = "the pipeline file pins port \(pinned)"
-            } else if let old, !taken.contains(old), LoopbackPort.isFree(old) {
+            } else if let old, let other = pins[old] {
+                port = LoopbackPort.stable(excluding: reserved.union(stored).union(pins.keys).union(assigned))
+                reasons[service.name] = "port \(old) is pinned for '\(other)' by the pipeline file"
+            } else if let old, !reserved.contains(old), !assigned.contains(old), LoopbackPort.isFree(old) {
                 port = old
             } else {
-                port = LoopbackPort.stable(excluding: taken)
+                port = LoopbackPort.stable(excluding: reserved.union(stored).union(pins.keys).union(assigned))
                 if let old { reasons[service.name] = ServiceAddressError.portInUse(port: old, holder: PortHolder.find(port: old)).description }
             }
-            taken.insert(port)
-            ports[service.name] = port
+            assignedPorts[service.name] = port
             urls[service.name] = "http://127.0.0.1:\(port)"
         }
-        let assignedPorts = ports
+        let ports = assignedPorts
         let assignedURLs = urls
         let assignedReasons = reasons
+        let changes = assignedURLs.filter { previous[$0.key]?.baseURL != $0.value || previous[$0.key]?.url == nil }
+        // Nothing changed, nothing written: a restart on a full disk still starts.
+        guard !changes.isEmpty else { return Assignment(ports: ports, urls: assignedURLs, moves: []) }
         let moves: [Move] = try await store.write { db in
             var moves: [Move] = []
-            for (service, url) in assignedURLs.sorted(by: { $0.key < $1.key }) {
-                if let from = previous[service]?.baseURL, from != url {
-                    moves.append(Move(
-                        service: service, from: from, to: url, reason: assignedReasons[service] ?? "its address changed",
-                        subscriptions: try PubSubStore.retargetPushEndpoints(from: from, to: url, in: db),
-                        tasks: try TasksStore.retarget(from: from, to: url, in: db)
-                    ))
-                }
+            // Every move through a placeholder first, so that a service taking another's old
+            // address never has the other's work re-pointed onto it.
+            for (service, url) in changes.sorted(by: { $0.key < $1.key }) {
+                guard let from = previous[service]?.baseURL, from != url else { continue }
+                let placeholder = Self.placeholder(service)
+                moves.append(Move(
+                    service: service, from: from, to: url, reason: assignedReasons[service] ?? "its address changed",
+                    subscriptions: try PubSubStore.retargetPushEndpoints(from: from, to: placeholder, in: db),
+                    tasks: try TasksStore.retarget(from: from, to: placeholder, in: db)
+                ))
+            }
+            for move in moves {
+                _ = try PubSubStore.retargetPushEndpoints(from: Self.placeholder(move.service), to: move.to, in: db)
+                _ = try TasksStore.retarget(from: Self.placeholder(move.service), to: move.to, in: db)
+            }
+            for (service, url) in changes {
                 try db.execute(sql: """
                     INSERT INTO service_ports(service, port, url) VALUES (?, ?, ?)
                     ON CONFLICT(service) DO UPDATE SET port = excluded.port, url = excluded.url
-                    """, arguments: [service, assignedPorts[service] ?? 0, url])
+                    """, arguments: [service, ports[service] ?? 0, url])
             }
             return moves
         }
-        return Assignment(ports: assignedPorts, urls: assignedURLs, moves: moves)
+        return Assignment(ports: ports, urls: assignedURLs, moves: moves)
+    }
+
+    /// A base URL no real address starts with, for the middle of a move.
+    private static func placeholder(_ service: String) -> String {
+        "pixelpipe-moving:" + service
     }
 }
 

@@ -39,7 +39,8 @@ struct ServiceProcesses {
             try await Task.sleep(for: .milliseconds(20))
         }
         for leftover in leftovers where Self.isRunning(leftover.pid, executable: leftover.executable) { kill(leftover.pid, SIGKILL) }
-        try await store.write { db in try db.execute(sql: "DELETE FROM service_processes") }
+        // Best effort: on a full disk the rows stay, and the next start finds them not running.
+        _ = try? await store.write { db in try db.execute(sql: "DELETE FROM service_processes") }
         return leftovers.map(\.service)
     }
 

@@ -62,7 +62,7 @@ enum EmulatorServer {
         }
         // With a pipeline, nothing is delivered before its services' addresses are settled.
         let gate = DeliveryGate(open: topology == nil)
-        var services: [any Service] = [application] + DeliveryServices.make(store: store, logger: logger, recentInvocations: recent, gate: gate)
+        var services: [any Service] = [application]
         services.append(DiskMonitor(store: store, onResume: { hub.wake() }, logger: logger))
         services.append(StoreMaintenance(store: store, configuration: configuration.maintenance, logger: logger))
         if let topology {
@@ -76,6 +76,10 @@ enum EmulatorServer {
                 services.append(JobProgressReporter(store: store) { LogSink.standardOutput.write(line: "\u{1B}[1m" + $0 + "\u{1B}[0m") })
             }
         }
+        // A service group stops its services in reverse order: the delivery loops first, so that
+        // nothing is dispatched to stages that are stopping, the HTTP server last, so that stopping
+        // stages can still record what they finish.
+        services += DeliveryServices.make(store: store, logger: logger, recentInvocations: recent, gate: gate)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()

@@ -16,12 +16,18 @@ extension EmulatorStore {
     /// made before (auto-vacuum NONE) needs one VACUUM to switch, which rewrites the file once,
     /// here at open, before anything else uses it. Its WAL is then checkpointed and truncated,
     /// since a VACUUM in WAL mode writes the whole database through the WAL.
+    /// A disk too full for the copy VACUUM makes (about the database's size) leaves the database
+    /// as it is, to be switched at a later start: an emulator on a full disk still starts.
     static func enableIncrementalVacuum(in database: DatabasePool) throws {
-        try database.writeWithoutTransaction { db in
-            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incrementalAutoVacuum else { return }
-            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-            try db.execute(sql: "VACUUM")
-            try db.checkpoint(.truncate)
+        do {
+            try database.writeWithoutTransaction { db in
+                guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incrementalAutoVacuum else { return }
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.execute(sql: "VACUUM")
+                try db.checkpoint(.truncate)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            return
         }
     }
 

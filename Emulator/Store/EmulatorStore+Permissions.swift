@@ -7,16 +7,26 @@ extension EmulatorStore {
     static let directoryMode: mode_t = 0o700
     static let databaseFileMode: mode_t = 0o600
 
-    /// Creates `directory` owner-only, or tightens one that exists (made by hand, or by a version
-    /// that left it 0755).
+    /// Creates `directory` owner-only, or tightens an existing one that already is a data
+    /// directory (it holds `emulator.sqlite`: left 0755 by an earlier version). Any other
+    /// existing folder given as `--data-dir` (`.`, a home or project folder, `/tmp`) keeps its
+    /// mode: the emulator does not take over folders it did not make; its database files are
+    /// 0600 there all the same.
     static func makePrivateDirectory(_ directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+        if existed, !isDirectory.boolValue {
+            throw DataDirectoryError(path: directory.path, problem: "is not a directory")
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: Int(directoryMode)])
         } catch {
             throw DataDirectoryError(path: directory.path, problem: "cannot be created (\(error.localizedDescription))")
         }
-        try restrict(directory.path, to: directoryMode)
+        if !existed || FileManager.default.fileExists(atPath: directory.appendingPathComponent("emulator.sqlite").path) {
+            try restrict(directory.path, to: directoryMode)
+        }
     }
 
     /// Makes the database file 0600 before SQLite opens it, creating it empty if it is new:

@@ -8,9 +8,20 @@ struct ServiceLauncher: Sendable {
     var sharedEnvironment: [String: String]
     /// When set, services run as containers of this runtime's image instead of processes.
     var containers: ContainerRuntime?
-    /// Start each service through `emulator exec-service`, so the kernel kills it when the
-    /// emulator dies, however it dies (SIGKILL included).
-    var diesWithEmulator = true
+    /// The emulator binary that starts each service through `exec-service`, so the kernel kills
+    /// it when the emulator dies, however it dies (SIGKILL included); nil starts them directly.
+    var trampoline: URL?
+
+    /// A launcher whose services die with the emulator binary `trampoline` (by default the
+    /// `emulator` in `binDirectory`, when there is one: in-process tests run the supervisor
+    /// without being that binary).
+    init(binDirectory: URL, sharedEnvironment: [String: String], containers: ContainerRuntime? = nil, trampoline: URL?? = nil) {
+        self.binDirectory = binDirectory
+        self.sharedEnvironment = sharedEnvironment
+        self.containers = containers
+        let sibling = binDirectory.appendingPathComponent("emulator")
+        self.trampoline = trampoline ?? (FileManager.default.isExecutableFile(atPath: sibling.path) ? sibling : nil)
+    }
 
     /// What to start for one service.
     struct Command: Equatable {
@@ -37,14 +48,11 @@ struct ServiceLauncher: Sendable {
         ))
     }
 
-    /// `command` run through `emulator exec-service --parent PID --`, when the emulator binary
-    /// is beside the services (it is, under `emulator up`; tests that build only some binaries
-    /// may lack it).
+    /// `command` run through `emulator exec-service --parent PID --`, when there is a trampoline.
     private func diesWithEmulatorCommand(_ command: Command) -> Command {
-        let emulator = binDirectory.appendingPathComponent("emulator")
-        guard diesWithEmulator, FileManager.default.isExecutableFile(atPath: emulator.path) else { return command }
+        guard let trampoline else { return command }
         return Command(
-            executable: emulator,
+            executable: trampoline,
             arguments: ["exec-service", "--parent", String(getpid()), "--", command.executable.path] + command.arguments,
             environment: command.environment
         )

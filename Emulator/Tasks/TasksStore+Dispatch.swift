@@ -56,8 +56,9 @@ extension TasksStore {
         }
     }
 
-    /// Marks up to `limit` due tasks of a RUNNING `queue` in flight and counts their attempt.
-    func claimDue(queue: String, limit: Int, nowMicroseconds now: Int64) async throws -> [ClaimedTask] {
+    /// Marks up to `limit` due tasks of a RUNNING `queue` in flight and counts their attempt,
+    /// leased until each one's dispatch deadline plus `grace`.
+    func claimDue(queue: String, limit: Int, nowMicroseconds now: Int64, grace: Duration = DeliveryLease.grace) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
         return try await store.write { db in
             guard try Int.fetchOne(db, sql: "SELECT state FROM tasks_queues WHERE name = ?", arguments: [queue]) == TasksQueue.State.running.number else {
@@ -77,7 +78,7 @@ extension TasksStore {
                 let name: String = row["name"]
                 let first = TaskAttempt(scheduleTime: GoogleTimestamp(microseconds: row["schedule_time_us"]), dispatchTime: GoogleTimestamp(microseconds: now))
                 let deadline = Duration.nanoseconds(row["dispatch_deadline_ns"] as Int64)
-                try mark.execute(arguments: [now + TaskDispatchPolicy.microseconds(deadline + DeliveryLease.grace), now, try StoredJSON.encode(first), name])
+                try mark.execute(arguments: [now + TaskDispatchPolicy.microseconds(deadline + grace), now, try StoredJSON.encode(first), name])
                 return ClaimedTask(
                     name: name,
                     queue: queue,

@@ -16,8 +16,8 @@ struct ImageTaskHandler: CloudTaskFunction {
 
     let processor: ImageProcessor
     let ledger: JobLedger
-    /// The image queue's retry settings, shared with ingest through `PipelineConfiguration`.
-    let queue: PipelineConfiguration.ImageQueue
+    /// Whether a failed attempt was the queue's last (the queue's own retry settings).
+    let verdict: RetryVerdict
     /// The recipe for tasks that carry none.
     let defaultRecipe: Recipe
     /// What a task's recipe may ask for (the default recipe was checked at start-up).
@@ -27,7 +27,7 @@ struct ImageTaskHandler: CloudTaskFunction {
     init(processor: ImageProcessor, ledger: JobLedger, now: @escaping @Sendable () -> Date = Date.init) {
         self.processor = processor
         self.ledger = ledger
-        self.queue = ledger.configuration.imageQueue
+        self.verdict = RetryVerdict(tasks: ledger.clients.tasks, fallback: ledger.configuration.imageQueue)
         self.defaultRecipe = ledger.configuration.recipe
         self.budget = ledger.configuration.outputBudget
         self.now = now
@@ -62,8 +62,8 @@ struct ImageTaskHandler: CloudTaskFunction {
         } catch let failure {
             var reason = failure.description
             if failure.isTransient {
-                let firstAttempt = try await firstAttempt(of: request.task, attempt: attempt)
-                guard queue.givesUp(afterAttempt: attempt, firstAttempt: firstAttempt, now: now()) else {
+                let (givesUp, firstAttempt) = try await ledgerCall { try await verdict.givesUp(after: attempt, of: request.task, now: now()) }
+                guard givesUp else {
                     logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
                     throw InvocationError.transient(failure.description)
                 }
@@ -79,19 +79,6 @@ struct ImageTaskHandler: CloudTaskFunction {
         let outcome = try await ledgerCall { try await ledger.record(item, job: task.job, logger: logger) }
         if case .recorded(let remaining) = outcome {
             logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.remaining": .stringConvertible(remaining)])
-        }
-    }
-
-    /// When this task was first attempted, from the queue (`firstAttempt.dispatchTime`), once
-    /// `maxAttempts` is reached and a retry window applies; nil otherwise, or when the queue
-    /// does not know the task (a direct invocation).
-    private func firstAttempt(of task: CloudTaskHeaders, attempt: Int) async throws -> Date? {
-        guard attempt >= queue.maxAttempts, queue.maxRetryDuration > .zero else { return nil }
-        do {
-            let stored = try await ledgerCall { try await ledger.clients.tasks.task(task.taskName, queue: task.queueName) }
-            return stored.firstAttempt?.dispatchTime.flatMap(Timestamp.parse)
-        } catch let error as GoogleAPIError where error.isNotFound {
-            return nil
         }
     }
 

@@ -8,14 +8,14 @@ import Runtime
 enum FinalStatus {
     /// Why teardown was invoked, as far as the decision is concerned.
     enum Trigger: Sendable, Equatable {
-        /// The `teardown-JOB` or `watchdog-JOB` task.
-        case task(TeardownTask.Reason)
+        /// The `teardown-JOB` or `watchdog-JOB[-N]` task (`watchdog`: N, 0 for the first).
+        case task(TeardownTask.Reason, watchdog: Int = 0)
         /// `POST /jobs/{id}/finalize`, optionally with `?reason=deadline`.
         case direct(deadline: Bool)
 
         var isDeadline: Bool {
             switch self {
-            case .task(let reason): reason == .deadline
+            case .task(let reason, _): reason == .deadline
             case .direct(let deadline): deadline
             }
         }

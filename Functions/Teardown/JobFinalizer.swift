@@ -21,7 +21,7 @@ struct JobFinalizer: Sendable {
         webhook = WebhookSender(
             addresses: configuration.pipeline.webhookAddresses,
             timeout: configuration.webhookTimeout,
-            secret: configuration.pipeline.webhookSecret ?? ""
+            secret: configuration.webhookSecret
         )
     }
 
@@ -36,8 +36,8 @@ struct JobFinalizer: Sendable {
             logger.debug("job already finalized")
             return first.summary(configuration.pipeline)
         }
-        if trigger == .task(.deadline), let deadline = Self.extendedDeadline(first.job, now: Date(), stallTimeout: configuration.stallTimeout) {
-            try await postpone(first.job, until: deadline, logger: logger)
+        if case .task(.deadline, let watchdog) = trigger, try await isProgressing(first.job) {
+            try await postpone(first.job, watchdog: watchdog, logger: logger)
             return first.summary(configuration.pipeline)
         }
 
@@ -122,19 +122,34 @@ struct JobFinalizer: Sendable {
         return state
     }
 
-    /// The watchdog's new deadline for `job` when it is still progressing at `now` (an item was
-    /// recorded less than `stallTimeout` ago): a large or slowed-down job is not timed out
-    /// while its images are still coming in. Nil when the job should be finalized now.
-    static func extendedDeadline(_ job: JobRecord, now: Date, stallTimeout: Duration) -> Date? {
-        guard !job.status.isFinal, !job.isComplete, let last = job.lastItemAt.flatMap(Timestamp.parse),
-              now.timeIntervalSince(last) < stallTimeout.timeInterval else { return nil }
-        return now.addingTimeInterval(stallTimeout.timeInterval)
+    /// Whether `job` is still progressing at its deadline: it recorded an item less than
+    /// `stallTimeout` ago, or its queue still holds tasks (being dispatched or waiting out a
+    /// source's outage — they leave the queue once it gives up on them). The second covers the
+    /// time nothing could be delivered (the emulator stopped, a full disk) without counting it
+    /// as a stall. An incomplete job with neither is stalled, and is timed out.
+    private func isProgressing(_ job: JobRecord) async throws -> Bool {
+        guard !job.status.isFinal, !job.isComplete else { return false }
+        if Self.recordedRecently(job, now: Date(), stallTimeout: configuration.stallTimeout) { return true }
+        do {
+            return !(try await clients.tasks.listTasks(queue: PipelineNames.imageQueue(job: job.id), pageSize: 1)).isEmpty
+        } catch let error as GoogleAPIError where error.isNotFound {
+            return false
+        }
     }
 
-    /// Schedules the next watchdog at `deadline` and records the new deadline on the job. The
-    /// task first: a retry after a failure in between computes the same task name.
-    private func postpone(_ job: JobRecord, until deadline: Date, logger: Logger) async throws {
-        let number = (job.deadlineExtensions ?? 0) + 1
+    /// Whether `job` recorded an item less than `stallTimeout` before `now`.
+    static func recordedRecently(_ job: JobRecord, now: Date, stallTimeout: Duration) -> Bool {
+        guard let last = job.lastItemAt.flatMap(Timestamp.parse) else { return false }
+        return now.timeIntervalSince(last) < stallTimeout.timeInterval
+    }
+
+    /// Schedules the next watchdog `stallTimeout` from now and records the new deadline on the
+    /// job. The next watchdog's number comes from this one's (`watchdog`), so a retry after a
+    /// failure in between computes the same task, and a patch that never lands cannot leave
+    /// the job without a watchdog.
+    private func postpone(_ job: JobRecord, watchdog: Int, logger: Logger) async throws {
+        let deadline = Date().addingTimeInterval(configuration.stallTimeout.timeInterval)
+        let number = watchdog + 1
         try await JobLedger(clients: clients, configuration: configuration.pipeline)
             .enqueueTeardown(job: job.id, reason: .deadline, at: deadline, watchdogExtension: number, logger: logger)
         _ = try await clients.firestore.patch(

@@ -12,7 +12,7 @@ struct TeardownFunction: CloudTaskFunction {
         }
         _ = try await finalizer.finalize(
             job: request.payload.job,
-            trigger: .task(request.payload.reason),
+            trigger: .task(request.payload.reason, watchdog: request.payload.watchdog ?? 0),
             holder: request.task.taskName,
             logger: context.logger
         )

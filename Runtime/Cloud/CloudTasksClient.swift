@@ -62,6 +62,15 @@ public struct CloudTasksClient: Sendable {
         return try await api.json(.cloudTasks, method: "POST", path: path(queueName(queue)) + "/tasks", body: Body(task: task), resource: task.name ?? queueName(queue))
     }
 
+    /// The first `pageSize` tasks of a queue (Cloud Tasks lists at most 1000 per page).
+    public func listTasks(queue: String, pageSize: Int = 100) async throws -> [CloudTask] {
+        struct Page: Decodable { var tasks: [CloudTask]? }
+        let page: Page = try await api.json(
+            .cloudTasks, method: "GET", path: path(queueName(queue)) + "/tasks", query: [("pageSize", String(pageSize))], resource: queueName(queue)
+        )
+        return page.tasks ?? []
+    }
+
     /// A task by short name.
     public func task(_ task: String, queue: String) async throws -> CloudTask {
         try await api.json(.cloudTasks, method: "GET", path: path(taskName(task, queue: queue)), resource: taskName(task, queue: queue))

@@ -75,7 +75,7 @@ public struct JobLedger: Sendable {
         let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdogExtension)
         let created = try await clients.createTask(
             named: name, queue: configuration.controlQueue, url: try configuration.requireTeardownURL(),
-            body: TeardownTask(job: job, reason: reason), at: scheduleTime, configuration: configuration
+            body: TeardownTask(job: job, reason: reason, watchdog: watchdogExtension == 0 ? nil : watchdogExtension), at: scheduleTime, configuration: configuration
         )
         if created {
             logger.debug("teardown enqueued", metadata: ["pixelpipe.job": .string(job), "pixelpipe.task": .string(name)])

@@ -46,8 +46,10 @@ public struct PipelineConfiguration: Sendable {
         /// answer reaches it, a moment after `now`: a task is better recorded failed one retry
         /// early than dropped uncounted.
         public func givesUp(afterAttempt attempt: Int, firstAttempt: Date?, now: Date) -> Bool {
-            guard attempt >= maxAttempts else { return false }
-            guard maxRetryDuration > .zero, let firstAttempt else { return true }
+            // -1 attempts: unlimited, so only the window can end the retries (and none: never).
+            guard maxAttempts < 0 || attempt >= maxAttempts else { return false }
+            guard maxRetryDuration > .zero else { return maxAttempts >= 0 }
+            guard let firstAttempt else { return true }
             let margin = min(5, maxRetryDuration.timeInterval / 20)
             return now.timeIntervalSince(firstAttempt) + margin >= maxRetryDuration.timeInterval
         }

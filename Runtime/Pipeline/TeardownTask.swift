@@ -1,5 +1,5 @@
 /// The body of a control-queue task: `teardown-JOB` when the last item is counted,
-/// `watchdog-JOB` at the job's deadline.
+/// `watchdog-JOB` at the job's deadline (`watchdog-JOB-N` once it was moved on N times).
 public struct TeardownTask: Codable, Sendable, Equatable {
     /// Why teardown runs.
     public enum Reason: String, Codable, Sendable {
@@ -11,9 +11,12 @@ public struct TeardownTask: Codable, Sendable, Equatable {
 
     public var job: String
     public var reason: Reason
+    /// Which watchdog this is: N for `watchdog-JOB-N`, absent for `watchdog-JOB`.
+    public var watchdog: Int?
 
-    public init(job: String, reason: Reason) {
+    public init(job: String, reason: Reason, watchdog: Int? = nil) {
         self.job = job
         self.reason = reason
+        self.watchdog = watchdog
     }
 }

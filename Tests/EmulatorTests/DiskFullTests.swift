@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Runtime
 import Testing
@@ -51,6 +52,42 @@ struct DiskFullTests {
         }
     }
 
+    @Test("a dispatch whose outcome could not be recorded (the disk filled while it ran) is dispatched again once its lease lapses, without a restart", .timeLimit(.minutes(2)))
+    func lapsedLeaseWithoutRestart() async throws {
+        let disk = try TmpfsMount(megabytes: 8)
+        defer { disk.unmount() }
+        let store = try EmulatorStore(directory: disk.directory.appendingPathComponent("data"))
+        let queue = "projects/demo/locations/l/queues/q"
+        let task = "\(queue)/tasks/t"
+        try await DeliveryHarness.makeQueue(store, queue)
+        let handler = TestHandler()
+        // The first dispatch fills the disk before it answers: its 200 cannot be recorded.
+        try await handler.run(respond: { _, index in
+            if index == 1 { _ = try? disk.fill() }
+            return (200, [:])
+        }) { url in
+            try await DeliveryHarness.makeTask(store, queue: queue, id: "t", url: url, deadline: .seconds(15))
+            let dispatcher = TaskDispatcher(store: store, client: HTTPClient(), logger: DeliveryHarness.logger, leaseGrace: .seconds(1))
+            let monitor = DiskMonitor(store: store, logger: DeliveryHarness.logger)
+            try await DeliveryHarness.running(monitor) {
+                try await DeliveryHarness.running(dispatcher) {
+                    try await DeliveryHarness.eventually("the outcome write to fail") { store.health.diskProblem != nil && handler.arrivals.count == 1 }
+                    // Still marked in flight until its lease (dispatch deadline + grace) lapses.
+                    try await DeliveryHarness.eventually("the lease to lapse") {
+                        let lease = try await store.read { db in try Int64.fetchOne(db, sql: "SELECT lease_until_us FROM tasks_tasks WHERE name = ?", arguments: [task]) }
+                        return (lease ?? .max) < GoogleTimestamp.now().microseconds
+                    }
+                    #expect(handler.arrivals.count == 1, "nothing is dispatched while the disk is full")
+                    #expect(try await DeliveryHarness.exists(store, task: task))
+                    try disk.free()
+                    try await DeliveryHarness.eventually("the task to be dispatched again and completed") { try await !DeliveryHarness.exists(store, task: task) }
+                }
+            }
+        }
+        #expect(handler.arrivals.count == 2)
+        #expect(handler.arrivals.last?.header("X-CloudTasks-TaskRetryCount") == "1", "the lapsed dispatch counted as an attempt")
+    }
+
     @Test("running out of free space pauses deliveries before any write fails")
     func lowSpacePausesDeliveries() async throws {
         let disk = try TmpfsMount(megabytes: 4)
@@ -66,5 +103,32 @@ struct DiskFullTests {
         try disk.free()
         await monitor.check(reported: &reported)
         #expect(store.health.diskProblem == nil)
+    }
+}
+
+/// `emulator up` with the whole pipeline, started again while its disk is still full.
+@Suite("emulator up on a full disk", .enabled(if: TmpfsMount.isAvailable, "needs root to mount a tmpfs"))
+struct RestartOnFullDiskTests {
+    @Test("started again on a disk that is still full, emulator up waits for room, saying so, then runs its pipeline without another start", .timeLimit(.minutes(2)))
+    func restartOnFullDisk() async throws {
+        let disk = try TmpfsMount(megabytes: 16)
+        defer { disk.unmount() }
+        let data = disk.directory.appendingPathComponent("data")
+        let arguments = ["up", "--port", "0", "--data-dir", data.path, "--log-format", "json"]
+        let first = try ChildProcess("emulator", arguments: arguments)
+        _ = try await first.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
+        first.send(SIGTERM)
+        #expect(try await first.exitStatus() == 0)
+
+        try disk.fill()
+        let second = try ChildProcess("emulator", arguments: arguments)
+        defer { second.send(SIGKILL) }
+        let waiting = try await second.line(where: { $0.contains("disk full: waiting for room to open the data directory") }, within: .seconds(30), "the wait for room")
+        #expect(waiting.contains(data.path))
+        #expect(second.isRunning)
+        try disk.free()
+        _ = try await second.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready once there is room")
+        second.send(SIGTERM)
+        #expect(try await second.exitStatus() == 0)
     }
 }

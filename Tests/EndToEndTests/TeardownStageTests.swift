@@ -85,14 +85,14 @@ private final class TeardownHarness: Sendable {
     }
 
     /// Delivers a control-queue task the way Cloud Tasks does.
-    func task(_ reason: TeardownTask.Reason, job: String, retry: Int = 0) async throws -> HTTPClient.Response {
-        let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job)
+    func task(_ reason: TeardownTask.Reason, job: String, retry: Int = 0, watchdog: Int? = nil) async throws -> HTTPClient.Response {
+        let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdog ?? 0)
         return try await http.execute(.init(method: "POST", url: teardownURL + "/", headers: [
             ("Content-Type", "application/json"),
             ("X-CloudTasks-QueueName", "control"), ("X-CloudTasks-TaskName", name),
             ("X-CloudTasks-TaskRetryCount", String(retry)), ("X-CloudTasks-TaskExecutionCount", String(retry)),
             ("X-CloudTasks-TaskETA", String(Int(Date().timeIntervalSince1970))),
-        ], body: try JSONEncoder().encode(TeardownTask(job: job, reason: reason))))
+        ], body: try JSONEncoder().encode(TeardownTask(job: job, reason: reason, watchdog: watchdog))))
     }
 
     /// `POST /jobs/ID/finalize`.
@@ -282,7 +282,7 @@ struct TeardownStageTests {
         }
     }
 
-    @Test("at its deadline a job that is still recording items gets more time (watchdog-JOB-1, deadline moved on); a stalled one is timed out")
+    @Test("at its deadline a job that is still recording items, or still has tasks queued, gets more time (watchdog-JOB-N, deadline moved on); a stalled one is timed out")
     func watchdogWaitsForProgress() async throws {
         let harness = try await TeardownHarness()
         try await withWebhook { receiver, webhookURL in
@@ -300,9 +300,22 @@ struct TeardownStageTests {
             #expect(next.scheduleTime.flatMap(Timestamp.parse).map { abs($0.timeIntervalSince(deadline)) < 1 } == true)
             #expect(receiver.requests.isEmpty)
 
-            // Nothing recorded for two hours: the next watchdog times the job out.
+            // Nothing recorded for two hours, but a task still waits in the job's queue (the
+            // emulator was down, say): still progressing, so watchdog-JOB-1 makes watchdog-JOB-2.
             try await harness.clients.firestore.patch(path, fields: ["lastItemAt": .string(Timestamp.format(Date().addingTimeInterval(-7200)))], mask: ["lastItemAt"])
-            #expect(try await harness.task(.deadline, job: job.id, retry: 1).status == 204)
+            let queue = PipelineNames.imageQueue(job: job.id)
+            try await harness.clients.tasks.createTask(CloudTask(
+                name: harness.clients.tasks.taskName("\(job.id)-3-1", queue: queue), httpRequest: .init(url: "http://127.0.0.1:9/"),
+                scheduleTime: Timestamp.format(Date().addingTimeInterval(3600))
+            ), queue: queue)
+            #expect(try await harness.task(.deadline, job: job.id, watchdog: 1).status == 204)
+            #expect(try await harness.job(job.id).record.deadlineExtensions == 2)
+            _ = try await harness.clients.tasks.task(PipelineNames.watchdogTask(job: job.id, extension: 2), queue: harness.configuration.controlQueue)
+            #expect(receiver.requests.isEmpty)
+
+            // Stalled: no item for two hours and nothing left in the queue. The job is timed out.
+            try await harness.clients.tasks.deleteTask("\(job.id)-3-1", queue: queue)
+            #expect(try await harness.task(.deadline, job: job.id, watchdog: 2).status == 204)
             #expect(try await harness.job(job.id).record.status == .timedOut)
             #expect(receiver.requests.count == 1)
         }

@@ -1,7 +1,10 @@
 import Foundation
+import GRDB
 import Runtime
 import Testing
 import TestSupport
+
+@testable import Emulator
 
 /// A service's address is stable for the life of a data directory, like a Cloud Run URL; when
 /// it must move (its port taken by another program), every stored push endpoint and pending
@@ -110,5 +113,60 @@ struct ServiceAddressTests {
         #expect(output.contains("service 'fixture': port \(pinned) (pinned by its `port:` in the pipeline file) is in use by "), "\(output)")
         #expect(output.contains("(pid \(getpid())); stop that program or pin another port"), "\(output)")
         _ = squatter
+    }
+}
+
+/// `ServiceAddresses` on a store, without processes: which work follows which move.
+@Suite("Service addresses: re-pointing")
+struct ServiceRepointTests {
+    @Test("a service pinned to another's old port takes it, the other moves elsewhere, and each one's work follows only its own service; a longer port with the same digits is left alone")
+    func swapAndPrefix() async throws {
+        try await DeliveryHarness.withStore { store in
+            let populateOld = LoopbackPort.stable()
+            let processOld = LoopbackPort.stable(excluding: [populateOld])
+            let alphaOld = LoopbackPort.stable(in: 2000...6000)
+            let alphaNew = LoopbackPort.stable(excluding: [populateOld, processOld])
+            let neighbour = "http://127.0.0.1:\(alphaOld)1/z"  // a port whose digits start like alpha's
+            try await store.write { db in
+                for (service, port) in [("populate", populateOld), ("process", processOld), ("alpha", alphaOld)] {
+                    try db.execute(sql: "INSERT INTO service_ports(service, port, url) VALUES (?, ?, ?)", arguments: [service, port, "http://127.0.0.1:\(port)"])
+                }
+            }
+            let pubsub = PubSubStore(store: store)
+            _ = try await pubsub.createTopic(name: "projects/p/topics/shards", body: .init())
+            var subscription = Emulator.PubSubSubscription(topic: "projects/p/topics/shards")
+            subscription.pushConfig = .init(pushEndpoint: "http://127.0.0.1:\(populateOld)/")
+            _ = try await pubsub.createSubscription(name: "projects/p/subscriptions/shards-populate", body: subscription)
+            let queue = "projects/p/locations/l/queues/q"
+            try await DeliveryHarness.makeQueue(store, queue)
+            try await DeliveryHarness.makeTask(store, queue: queue, id: "image", url: "http://127.0.0.1:\(processOld)/x?y=1")
+            try await DeliveryHarness.makeTask(store, queue: queue, id: "alpha", url: "http://127.0.0.1:\(alphaOld)/a")
+            try await DeliveryHarness.makeTask(store, queue: queue, id: "neighbour", url: neighbour)
+
+            let topology = try TopologyLoader.parse("""
+                services:
+                  - name: populate
+                    port: \(processOld)
+                  - name: process
+                  - name: alpha
+                    port: \(alphaNew)
+                """)
+            let assignment = try await ServiceAddresses(store: store).assign(topology.services)
+            #expect(assignment.ports["populate"] == processOld)
+            let processNew = try #require(assignment.ports["process"])
+            #expect(![populateOld, processOld, alphaOld, alphaNew].contains(processNew), "process moved to \(processNew), a port another service had")
+            #expect(assignment.moves.first { $0.service == "process" }?.reason == "port \(processOld) is pinned for 'populate' by the pipeline file")
+
+            let pushEndpoint = try await pubsub.pushSubscriptions().first?.endpoint
+            #expect(pushEndpoint == "http://127.0.0.1:\(processOld)/", "populate's subscription follows populate, not process")
+            let tasks = TasksStore(store: store)
+            #expect(try await tasks.task(name: "\(queue)/tasks/image").httpRequest?.url == "http://127.0.0.1:\(processNew)/x?y=1")
+            #expect(try await tasks.task(name: "\(queue)/tasks/alpha").httpRequest?.url == "http://127.0.0.1:\(alphaNew)/a")
+            #expect(try await tasks.task(name: "\(queue)/tasks/neighbour").httpRequest?.url == neighbour)
+
+            // Assigned again with nothing changed: nothing moves, nothing is written.
+            let again = try await ServiceAddresses(store: store).assign(topology.services)
+            #expect(again.moves.isEmpty && again.ports == assignment.ports)
+        }
     }
 }

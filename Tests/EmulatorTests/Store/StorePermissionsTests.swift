@@ -50,4 +50,14 @@ struct StorePermissionsTests {
         }
         #expect(try await store.read { db in try Int.fetchOne(db, sql: "SELECT x FROM leftover") } == 1)
     }
+
+    @Test("an existing folder that is not a data directory yet (--data-dir ., a project folder) keeps its mode; the database in it is 0600")
+    func foreignFolderKeepsItsMode() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-modes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        _ = try EmulatorStore(directory: directory)
+        #expect(try Self.mode(directory) == 0o755)
+        #expect(try Self.mode(directory.appendingPathComponent("emulator.sqlite")) == 0o600)
+    }
 }

@@ -50,4 +50,16 @@ struct ContainerModeTests {
         #expect(!recorded.contains { $0.contains("s3cret") }, "secret values must not be on the command line")
         #expect(!recorded.contains("PATH") && !recorded.contains("HOME"), "the host's own variables stay out of the container")
     }
+
+    @Test("containers are named per service and data directory, not per port, so the next emulator removes what a killed one left before it assigns ports")
+    func namesAndLeftovers() {
+        let first = ContainerRuntime(image: "i", instance: ContainerRuntime.instance(for: URL(fileURLWithPath: "/data/a")))
+        let other = ContainerRuntime(image: "i", instance: ContainerRuntime.instance(for: URL(fileURLWithPath: "/data/b")))
+        #expect(first.instance == ContainerRuntime(image: "i", instance: ContainerRuntime.instance(for: URL(fileURLWithPath: "/data/a/"))).instance)
+        #expect(first.instance != other.instance)
+        let name = first.containerName(service: "process")
+        #expect(first.arguments(service: "process", port: 20001, binary: "process", variables: []).contains(name))
+        #expect(first.arguments(service: "process", port: 20002, binary: "process", variables: []).contains(name), "the name does not change with the port")
+        #expect(first.removalArguments(services: ["ingest", "process"]) == ["rm", "--force", "--ignore", "--time", "0", first.containerName(service: "ingest"), name])
+    }
 }
