@@ -8,10 +8,11 @@ enum DeliveryLease {
 
 extension DeliveryLease {
     /// Records a delivery's outcome, trying again every `retryInterval` while the write fails
-    /// (a full disk) and the delivery's lease lasts: after that the delivery is claimed again
-    /// anyway and this outcome no longer applies. Returns whether it was recorded.
+    /// (a full disk) and the delivery's lease lasts (until `end`, wall-clock microseconds as the
+    /// store keeps it): after that the delivery is claimed again and this outcome no longer
+    /// applies. Returns whether it was recorded.
     static func record(
-        until end: ContinuousClock.Instant, retryInterval: Duration = .seconds(1),
+        untilMicroseconds end: Int64, now: @Sendable () -> Int64, retryInterval: Duration = .seconds(1),
         _ write: () async throws -> Void, failed: (any Error) -> Void
     ) async -> Bool {
         while true {
@@ -19,7 +20,7 @@ extension DeliveryLease {
                 try await write()
                 return true
             } catch {
-                guard ContinuousClock.now + retryInterval < end, !Task.isCancelled else {
+                guard now() + TaskDispatchPolicy.microseconds(retryInterval) < end, !Task.isCancelled else {
                     failed(error)
                     return false
                 }

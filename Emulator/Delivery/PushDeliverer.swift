@@ -132,7 +132,7 @@ final class PushDeliverer: Service {
         let outcome = Self.outcome(status: status, message: message, settings: settings, nowMicroseconds: finished)
         let pubsub = pubsub
         let logger = logger
-        _ = await DeliveryLease.record(until: start + settings.ackDeadline + DeliveryLease.grace) {
+        _ = await DeliveryLease.record(untilMicroseconds: message.leaseEndMicroseconds, now: now) {
             try await pubsub.finishPush(subscription: settings.name, messageID: message.messageID, attempt: message.attempt, outcome: outcome)
         } failed: { error in
             // The lease lapses and the message is pushed again: at-least-once, nothing lost.

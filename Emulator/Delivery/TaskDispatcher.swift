@@ -156,7 +156,8 @@ final class TaskDispatcher: Service {
         )
         let tasks = tasks
         let logger = logger
-        _ = await DeliveryLease.record(until: start + task.dispatchDeadline + leaseGrace) {
+        let leaseEnd = task.dispatchMicroseconds + TaskDispatchPolicy.microseconds(task.dispatchDeadline + leaseGrace)
+        _ = await DeliveryLease.record(untilMicroseconds: leaseEnd, now: now) {
             try await tasks.finishDispatch(name: task.name, dispatch: task.retryCount + 1, outcome: outcome, attempt: attempt, nowMicroseconds: finished)
         } failed: { error in
             // The lease lapses and the task is dispatched again: at-least-once, nothing lost.

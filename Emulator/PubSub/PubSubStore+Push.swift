@@ -62,7 +62,8 @@ extension PubSubStore {
                     subscription: subscription, messageID: id, data: row["data"],
                     attributes: try (row["attributes"] as String?).map { try StoredJSON.decode([String: String].self, from: $0) },
                     orderingKey: row["ordering_key"], publishTime: GoogleTimestamp(microseconds: row["publish_time_us"]),
-                    attempt: (row["delivery_attempts"] as Int) + 1
+                    attempt: (row["delivery_attempts"] as Int) + 1,
+                    leaseEndMicroseconds: now + lease
                 )
             }
         }

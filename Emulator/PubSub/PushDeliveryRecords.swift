@@ -38,6 +38,8 @@ struct ClaimedMessage: Sendable {
     var publishTime: GoogleTimestamp
     /// This delivery's attempt number (1 for the first).
     var attempt: Int
+    /// When its lease lapses (wall-clock microseconds): after that it is pushed again.
+    var leaseEndMicroseconds: Int64
 }
 
 /// How one push ended, as the store records it.
