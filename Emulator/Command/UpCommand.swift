@@ -72,6 +72,8 @@ struct UpCommand: AsyncParsableCommand {
         configuration.maintenance.taskNameRetention = .seconds(taskNameRetention)
         configuration.maintenance.interval = .seconds(maintenanceInterval)
         let store = try await Self.openStore(configuration.dataDirectory, logger: logger)
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
         do {
             try await EmulatorServer.run(
                 configuration: configuration, store: store, topology: topology, startServices: !noServices,

@@ -170,3 +170,29 @@ struct ServiceRepointTests {
         }
     }
 }
+
+/// One `emulator up` per data directory.
+@Suite("emulator up: one per data directory")
+struct DataDirectoryLockTests {
+    @Test("a second emulator up on a data directory in use stops, naming the directory and the emulator holding it; after a SIGKILL of the first it starts at once", .timeLimit(.minutes(1)))
+    func secondEmulatorRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-lock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = ["up", "--port", "0", "--data-dir", directory.path, "--pipeline", "none", "--log-format", "json"]
+        let first = try ChildProcess("emulator", arguments: arguments)
+        _ = try await first.logField("pixelpipe.url", ofMessage: "emulator listening")
+
+        let second = try ChildProcess("emulator", arguments: arguments)
+        #expect(try await second.exitStatus() != 0)
+        try await second.outputEnded()
+        let output = second.lines.joined(separator: "\n")
+        #expect(output.contains("\(directory.path): is in use by another emulator (pid \(first.processIdentifier))"), "\(output)")
+
+        first.send(SIGKILL)
+        _ = try await first.exitStatus()
+        let third = try ChildProcess("emulator", arguments: arguments)
+        _ = try await third.logField("pixelpipe.url", ofMessage: "emulator listening")
+        third.send(SIGTERM)
+        #expect(try await third.exitStatus() == 0)
+    }
+}
