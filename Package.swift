@@ -2,26 +2,48 @@
 import PackageDescription
 
 /// PixelPipe: an image pipeline as serverless functions, and the emulator that runs it locally.
-/// Layout: `Runtime/` (library; `Runtime/Imaging` is the imaging module), `Functions/` (one
-/// executable per stage), `Emulator/`, `Tests/`, `Benchmarks/`; README.md explains each.
+///
+/// The libraries depend one way (docs/architecture.md draws the graph):
+///   PixelPipeCore ← FunctionsFramework, GoogleCloud ← PipelineModel ← Imaging, the stages.
+/// `Sources/` holds the libraries, `Functions/` one stage each (a library and a thin `main`),
+/// `Emulator/` the emulator (a library and a thin `main`). The benchmarks are a package of
+/// their own under `Benchmarks/`, so `swift build` and `swift test` never compile them.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// What every function binary links: the Runtime and the logging API its handlers use.
-let functionDependencies: [Target.Dependency] = ["Runtime", .product(name: "Logging", package: "swift-log")]
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+/// What every stage library links: the framework, the Google clients and the pipeline model.
+let stageDependencies: [Target.Dependency] = ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", log]
+
+/// A stage: its logic as a library tests construct directly, and a thin executable.
+func stage(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(name: "\(name)Stage", dependencies: stageDependencies + extra, path: "Functions/\(folder)", exclude: ["Main"], swiftSettings: swiftSettings),
+        .executableTarget(name: "\(name)Main", dependencies: [.target(name: "\(name)Stage"), "FunctionsFramework"], path: "Functions/\(folder)/Main", swiftSettings: swiftSettings),
+    ]
+}
 
 let package = Package(
     name: "PixelPipe",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Runtime", targets: ["Runtime"]),
-        .executable(name: "ingest", targets: ["Ingest"]),
-        .executable(name: "populate", targets: ["Populate"]),
-        .executable(name: "process", targets: ["ProcessStage"]),
-        .executable(name: "teardown", targets: ["Teardown"]),
-        .executable(name: "emulator", targets: ["Emulator"]),
+        .library(name: "PixelPipeCore", targets: ["PixelPipeCore"]),
+        .library(name: "FunctionsFramework", targets: ["FunctionsFramework"]),
+        .library(name: "GoogleCloud", targets: ["GoogleCloud"]),
+        .library(name: "PipelineModel", targets: ["PipelineModel"]),
+        .library(name: "Imaging", targets: ["Imaging", "CVipsShims"]),
+        .library(name: "TestSupport", targets: ["TestSupport"]),
+        .executable(name: "ingest", targets: ["IngestMain"]),
+        .executable(name: "populate", targets: ["PopulateMain"]),
+        .executable(name: "process", targets: ["ProcessMain"]),
+        .executable(name: "teardown", targets: ["TeardownMain"]),
+        .executable(name: "emulator", targets: ["EmulatorMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -37,222 +59,97 @@ let package = Package(
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
         // Swift can call (curl_easy_setopt and the vips_* operations are C varargs).
-        .systemLibrary(
-            name: "CCurl",
-            path: "Runtime/CBridges/CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
-        .target(name: "CCurlShims", dependencies: ["CCurl"], path: "Runtime/CBridges/CCurlShims"),
-        .systemLibrary(
-            name: "CVips",
-            path: "Runtime/CBridges/CVips",
-            pkgConfig: "vips",
-            providers: [.apt(["libvips-dev"])]
-        ),
-        .target(name: "CVipsShims", dependencies: ["CVips"], path: "Runtime/CBridges/CVipsShims"),
+        .systemLibrary(name: "CCurl", path: "Sources/CBridges/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"], path: "Sources/CBridges/CCurlShims"),
+        .systemLibrary(name: "CVips", path: "Sources/CBridges/CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVipsShims", dependencies: ["CVips"], path: "Sources/CBridges/CVipsShims"),
         // prctl(PR_SET_PDEATHSIG), for the emulator's service processes (prctl is varargs too).
-        .target(name: "CProcessShims", path: "Runtime/CBridges/CProcessShims"),
+        .target(name: "CProcessShims", path: "Sources/CBridges/CProcessShims"),
 
+        // Configuration read from the environment, strict documents, the retry classification:
+        // what the framework and the clients both need, and nothing else.
+        .target(name: "PixelPipeCore", path: "Sources/PixelPipeCore", swiftSettings: swiftSettings),
+
+        // A functions framework for Cloud Run: invocation server, signature types, context,
+        // logging. Nothing about images, jobs or Google's APIs.
         .target(
-            name: "Runtime",
-            // libvips is deliberately absent: linking it costs ~40 ms of dynamic loading per process
-            // start, so only the `process` binary links it (through the imaging module).
-            dependencies: [
-                "CCurlShims",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            path: "Runtime",
-            exclude: ["CBridges", "Imaging"],
+            name: "FunctionsFramework",
+            dependencies: ["PixelPipeCore", hummingbird, log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Sources/FunctionsFramework",
+            swiftSettings: swiftSettings
+        ),
+
+        // Google Cloud clients: HTTP over libcurl, the safe downloader, Storage, Pub/Sub, Cloud
+        // Tasks and Firestore. Usable without the framework.
+        .target(name: "GoogleCloud", dependencies: ["PixelPipeCore", "CCurlShims", log], path: "Sources/GoogleCloud", swiftSettings: swiftSettings),
+
+        // The pipeline model: the job and item contract, CSV, recipes, names, the ledger.
+        .target(
+            name: "PipelineModel",
+            dependencies: ["PixelPipeCore", "FunctionsFramework", "GoogleCloud", crypto, log],
+            path: "Sources/PipelineModel",
             swiftSettings: swiftSettings
         ),
 
         // The imaging engine (libvips). A module of its own so that only the binaries that
-        // process images link libvips and its hundred shared libraries.
-        .target(
-            name: "Imaging",
-            dependencies: ["Runtime", "CVipsShims", .product(name: "Logging", package: "swift-log")],
-            path: "Runtime/Imaging",
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(name: "Ingest", dependencies: functionDependencies, path: "Functions/Ingest", swiftSettings: swiftSettings),
-        .executableTarget(name: "Populate", dependencies: functionDependencies, path: "Functions/Populate", swiftSettings: swiftSettings),
-        // Not called `Process`: that name would shadow Foundation.Process.
-        .executableTarget(name: "ProcessStage", dependencies: functionDependencies + ["Imaging"], path: "Functions/Process", swiftSettings: swiftSettings),
-        .executableTarget(name: "Teardown", dependencies: functionDependencies, path: "Functions/Teardown", swiftSettings: swiftSettings),
-
-        .executableTarget(
-            name: "Emulator",
-            dependencies: [
-                "Runtime",
-                "CProcessShims",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Emulator",
-            swiftSettings: swiftSettings
-        ),
-
-        // A function binary built on Runtime whose handler can be told to be slow or to fail;
-        // the live tests use it to observe draining and status mapping from outside.
-        .executableTarget(name: "FunctionFixture", dependencies: functionDependencies, path: "Tests/FunctionFixture", swiftSettings: swiftSettings),
-
-        .executableTarget(
-            name: "ColdStartBenchmark",
-            dependencies: ["Runtime"],
-            path: "Benchmarks/ColdStart",
-            exclude: ["python"],
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "EmulatorAPIBenchmark",
-            dependencies: ["BenchmarkSupport", "Runtime"],
-            path: "Benchmarks/EmulatorAPI",
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "DispatchBenchmark",
-            dependencies: [
-                "BenchmarkSupport", "Runtime",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Benchmarks/Dispatch",
-            swiftSettings: swiftSettings
-        ),
-
-        // Helpers the test targets share: child processes, servers on port 0, free ports.
-        .target(
-            name: "TestSupport",
-            dependencies: [
-                "Runtime",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/TestSupport",
-            swiftSettings: swiftSettings
-        ),
-
-        // What the benchmarks that run the emulator binary share.
-        .target(name: "BenchmarkSupport", dependencies: ["Imaging", "Runtime", "CVipsShims"], path: "Benchmarks/Support", swiftSettings: swiftSettings),
-
-        // The pipeline end to end against the imaging engine alone, and ingest of a 1M-row CSV:
-        // `swift build -c release && .build/release/PipelineBenchmark`.
-        .executableTarget(
-            name: "PipelineBenchmark",
-            dependencies: [
-                "BenchmarkSupport", "Imaging", "Runtime",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Benchmarks/Pipeline",
-            swiftSettings: swiftSettings
-        ),
-
-        // Drop-to-trigger latency against the release emulator binary.
-        .executableTarget(
-            name: "TriggerLatencyBenchmark",
-            dependencies: [
-                "BenchmarkSupport", "Runtime",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/TriggerLatency",
-            swiftSettings: swiftSettings
-        ),
-
-        // Reading a 1M-row CSV in 1 MiB chunks: `swift run -c release CSVBenchmark`.
-        .executableTarget(
-            name: "CSVBenchmark",
-            dependencies: ["Runtime"],
-            path: "Benchmarks/CSV",
-            swiftSettings: swiftSettings
-        ),
-
-        // In-process imaging against the vips CLI: `swift run -c release ImagingBenchmark`.
-        .executableTarget(
-            name: "ImagingBenchmark",
-            dependencies: ["BenchmarkSupport", "Imaging", "Runtime", "CVipsShims"],
-            path: "Benchmarks/Imaging",
-            swiftSettings: swiftSettings
-        ),
-
-        .testTarget(
-            name: "RuntimeTests",
-            dependencies: [
-                "Runtime",
-                "TestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/RuntimeTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ImagingTests",
-            dependencies: ["Imaging", "Runtime", "CVipsShims", "TestSupport"],
-            path: "Tests/ImagingTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EmulatorTests",
-            dependencies: [
-                "Emulator",
-                "Runtime",
-                "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/EmulatorTests",
-            swiftSettings: swiftSettings
-        ),
-        // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
-        // image host outage, a full disk); run by scripts/test in a pass of its own.
-        .testTarget(
-            name: "ChaosTests",
-            dependencies: [
-                "Runtime",
-                "TestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/ChaosTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EndToEndTests",
-            // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.
-            dependencies: [
-                "Runtime",
-                "TestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/EndToEndTests",
-            swiftSettings: swiftSettings
-        ),
+        // process images link libvips and its hundred shared libraries (~40 ms of loading).
+        .target(name: "Imaging", dependencies: ["PipelineModel", "PixelPipeCore", "CVipsShims", log], path: "Sources/Imaging", swiftSettings: swiftSettings),
     ]
+        + stage("Ingest", folder: "Ingest")
+        + stage("Populate", folder: "Populate")
+        // Not called `Process`: that name would shadow Foundation.Process.
+        + stage("Process", folder: "Process", extra: ["Imaging", hummingbird])
+        + stage("Teardown", folder: "Teardown", extra: [hummingbird])
+        + [
+            // The emulator: a library (tests drive it in process) and a thin `emulator` executable.
+            .target(
+                name: "Emulator",
+                dependencies: [
+                    "PixelPipeCore", "FunctionsFramework", "GoogleCloud", "PipelineModel", "CProcessShims", log, hummingbird, lifecycle, crypto,
+                    .product(name: "GRDB", package: "GRDB.swift"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "Yams", package: "Yams"),
+                    .product(name: "Metrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                ],
+                path: "Emulator",
+                exclude: ["Main"],
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(name: "EmulatorMain", dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Emulator/Main", swiftSettings: swiftSettings),
+
+            // A function binary whose handler can be told to be slow or to fail; the live tests
+            // use it to observe draining and status mapping from outside.
+            .executableTarget(name: "FunctionFixture", dependencies: ["FunctionsFramework", log], path: "Tests/FunctionFixture", swiftSettings: swiftSettings),
+
+            // Helpers the test targets (and the benchmarks) share: child processes, servers on
+            // port 0, free ports.
+            .target(name: "TestSupport", dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", hummingbird, lifecycle, log], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+
+            .testTarget(name: "PixelPipeCoreTests", dependencies: ["PixelPipeCore"], path: "Tests/PixelPipeCoreTests", swiftSettings: swiftSettings),
+            .testTarget(name: "FunctionsFrameworkTests", dependencies: ["FunctionsFramework", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/FunctionsFrameworkTests", swiftSettings: swiftSettings),
+            .testTarget(name: "GoogleCloudTests", dependencies: ["GoogleCloud", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/GoogleCloudTests", swiftSettings: swiftSettings),
+            .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "GoogleCloud", "PixelPipeCore", "TestSupport", log], path: "Tests/PipelineModelTests", swiftSettings: swiftSettings),
+            .testTarget(name: "ImagingTests", dependencies: ["Imaging", "PipelineModel", "PixelPipeCore", "CVipsShims", "TestSupport"], path: "Tests/ImagingTests", swiftSettings: swiftSettings),
+            .testTarget(
+                name: "EmulatorTests",
+                dependencies: [
+                    "Emulator", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", log, hummingbird, lifecycle,
+                    .product(name: "GRDB", package: "GRDB.swift"),
+                ],
+                path: "Tests/EmulatorTests",
+                swiftSettings: swiftSettings
+            ),
+            // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
+            // image host outage, a full disk); run by scripts/test in a pass of its own.
+            .testTarget(name: "ChaosTests", dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log], path: "Tests/ChaosTests", swiftSettings: swiftSettings),
+            .testTarget(
+                name: "EndToEndTests",
+                // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.
+                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, crypto, log],
+                path: "Tests/EndToEndTests",
+                swiftSettings: swiftSettings
+            ),
+        ]
 )

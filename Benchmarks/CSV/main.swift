@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 
 // Reading a 1,000,000-row CSV in 1 MiB chunks: `swift run -c release CSVBenchmark [rows]`.
 // The file is generated chunk by chunk, never held whole, and only the reader's time is

@@ -7,10 +7,10 @@
 // /healthz on $PORT (e.g. the Python Functions Framework) can be measured in the same run with
 // `--command "functions-framework --target=hello --source=main.py"`.
 import Foundation
-import Runtime
+import FunctionsFramework
+import Glibc
 
 #if canImport(Glibc)
-import Glibc
 #endif
 
 struct Options {

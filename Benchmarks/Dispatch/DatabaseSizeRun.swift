@@ -6,7 +6,8 @@
 // year, so freed pages stay in the file, as before it existed) and with it on.
 import BenchmarkSupport
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import Synchronization
 
 /// Bytes of emulator.sqlite plus its WAL in `directory`.

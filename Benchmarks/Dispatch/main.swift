@@ -14,9 +14,10 @@
 // data directory, serves the no-op handler in-process, and stops both at the end.
 import BenchmarkSupport
 import Foundation
+import GoogleCloud
 import Hummingbird
 import Logging
-import Runtime
+import PipelineModel
 import ServiceLifecycle
 import Synchronization
 

@@ -8,7 +8,8 @@
 // with a fresh data directory, and stops it at the end.
 import BenchmarkSupport
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import Synchronization
 
 /// One measured scenario.

@@ -1,7 +1,7 @@
 import BenchmarkSupport
-import Imaging
 import Foundation
-import Runtime
+import Imaging
+import PipelineModel
 
 // Imaging engine against the vips CLI. Usage:
 //   swift run -c release ImagingBenchmark [--images N] [--runs N] [--leak-iterations N]

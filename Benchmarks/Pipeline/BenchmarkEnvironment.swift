@@ -1,5 +1,7 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 
 /// The emulator-side view a benchmark needs: clients for the emulator at `url`, and the
 /// environment that points a stage binary at it.

@@ -1,7 +1,8 @@
 import BenchmarkSupport
 import Foundation
 import Imaging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// A CSV of `images` photos (2000 × 1500 JPEGs served on loopback) through the whole pipeline
 /// under the release emulator, from upload to the job's final status (output CSV written),

@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 
 /// Ingest of a large CSV: the release `ingest` binary against the release emulator, timed from
 /// the finalize event to its answer (sent after the last shard is published), with the

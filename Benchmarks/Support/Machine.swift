@@ -1,6 +1,5 @@
-import Imaging
-import Runtime
 import Foundation
+import Imaging
 
 /// Where the figures came from.
 public enum Machine {

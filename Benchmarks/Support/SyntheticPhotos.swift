@@ -1,7 +1,6 @@
-import Imaging
-import Runtime
 import CVipsShims
 import Foundation
+import Imaging
 
 /// Generates photo-sized JPEGs (a noisy gradient with coloured shapes) into a folder, once:
 /// files already there are reused.

@@ -5,11 +5,12 @@
 //   swift build -c release && swift run -c release TriggerLatencyBenchmark [--drops 50]
 import BenchmarkSupport
 import Foundation
+import FunctionsFramework
+import GoogleCloud
+import HTTPTypes
 import Hummingbird
 import Logging
-import Runtime
 import ServiceLifecycle
-import HTTPTypes
 import Synchronization
 
 func waitFor(_ predicate: () -> Bool, within limit: Duration) async throws -> Bool {

@@ -1,13 +1,14 @@
 import ArgumentParser
-import Runtime
+import FunctionsFramework
 
 /// `emulator`: local Google Cloud services for PixelPipe.
-@main
-struct EmulatorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EmulatorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "emulator",
         abstract: "Local Storage, Pub/Sub, Cloud Tasks and Firestore APIs for PixelPipe, backed by SQLite.",
         version: RuntimeVersions.report(binary: "emulator"),
         subcommands: [UpCommand.self, StatusCommand.self, ExecServiceCommand.self]
     )
+
+    public init() {}
 }

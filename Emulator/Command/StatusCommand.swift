@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Runtime
+import GoogleCloud
 
 /// `emulator status`: what a running emulator is doing, as text — the dashboard's content.
 struct StatusCommand: AsyncParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import FunctionsFramework
 import Logging
-import Runtime
+import PixelPipeCore
 
 /// `emulator up`: opens the data directory, serves every API on one port, watches the bucket
 /// folders, delivers events, starts the pipeline's function binaries and creates its resources.

@@ -1,5 +1,5 @@
+import GoogleCloud
 import Logging
-import Runtime
 import ServiceLifecycle
 
 /// In the terminal, a progress line per active job whenever its progress changes (at most once

@@ -1,5 +1,5 @@
+import GoogleCloud
 import Logging
-import Runtime
 import ServiceLifecycle
 
 /// The emulator's delivery loops: Cloud Tasks dispatch and Pub/Sub push, sharing one HTTP client

@@ -1,4 +1,6 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 
 /// The body Pub/Sub POSTs to a push endpoint, with the snake_case duplicates it also sends.
 struct PushEnvelope: Encodable, Sendable {

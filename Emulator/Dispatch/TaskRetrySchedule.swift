@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 
 /// Cloud Tasks' retry schedule for one queue's `retryConfig`: the wait starts at `minBackoff`,
 /// doubles `maxDoublings` times, then grows linearly by the last doubled step, capped at

@@ -1,3 +1,4 @@
+import GoogleCloud
 /// A document's or collection's resource name, split into the database root
 /// (`projects/P/databases/D/documents`) and the alternating collection/document ids below it.
 struct DocumentName: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// A document as the REST API shows it; `name` is the full resource name.
 struct FirestoreDocument: Codable, Sendable {

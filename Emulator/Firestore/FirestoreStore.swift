@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import GRDB
 
 /// Documents in SQLite, one row per document with its fields as typed JSON. Every change goes

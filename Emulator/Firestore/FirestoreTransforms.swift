@@ -1,3 +1,4 @@
+import GoogleCloud
 /// Firestore's field transforms, computed as the server does.
 enum FirestoreTransforms {
     /// The field's new value after `transform`, given its `current` value.

@@ -1,6 +1,7 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import Logging
-import Runtime
 import ServiceLifecycle
 
 /// Brings the pipeline up once the emulator's port is known: settles each service's address

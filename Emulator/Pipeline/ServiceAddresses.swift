@@ -1,5 +1,6 @@
+import FunctionsFramework
+import GoogleCloud
 import GRDB
-import Runtime
 
 /// Where each service of the pipeline is reached, kept for the life of a data directory the
 /// way a Cloud Run URL is: a supervised service gets a loopback port once (or the `port:` its

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PixelPipeCore
 
 /// The function binaries an emulator started, by pid and executable, kept in the data directory.
 /// An emulator that dies without stopping them (SIGKILL, a crash) leaves them running on their

@@ -1,4 +1,4 @@
-import Runtime
+import GoogleCloud
 
 /// Creates a topology's buckets, topics, push subscriptions and queues through the public
 /// APIs — the emulator's own here, the same calls the deployment makes against Google Cloud.
@@ -21,7 +21,7 @@ struct TopologyProvisioner {
             do {
                 try await create()
                 summary.created.append(what)
-            } catch let error as Runtime.GoogleAPIError where error.isAlreadyExists {
+            } catch let error as GoogleCloud.GoogleAPIError where error.isAlreadyExists {
                 summary.existing.append(what)
             }
         }
@@ -35,7 +35,7 @@ struct TopologyProvisioner {
         }
         for subscription in topology.subscriptions {
             let endpoint = (serviceURLs[subscription.push.service] ?? "http://127.0.0.1:0") + (subscription.push.path ?? "/")
-            let resource = Runtime.PubSubSubscription(
+            let resource = GoogleCloud.PubSubSubscription(
                 topic: pubsub.topicName(subscription.topic),
                 pushConfig: .init(pushEndpoint: endpoint),
                 ackDeadlineSeconds: subscription.ackDeadlineSeconds,

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import GoogleCloud
 
 /// A topic as Pub/Sub's REST API shows it.
 struct PubSubTopic: Codable, Sendable {

@@ -1,6 +1,6 @@
 import Foundation
+import GoogleCloud
 import GRDB
-import Runtime
 
 /// The push deliverer's durable state, kept like the task dispatcher's: `in_flight` set with the
 /// attempt count in one commit, cleared with the outcome, and cleared for all at start-up. The

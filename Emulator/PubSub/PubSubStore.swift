@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import GoogleCloud
 import GRDB
 
 /// Topics, subscriptions and messages in SQLite. A published message is stored once and

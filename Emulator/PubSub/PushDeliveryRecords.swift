@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import GoogleCloud
 
 // The values the push deliverer and the dashboard exchange with `PubSubStore+Push`.
 

@@ -1,7 +1,9 @@
 import Foundation
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PipelineModel
 
 /// JSON in and out of the APIs: decoding errors that name the offending key, and responses
 /// with Google's content type.

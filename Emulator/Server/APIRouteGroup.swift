@@ -1,3 +1,4 @@
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 

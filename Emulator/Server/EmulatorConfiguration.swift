@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// Where the emulator keeps its state and where it listens.
 struct EmulatorConfiguration: Sendable {

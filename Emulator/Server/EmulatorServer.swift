@@ -1,9 +1,10 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Runtime
 import ServiceLifecycle
 import UnixSignals
 

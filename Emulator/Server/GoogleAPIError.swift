@@ -1,7 +1,10 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PipelineModel
 
 /// An error in Google's JSON shape, `{"error":{"code","message","status"}}`, with the HTTP status
 /// that goes with its canonical code. Handlers throw it; Hummingbird renders it.

@@ -1,3 +1,4 @@
+import GoogleCloud
 import Hummingbird
 import Logging
 

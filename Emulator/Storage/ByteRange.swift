@@ -23,3 +23,4 @@ enum ByteRange {
 }
 
 import Foundation
+import GoogleCloud

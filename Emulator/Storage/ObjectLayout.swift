@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import GoogleCloud
 
 /// Where object bytes live on disk, and the only code that touches those files.
 ///

@@ -1,3 +1,4 @@
+import GoogleCloud
 /// `ifGenerationMatch`, `ifGenerationNotMatch`, `ifMetagenerationMatch` and
 /// `ifMetagenerationNotMatch`, checked against the live object (nil: none).
 struct StoragePreconditions: Sendable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// The object metadata a client may send (upload metadata, `PATCH`); everything optional.
 struct StorageObjectMetadata: Codable, Sendable {

@@ -1,7 +1,9 @@
 import Foundation
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PipelineModel
 
 extension StorageRoutes {
     /// `POST /upload/storage/v1/b/B/o?uploadType=media|multipart|resumable`, and the resumable

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import Logging
 import ServiceLifecycle
 

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Runtime
+import PixelPipeCore
 
 /// How the database gives space back: incremental auto-vacuum, so pages freed by deletes are
 /// returned to the file system a few at a time by `StoreMaintenance` instead of by a VACUUM that

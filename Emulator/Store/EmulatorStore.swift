@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import GRDB
 
 /// The emulator's durable state: one SQLite database (WAL) in the data directory, so a restart

@@ -1,3 +1,4 @@
+import GoogleCloud
 import GRDB
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// How the supervisor starts one service: which executable, with which environment.
 struct ServiceLauncher: Sendable {

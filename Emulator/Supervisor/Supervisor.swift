@@ -1,6 +1,8 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import Logging
-import Runtime
+import PixelPipeCore
 import Synchronization
 
 /// Runs the pipeline's function binaries as child processes, as Cloud Run would run their

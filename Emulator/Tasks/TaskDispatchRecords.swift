@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import GoogleCloud
 
 // The values the task dispatcher and the dashboard exchange with `TasksStore+Dispatch`.
 

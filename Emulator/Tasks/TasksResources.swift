@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 
 /// A Cloud Tasks queue as the REST API shows it, with Cloud Tasks' defaults filled in.
 struct TasksQueue: Codable, Sendable {

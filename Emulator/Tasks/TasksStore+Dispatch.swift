@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Runtime
 
 /// The dispatcher's durable state: an `in_flight` mark set in the same commit that counts the
 /// attempt, cleared in the commit that records its outcome, and cleared for all at start-up, so

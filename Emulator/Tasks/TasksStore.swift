@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import GoogleCloud
 import GRDB
 
 /// Queues and tasks in SQLite. A task's name is remembered in `tasks_names` from creation on,

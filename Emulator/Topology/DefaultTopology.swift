@@ -1,3 +1,4 @@
+import PipelineModel
 /// The built-in topology, used when no pipeline file is given. A test keeps it identical to
 /// `infra/pipeline.yaml`, which the deployment scripts read.
 enum DefaultTopology {

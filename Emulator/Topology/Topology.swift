@@ -1,4 +1,5 @@
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 
 /// The pipeline's resources and how they connect — buckets, the services (function binaries),
 /// storage triggers, topics, push subscriptions and queues — as read from `infra/pipeline.yaml`.

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 import Yams
 
 /// Reads and validates a topology: YAML is decoded, then checked for references that do not

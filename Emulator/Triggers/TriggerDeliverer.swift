@@ -1,7 +1,8 @@
 import Foundation
+import GoogleCloud
 import GRDB
 import Logging
-import Runtime
+import PixelPipeCore
 import ServiceLifecycle
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PixelPipeCore
 import ServiceLifecycle
 
 /// Mirrors `DATA/buckets/BUCKET/` into Storage: a file dropped there, once completely written,

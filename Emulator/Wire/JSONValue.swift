@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// Any JSON value, for parts of a resource the emulator stores and returns but does not
 /// interpret (`pushConfig`, `labels`, `oidcToken`), so they round-trip unchanged.

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 
 /// Opaque `pageToken`s: the sort key of the last item on the previous page, base64url-encoded
 /// so clients treat it as opaque and the emulator can resume a keyset scan from it.

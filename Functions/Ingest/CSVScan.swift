@@ -1,4 +1,4 @@
-import Runtime
+import PipelineModel
 
 /// One streaming pass over an uploaded CSV: validates it, counts rows and items, and cuts it
 /// into shards of at most `rowsPerShard` rows at row boundaries. Holds only the shard list,

@@ -1,4 +1,4 @@
-import Runtime
+import PixelPipeCore
 
 /// Why an upload cannot become a job; every case is permanent and names the object.
 struct IngestError: Error, Sendable, CustomStringConvertible, RetryClassifiedError {

@@ -1,11 +1,14 @@
-import Runtime
+import FunctionsFramework
+import GoogleCloud
 import Logging
+import PipelineModel
+import PixelPipeCore
 
 /// Ingest's CloudEvent handler: `google.cloud.storage.object.v1.finalized` on the uploads bucket.
-struct IngestFunction: CloudEventFunction {
+public struct IngestFunction: CloudEventFunction {
     let ingestor: Ingestor
 
-    func handle(_ event: CloudEvent<StorageObject>, context: InvocationContext) async throws {
+    public func handle(_ event: CloudEvent<StorageObject>, context: InvocationContext) async throws {
         guard event.type == "google.cloud.storage.object.v1.finalized" else {
             context.logger.debug("event type ignored", metadata: ["pixelpipe.event.type": .string(event.type)])
             return
@@ -27,7 +30,7 @@ struct IngestFunction: CloudEventFunction {
 
     /// The ingest function from the environment; the teardown URL is required up front, since
     /// the watchdog of every job is a task sent there.
-    static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
+    public static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
         let configuration = try PipelineConfiguration(environment: environment)
         _ = try configuration.requireTeardownURL()
         let clients = PipelineClients(api: GoogleAPIClient(environment: environment, logger: logger), configuration: configuration)

@@ -1,6 +1,8 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Turns one uploaded CSV version into a job (ARCHITECTURE §1, §5, §6): validates it in one
 /// streaming pass, creates the job document, the job's queue, the shard messages and the

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 
 /// The report a rejected CSV leaves in the processed bucket, `JOB/error-report.json`.
 struct JobRejection: Codable, Sendable, Equatable {

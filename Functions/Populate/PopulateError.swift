@@ -1,4 +1,4 @@
-import Runtime
+import PixelPipeCore
 
 /// Why a shard cannot be populated. Permanent ones are acknowledged and logged (redelivering the
 /// same message would fail the same way); transient ones are redelivered.

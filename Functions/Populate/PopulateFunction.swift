@@ -1,11 +1,14 @@
+import FunctionsFramework
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Populate's Pub/Sub push handler: one shard message per delivery.
-struct PopulateFunction: PubSubFunction {
+public struct PopulateFunction: PubSubFunction {
     let populator: ShardPopulator
 
-    func handle(_ push: PubSubPush<ShardMessage>, context: InvocationContext) async throws {
+    public func handle(_ push: PubSubPush<ShardMessage>, context: InvocationContext) async throws {
         var logger = context.logger
         logger[metadataKey: "pixelpipe.job"] = .string(push.message.data.job)
         logger[metadataKey: "pixelpipe.shard"] = .string("\(push.message.data.firstRow)+\(push.message.data.rows)")
@@ -17,7 +20,7 @@ struct PopulateFunction: PubSubFunction {
     }
 
     /// The populate function from the environment; both task targets are required up front.
-    static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
+    public static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
         let configuration = try PipelineConfiguration(environment: environment)
         _ = try configuration.requireProcessURL()
         _ = try configuration.requireTeardownURL()

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
 
 /// Turns one shard message into work (ARCHITECTURE §1, §5): reads only the shard's byte range
 /// of the CSV, creates one task per valid image named `JOB-ROW-INDEX` (a name the queue already

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import PixelPipeCore
 
 /// The JSON body of `POST /process`: a source URL and an optional partial recipe.
 struct DirectProcessBody {

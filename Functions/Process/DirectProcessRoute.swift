@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
-import Logging
+import FunctionsFramework
+import GoogleCloud
 import Imaging
-import Runtime
+import Logging
+import PipelineModel
 
 /// `POST /process`: one image processed synchronously, for direct use. The body is either JSON
 /// `{"url": "...", "recipe": {...}}` or the image itself (any other content type, with an

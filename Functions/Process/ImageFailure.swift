@@ -1,5 +1,7 @@
+import GoogleCloud
 import Imaging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Why one image could not be turned into stored outputs, classified for the failure policy of
 /// ARCHITECTURE §5: permanent failures are recorded on the item, transient ones are retried.

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Imaging
-import Runtime
+import PipelineModel
 
 /// The image work both entry points share: download a source safely, make every output a
 /// recipe asks for with the imaging engine, and store the outputs. Knows nothing of tasks,

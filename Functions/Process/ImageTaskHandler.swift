@@ -1,7 +1,10 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import Imaging
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Runs one image task (`JOB-ROW-INDEX` on `images-JOB`): download, recipe, outputs, then the
 /// item and the job's counters in one commit through the `JobLedger`, so each item counts once.

@@ -1,4 +1,4 @@
-import Runtime
+import PipelineModel
 
 /// What `GET /jobs/{id}` answers: where a job stands, from its document.
 struct JobStatus: Encodable, Equatable {

@@ -1,6 +1,8 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
-import Runtime
+import PipelineModel
 
 /// `GET /jobs/{id}`: the job's status, counts and progress from `jobs/ID`. 400 for an id that is
 /// not a job id (16 lower-case hex digits), 404 when there is no such job, 503 when Firestore

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Imaging
-import Runtime
+import PipelineModel
 
 /// Writes renditions to the processed bucket: each under the name the caller chooses, with its
 /// format's `Content-Type`, several at once but never more than `concurrency`, so one image's

@@ -1,6 +1,8 @@
 import Foundation
+import GoogleCloud
 import Imaging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Everything the process stage reads from the environment, once at start-up: the pipeline's
 /// shared settings, how source images are downloaded, the imaging limits, and how many outputs

@@ -1,5 +1,8 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 
 /// Whether the queue gives up on an image task after this failed attempt — the one question the
 /// failure policy must answer the way Cloud Tasks does, or an item is either failed while the

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 
 /// Which final status a job gets, decided from its counters, why teardown runs and the clock:
 /// a rejected job stays rejected; a complete one is `finished` or `finished_with_errors`; an

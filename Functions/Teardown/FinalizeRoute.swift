@@ -1,4 +1,5 @@
-import Runtime
+import FunctionsFramework
+import PipelineModel
 
 /// `POST /jobs/{id}/finalize[?reason=deadline]`: runs the same finalizer directly and answers
 /// the job's summary as JSON. Without `reason=deadline` an incomplete job is finalized only

@@ -1,6 +1,9 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// A short lease on finalizing one job, the document `jobs/JOB/leases/finalizer`, so that
 /// `teardown-JOB`, `watchdog-JOB` and a direct call running at once cannot both send the

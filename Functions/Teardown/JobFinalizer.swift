@@ -1,6 +1,8 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// Finalizes a job idempotently, in an order that makes every step safe to repeat:
 /// 1. a job already finalized whose webhook (if any) was delivered is left untouched;

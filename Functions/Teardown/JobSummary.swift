@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 
 /// What a finalized job is, as the webhook body and the direct API's answer. Built from the job
 /// document alone and encoded with sorted keys, so a retried webhook carries the same bytes

@@ -1,4 +1,4 @@
-import Runtime
+import PipelineModel
 
 /// Two succeeded images of one job whose perceptual hashes are at most the configured distance
 /// apart: `item` looks like the earlier `duplicateOf` (items are `ROW-INDEX`).

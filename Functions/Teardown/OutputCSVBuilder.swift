@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 
 /// Writes a job's output CSV: the source CSV is streamed by ranged reads at the job's
 /// generation and re-parsed with the reader ingest used, so row numbers match the items'; each

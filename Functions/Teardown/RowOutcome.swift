@@ -1,4 +1,4 @@
-import Runtime
+import PipelineModel
 
 /// What the output CSV says about one data row: the output URLs of its images in image order,
 /// a status and the reasons its images failed or went missing.

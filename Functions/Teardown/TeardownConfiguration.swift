@@ -1,4 +1,5 @@
-import Runtime
+import PipelineModel
+import PixelPipeCore
 
 /// What teardown reads from the environment besides the pipeline's shared settings.
 struct TeardownConfiguration: Sendable {

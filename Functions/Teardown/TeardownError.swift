@@ -1,4 +1,4 @@
-import Runtime
+import PixelPipeCore
 
 /// Why teardown could not finalize a job, naming the job or object, classified for the queue:
 /// permanent errors are acknowledged (a direct call gets 422), transient ones answer 503 so the

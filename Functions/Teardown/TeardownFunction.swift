@@ -1,4 +1,5 @@
-import Runtime
+import FunctionsFramework
+import PipelineModel
 
 /// The `teardown-JOB` (reason `complete`) and `watchdog-JOB` (reason `deadline`) tasks of the
 /// control queue. An unknown job or an incomplete job told it is complete is acknowledged

@@ -1,9 +1,18 @@
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
-import Runtime
+import Logging
+import PipelineModel
+import PixelPipeCore
 
 /// Builds the teardown binary's function from its configuration: the control-queue task
 /// handler and the direct `POST /jobs/{id}/finalize` route over one finalizer.
-enum TeardownService {
+public enum TeardownService {
+    /// The function `main` serves, configured from the environment.
+    public static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
+        makeFunction(configuration: try TeardownConfiguration(environment: environment), api: GoogleAPIClient(environment: environment, logger: logger))
+    }
+
     static func makeFunction(configuration: TeardownConfiguration, api: GoogleAPIClient) -> FunctionDefinition {
         let finalizer = JobFinalizer(clients: PipelineClients(api: api, configuration: configuration.pipeline), configuration: configuration)
         var function = FunctionDefinition(name: "teardown", cloudTask: TeardownFunction(finalizer: finalizer))

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
 
 /// Sends a job's summary to its webhook: `POST` with `Content-Type: application/json`,
 /// `X-PixelPipe-Signature: sha256=<hex HMAC-SHA256 of the body>` (always: teardown does not

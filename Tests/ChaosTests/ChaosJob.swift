@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import TestSupport
 
 /// One job of the chaos suite: a CSV of `rows` products with two images each, uploaded to the

@@ -1,6 +1,9 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 import Synchronization
 import TestSupport
 

@@ -1,8 +1,11 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// The chaos suite: a ~200-image job under `emulator up` with the real stage binaries, attacked
 /// while it runs — the emulator SIGKILLed and SIGTERMed and started again at once, `process` and

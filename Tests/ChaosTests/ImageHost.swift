@@ -1,8 +1,9 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Runtime
 import Synchronization
 import TestSupport
 

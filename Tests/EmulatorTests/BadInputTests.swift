@@ -1,5 +1,5 @@
-import Runtime
 import Foundation
+import PipelineModel
 import Testing
 
 /// Malformed requests get clear 4xx answers; nothing lands outside the data directory and the

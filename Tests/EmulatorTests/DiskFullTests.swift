@@ -1,7 +1,7 @@
 import Foundation
+import GoogleCloud
 import GRDB
 import Logging
-import Runtime
 import Testing
 import TestSupport
 

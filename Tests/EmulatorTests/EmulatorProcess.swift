@@ -1,7 +1,6 @@
 import Foundation
-import Runtime
-import TestSupport
 import Testing
+import TestSupport
 
 /// The real `emulator up` binary as a child process on a free port, for tests that must kill it.
 /// The caller must `stop()` it (tests do so in `defer`).

@@ -1,4 +1,3 @@
-import Runtime
 import Foundation
 import Testing
 

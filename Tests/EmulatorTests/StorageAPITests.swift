@@ -1,5 +1,5 @@
-import Runtime
 import Foundation
+import PipelineModel
 import Testing
 
 @testable import Emulator

@@ -1,5 +1,5 @@
-import Runtime
 import Foundation
+import PipelineModel
 import Testing
 
 /// Cloud Tasks REST v2 as the client libraries call it.

@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
 import ServiceLifecycle
 import Testing
 import TestSupport

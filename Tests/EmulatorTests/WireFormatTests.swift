@@ -1,5 +1,5 @@
-import Runtime
 import Foundation
+import GoogleCloud
 import Testing
 
 @testable import Emulator

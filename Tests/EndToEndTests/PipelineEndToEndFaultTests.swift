@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import PipelineModel
+import PixelPipeCore
 import Testing
 import TestSupport
 

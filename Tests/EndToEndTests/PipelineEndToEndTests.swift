@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import Testing
 import TestSupport
 

@@ -1,5 +1,7 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 import Testing
 import TestSupport
 

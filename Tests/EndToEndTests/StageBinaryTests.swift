@@ -1,7 +1,9 @@
-import TestSupport
 import Foundation
-import Runtime
+import FunctionsFramework
+import GoogleCloud
+import PipelineModel
 import Testing
+import TestSupport
 
 /// What a stage needs to start: a project, and Google APIs that are not there (port 9, discard,
 /// refuses connections) so nothing reaches the internet.

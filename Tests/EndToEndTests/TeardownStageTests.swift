@@ -1,7 +1,9 @@
 import Foundation
-import Runtime
-import TestSupport
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 import Testing
+import TestSupport
 
 /// The real `emulator` and `teardown` binaries, with the job's CSV, job document and item
 /// documents written as ingest, populate and process would have written them.

@@ -1,6 +1,7 @@
 import Foundation
+import FunctionsFramework
 import Logging
-import Runtime
+import PixelPipeCore
 
 /// A function binary for the live tests: an HTTP function that answers after `?sleep_ms=`,
 /// with `?status=` (as an `InvocationError` disposition) or with the request echoed back.

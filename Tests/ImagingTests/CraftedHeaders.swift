@@ -1,6 +1,5 @@
-import Imaging
-import Runtime
 import Foundation
+import Imaging
 
 /// Hand-built headers that lie about an image's size, for the decompression-bomb checks.
 enum CraftedHeaders {

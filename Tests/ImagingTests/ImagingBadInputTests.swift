@@ -1,5 +1,6 @@
-import Runtime
 import Foundation
+import Imaging
+import PipelineModel
 import Testing
 @testable import Imaging
 

@@ -1,6 +1,7 @@
-import Runtime
 import CVipsShims
 import Foundation
+import Imaging
+import PipelineModel
 import Testing
 @testable import Imaging
 

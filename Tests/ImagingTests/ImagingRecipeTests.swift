@@ -1,5 +1,7 @@
-import Runtime
 import Foundation
+import Imaging
+import PipelineModel
+import PixelPipeCore
 import Testing
 @testable import Imaging
 

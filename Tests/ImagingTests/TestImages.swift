@@ -1,6 +1,6 @@
-import Runtime
 import CVipsShims
 import Foundation
+import Imaging
 @testable import Imaging
 
 /// Small images generated with libvips itself, so no binary fixtures live in git.

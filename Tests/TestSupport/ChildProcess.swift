@@ -1,4 +1,6 @@
 import Foundation
+import PipelineModel
+import PixelPipeCore
 import Synchronization
 
 /// A binary of this package run as a child process for a test: its stdout lines are collected

@@ -1,3 +1,5 @@
+import PixelPipeCore
+
 /// Awaits a condition instead of sleeping: calls `check` every `interval` until it returns a
 /// value, and fails after `limit` naming what was awaited (and, via `context`, what was seen).
 public func eventually<T: Sendable>(

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import FunctionsFramework
+import PixelPipeCore
 
 /// A TCP port on 127.0.0.1 that this test process listens on (never accepting), so that a
 /// server told to use it finds it taken: "another program" holding a port. Closed when released.

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 
 /// A CSV read whole with Runtime's `CSVRecordReader` (the reader the pipeline itself uses), for
 /// checking output CSVs: the header and the data rows, with cells by column name.

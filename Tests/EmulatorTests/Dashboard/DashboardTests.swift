@@ -1,5 +1,7 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 import Testing
 import TestSupport
 @testable import Emulator
@@ -27,7 +29,7 @@ struct DashboardTests {
             let pubsub = PubSubClient(api: api, project: "demo")
             try await pubsub.createTopic("shards")
             try await pubsub.createTopic("shards-dead")
-            try await pubsub.createSubscription("shards-populate", Runtime.PubSubSubscription(
+            try await pubsub.createSubscription("shards-populate", GoogleCloud.PubSubSubscription(
                 topic: pubsub.topicName("shards"), pushConfig: .init(pushEndpoint: "http://127.0.0.1:9/"),
                 deadLetterPolicy: .init(deadLetterTopic: pubsub.topicName("shards-dead"), maxDeliveryAttempts: 5)
             ))

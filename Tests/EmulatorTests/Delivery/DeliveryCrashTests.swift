@@ -1,8 +1,9 @@
 import Foundation
+import GoogleCloud
 import GRDB
-import Runtime
-import TestSupport
+import PixelPipeCore
 import Testing
+import TestSupport
 
 /// The real `emulator up` binary killed while dispatching, then restarted on the same data.
 @Suite("Delivery: crash and restart", .serialized)

@@ -1,12 +1,13 @@
 import Foundation
+import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import Logging
-import Runtime
+import PixelPipeCore
 import ServiceLifecycle
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 @testable import Emulator
 

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import GoogleCloud
 import Testing
 
 @testable import Emulator

@@ -1,7 +1,8 @@
 import Foundation
-import Runtime
-import TestSupport
+import GoogleCloud
+import PixelPipeCore
 import Testing
+import TestSupport
 
 @testable import Emulator
 

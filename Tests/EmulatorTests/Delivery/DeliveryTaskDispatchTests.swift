@@ -1,8 +1,10 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
-import Runtime
-import TestSupport
+import PixelPipeCore
 import Testing
+import TestSupport
 
 @testable import Emulator
 

@@ -1,7 +1,9 @@
 import Foundation
-import Runtime
-import TestSupport
+import GoogleCloud
+import PipelineModel
+import PixelPipeCore
 import Testing
+import TestSupport
 
 @testable import Emulator
 

@@ -1,4 +1,5 @@
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 import Testing
 @testable import Emulator
 

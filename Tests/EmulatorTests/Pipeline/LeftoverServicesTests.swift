@@ -1,6 +1,8 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import GRDB
-import Runtime
+import PixelPipeCore
 import Testing
 import TestSupport
 @testable import Emulator

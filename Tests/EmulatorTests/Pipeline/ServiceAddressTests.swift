@@ -1,6 +1,8 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import GRDB
-import Runtime
+import PipelineModel
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import Foundation
+import GoogleCloud
 import GRDB
-import Runtime
 import Testing
 
 @testable import Emulator

@@ -1,6 +1,6 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
 import Testing
 import TestSupport
 @testable import Emulator

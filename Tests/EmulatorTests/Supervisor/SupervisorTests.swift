@@ -1,6 +1,7 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PixelPipeCore
 import Testing
 import TestSupport
 @testable import Emulator

@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PixelPipeCore
 import Testing
 @testable import Emulator
 

@@ -1,7 +1,9 @@
 import Foundation
+import FunctionsFramework
+import GoogleCloud
 import HTTPTypes
 import Logging
-import Runtime
+import PixelPipeCore
 import ServiceLifecycle
 import Testing
 import TestSupport
@@ -166,7 +168,7 @@ struct StorageTriggerTests {
             try FileManager.default.removeItem(at: harness.bucketFolder.appendingPathComponent("uploads/remove-me.csv"))
             let requests = try await awaitRequests(function, count: 2)
             #expect(requests[1].headers["ce-type"] == StorageEventType.deleted)
-            let error = await #expect(throws: Runtime.GoogleAPIError.self) { _ = try await harness.storage.metadata(bucket: "uploads", name: "remove-me.csv") }
+            let error = await #expect(throws: GoogleCloud.GoogleAPIError.self) { _ = try await harness.storage.metadata(bucket: "uploads", name: "remove-me.csv") }
             #expect(error?.isNotFound == true)
         }
     }

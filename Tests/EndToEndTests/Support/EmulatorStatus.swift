@@ -1,5 +1,6 @@
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import TestSupport
 
 /// The parts of the emulator's `/_emulator/status` snapshot the tests read: queue and

@@ -1,4 +1,5 @@
-import Runtime
+import GoogleCloud
+import PipelineModel
 import TestSupport
 
 /// Everything a finished job consists of, taken twice around a repeated delivery to show that

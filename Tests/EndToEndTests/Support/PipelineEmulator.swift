@@ -1,6 +1,8 @@
 import Foundation
+import GoogleCloud
 import Logging
-import Runtime
+import PipelineModel
+import PixelPipeCore
 import TestSupport
 
 /// `emulator up` as a child process running the real pipeline: the repository's topology with

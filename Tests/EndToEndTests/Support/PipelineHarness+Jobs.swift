@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-import Runtime
+import GoogleCloud
+import PipelineModel
 import Synchronization
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import PipelineModel
 import TestSupport
 
 /// Everything an end-to-end test talks to: the emulator running the real stage binaries, the
