@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import GRDB
 
 /// What the emulator is doing, read in one consistent snapshot: its disk and services, jobs (the

@@ -1,3 +1,5 @@
+import GoogleCloud
+
 /// A Firestore field path (`a.b`, `` `odd.key`.c ``) split into its segments, with reading,
 /// setting and deleting along it inside a document's fields.
 struct FieldPath: Sendable, Hashable, CustomStringConvertible {

@@ -9,23 +9,11 @@ import PipelineModel
 /// An error in Google's JSON shape, `{"error":{"code","message","status"}}`, with the HTTP status
 /// that goes with its canonical code. Handlers throw it; Hummingbird renders it.
 struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
-    /// Google's canonical error codes that the emulator produces.
-    enum Code: String, Sendable {
-        case invalidArgument = "INVALID_ARGUMENT"
-        case failedPrecondition = "FAILED_PRECONDITION"
-        case notFound = "NOT_FOUND"
-        case alreadyExists = "ALREADY_EXISTS"
-        case outOfRange = "OUT_OF_RANGE"
-        case unimplemented = "UNIMPLEMENTED"
-        case `internal` = "INTERNAL"
-        case unavailable = "UNAVAILABLE"
-    }
-
-    let code: Code
+    let code: GoogleStatusCode
     let status: HTTPResponse.Status
     let message: String
 
-    init(_ code: Code, status: HTTPResponse.Status, _ message: String) {
+    init(_ code: GoogleStatusCode, status: HTTPResponse.Status, _ message: String) {
         self.code = code
         self.status = status
         self.message = message
@@ -59,20 +47,10 @@ struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
 
     /// The body Google's client libraries parse.
     var jsonBody: String {
-        /// `{"error": …}`.
-        struct Envelope: Encodable {
-            /// The `error` member.
-            struct Detail: Encodable {
-                let code: Int
-                let message: String
-                let status: String
-            }
-            let error: Detail
-        }
-        let envelope = Envelope(error: .init(code: Int(status.code), message: message, status: code.rawValue))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = (try? encoder.encode(envelope)) ?? Data(#"{"error":{"code":500,"message":"unencodable error","status":"INTERNAL"}}"#.utf8)
+        let body = GoogleErrorBody(code: code, httpStatus: Int(status.code), message: message)
+        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":500,"message":"unencodable error","status":"INTERNAL"}}"#.utf8)
         return String(decoding: data, as: UTF8.self)
     }
 

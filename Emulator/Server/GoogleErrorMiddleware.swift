@@ -17,7 +17,7 @@ struct GoogleErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error.status.code >= 500 { log(error, request) }
             throw error
         } catch let error as HTTPError {
-            let code: GoogleAPIError.Code = error.status.code == 404 ? .notFound : (error.status.code >= 500 ? .internal : .invalidArgument)
+            let code: GoogleStatusCode = error.status.code == 404 ? .notFound : (error.status.code >= 500 ? .internal : .invalidArgument)
             let converted = GoogleAPIError(code, status: error.status, error.body ?? error.status.reasonPhrase)
             if error.status.code >= 500 { log(converted, request) }
             throw converted

@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import GRDB
 
 /// What the folder watcher does to the store: a file that appeared in a bucket folder becomes a

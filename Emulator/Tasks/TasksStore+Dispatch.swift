@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import GRDB
 
 /// The dispatcher's durable state: an `in_flight` mark set in the same commit that counts the

@@ -1,3 +1,4 @@
+import GoogleCloud
 import Synchronization
 
 /// Wall-clock microseconds that never repeat or go backwards within the process, for commit

@@ -49,15 +49,11 @@ public struct GoogleAPIError: Error, Sendable, CustomStringConvertible, RetryCla
 
     /// The error a response with a non-success status stands for.
     static func from(_ response: HTTPClient.Response, resource: String) -> GoogleAPIError {
-        struct Body: Decodable {
-            struct Detail: Decodable { var code: Int?; var message: String?; var status: String? }
-            var error: Detail
-        }
-        let detail = try? JSONDecoder().decode(Body.self, from: response.body).error
+        let detail = try? JSONDecoder().decode(GoogleErrorBody.self, from: response.body).error
         let fallback = String(decoding: response.body.prefix(200), as: UTF8.self)
         return GoogleAPIError(
             httpStatus: response.status,
-            status: detail?.status ?? Self.canonicalStatus(for: response.status),
+            status: detail?.status ?? GoogleStatusCode(httpStatus: response.status).rawValue,
             message: detail?.message ?? (fallback.isEmpty ? "HTTP \(response.status)" : fallback),
             resource: resource
         )
@@ -68,19 +64,4 @@ public struct GoogleAPIError: Error, Sendable, CustomStringConvertible, RetryCla
         GoogleAPIError(httpStatus: 0, status: "UNAVAILABLE", message: error.description, resource: resource, transportTransient: error.isTransient)
     }
 
-    static func canonicalStatus(for httpStatus: Int) -> String {
-        switch httpStatus {
-        case 400: "INVALID_ARGUMENT"
-        case 401: "UNAUTHENTICATED"
-        case 403: "PERMISSION_DENIED"
-        case 404: "NOT_FOUND"
-        case 409: "ALREADY_EXISTS"
-        case 412: "FAILED_PRECONDITION"
-        case 429: "RESOURCE_EXHAUSTED"
-        case 501: "UNIMPLEMENTED"
-        case 503: "UNAVAILABLE"
-        case 504: "DEADLINE_EXCEEDED"
-        default: httpStatus >= 500 ? "INTERNAL" : "UNKNOWN"
-        }
-    }
 }

@@ -354,7 +354,8 @@ struct GoogleAPIPlumbingTests {
         (.string("a\"b"), #"{"stringValue":"a\"b"}"#),
         (.boolean(true), #"{"booleanValue":true}"#),
         (.null, #"{"nullValue":null}"#),
-        (.timestamp("2026-11-22T10:00:00Z"), #"{"timestampValue":"2026-11-22T10:00:00Z"}"#),
+        (.timestamp("2026-11-22T10:00:00.000000Z"), #"{"timestampValue":"2026-11-22T10:00:00.000000Z"}"#),
+        (.double(.infinity), #"{"doubleValue":"Infinity"}"#),
         (.array([.integer(1)]), #"{"arrayValue":{"values":[{"integerValue":"1"}]}}"#),
         (.map(["k": .string("v")]), #"{"mapValue":{"fields":{"k":{"stringValue":"v"}}}}"#),
     ])
@@ -363,5 +364,14 @@ struct GoogleAPIPlumbingTests {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         #expect(String(decoding: try encoder.encode(value), as: UTF8.self) == json)
         #expect(try JSONDecoder().decode(FirestoreValue.self, from: Data(json.utf8)) == value)
+    }
+
+    @Test("a Firestore value is read strictly: one type member, a real timestamp (normalised to UTC microseconds)")
+    func firestoreValueStrictness() throws {
+        let decoder = JSONDecoder()
+        #expect(try decoder.decode(FirestoreValue.self, from: Data(#"{"timestampValue":"2026-11-22T11:00:00+01:00"}"#.utf8)) == .timestamp("2026-11-22T10:00:00.000000Z"))
+        #expect(throws: DecodingError.self) { try decoder.decode(FirestoreValue.self, from: Data(#"{"timestampValue":"yesterday"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try decoder.decode(FirestoreValue.self, from: Data(#"{"stringValue":"a","integerValue":"1"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try decoder.decode(FirestoreValue.self, from: Data("{}".utf8)) }
     }
 }

@@ -1,11 +1,11 @@
 /// An int64 as protobuf JSON carries it: a string (`"42"`) in responses, and either a string or
 /// a number in requests.
-struct FlexibleInt64: Sendable, Hashable, Codable {
-    var value: Int64
+public struct FlexibleInt64: Sendable, Hashable, Codable {
+    public var value: Int64
 
-    init(_ value: Int64) { self.value = value }
+    public init(_ value: Int64) { self.value = value }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {
             value = number
@@ -18,7 +18,7 @@ struct FlexibleInt64: Sendable, Hashable, Codable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(String(value))
     }

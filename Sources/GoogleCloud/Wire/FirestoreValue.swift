@@ -1,16 +1,19 @@
 import Foundation
 
-/// A Firestore value in its typed REST JSON form: `{"integerValue":"3"}`,
-/// `{"stringValue":"x"}`, `{"mapValue":{"fields":{…}}}`, …
+/// A Firestore `Value` in its typed REST JSON form — `{"integerValue":"3"}`,
+/// `{"stringValue":"x"}`, `{"mapValue":{"fields":{…}}}` — exactly one member naming the type.
+/// The one definition the client and the emulator both read and write.
 public indirect enum FirestoreValue: Sendable, Equatable {
     case null
     case boolean(Bool)
-    /// int64, sent as a decimal string.
+    /// int64, sent as a decimal string (numbers are accepted).
     case integer(Int64)
+    /// NaN and the infinities travel as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
     case double(Double)
-    /// RFC 3339.
+    /// RFC 3339, as Google writes it (UTC, `Z`).
     case timestamp(String)
     case string(String)
+    /// Base64 on the wire.
     case bytes(Data)
     /// A document resource name.
     case reference(String)
@@ -20,7 +23,8 @@ public indirect enum FirestoreValue: Sendable, Equatable {
 }
 
 extension FirestoreValue: Codable {
-    private enum Key: String, CodingKey {
+    /// The member naming the value's type.
+    private enum Key: String, CodingKey, CaseIterable {
         case nullValue, booleanValue, integerValue, doubleValue, timestampValue, stringValue
         case bytesValue, referenceValue, geoPointValue, arrayValue, mapValue
     }
@@ -30,31 +34,32 @@ extension FirestoreValue: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
-        guard let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a Firestore value needs exactly one …Value member"))
+        let present = container.allKeys
+        guard present.count == 1, let key = present.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "a Value needs exactly one of \(Key.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         switch key {
         case .nullValue: self = .null
         case .booleanValue: self = .boolean(try container.decode(Bool.self, forKey: key))
-        case .integerValue:
-            // int64 travels as a string; numbers are tolerated.
-            if let text = try? container.decode(String.self, forKey: key), let value = Int64(text) {
-                self = .integer(value)
-            } else {
-                self = .integer(try container.decode(Int64.self, forKey: key))
-            }
+        case .integerValue: self = .integer(try container.decode(FlexibleInt64.self, forKey: key).value)
         case .doubleValue:
-            if let text = try? container.decode(String.self, forKey: key) {
-                switch text {
+            if let number = try? container.decode(Double.self, forKey: key) {
+                self = .double(number)
+            } else {
+                switch try container.decode(String.self, forKey: key) {
                 case "NaN": self = .double(.nan)
                 case "Infinity": self = .double(.infinity)
                 case "-Infinity": self = .double(-.infinity)
-                default: throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not a double: \(text)")
+                case let text: throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\"\(text)\" is not a double")
                 }
-            } else {
-                self = .double(try container.decode(Double.self, forKey: key))
             }
-        case .timestampValue: self = .timestamp(try container.decode(String.self, forKey: key))
+        case .timestampValue:
+            let text = try container.decode(String.self, forKey: key)
+            guard let time = GoogleTimestamp(rfc3339: text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\"\(text)\" is not an RFC 3339 timestamp")
+            }
+            self = .timestamp(time.rfc3339)
         case .stringValue: self = .string(try container.decode(String.self, forKey: key))
         case .bytesValue: self = .bytes(try container.decode(Data.self, forKey: key))
         case .referenceValue: self = .reference(try container.decode(String.self, forKey: key))
@@ -72,14 +77,22 @@ extension FirestoreValue: Codable {
         case .null: try container.encodeNil(forKey: .nullValue)
         case .boolean(let value): try container.encode(value, forKey: .booleanValue)
         case .integer(let value): try container.encode(String(value), forKey: .integerValue)
-        case .double(let value): try container.encode(value, forKey: .doubleValue)
+        case .double(let value):
+            if value.isNaN {
+                try container.encode("NaN", forKey: .doubleValue)
+            } else if value.isInfinite {
+                try container.encode(value > 0 ? "Infinity" : "-Infinity", forKey: .doubleValue)
+            } else {
+                try container.encode(value, forKey: .doubleValue)
+            }
         case .timestamp(let value): try container.encode(value, forKey: .timestampValue)
         case .string(let value): try container.encode(value, forKey: .stringValue)
         case .bytes(let value): try container.encode(value, forKey: .bytesValue)
         case .reference(let value): try container.encode(value, forKey: .referenceValue)
         case .geoPoint(let latitude, let longitude): try container.encode(GeoPoint(latitude: latitude, longitude: longitude), forKey: .geoPointValue)
-        case .array(let values): try container.encode(ArrayBody(values: values), forKey: .arrayValue)
-        case .map(let fields): try container.encode(MapBody(fields: fields), forKey: .mapValue)
+        // Empty arrays and maps are `{}` inside, as Firestore writes them.
+        case .array(let values): try container.encode(ArrayBody(values: values.isEmpty ? nil : values), forKey: .arrayValue)
+        case .map(let fields): try container.encode(MapBody(fields: fields.isEmpty ? nil : fields), forKey: .mapValue)
         }
     }
 }

@@ -2,25 +2,25 @@ import Foundation
 
 /// A point in time as microseconds since the Unix epoch — the resolution the emulator stores —
 /// formatted as Google's RFC 3339 strings (`2026-11-22T16:41:29.123456Z`).
-struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
-    var microseconds: Int64
+public struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
+    public var microseconds: Int64
 
-    init(microseconds: Int64) { self.microseconds = microseconds }
+    public init(microseconds: Int64) { self.microseconds = microseconds }
 
     /// The current wall-clock time.
-    static func now() -> GoogleTimestamp {
+    public static func now() -> GoogleTimestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return GoogleTimestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1_000)
     }
 
-    static func < (lhs: GoogleTimestamp, rhs: GoogleTimestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+    public static func < (lhs: GoogleTimestamp, rhs: GoogleTimestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     /// This time plus `nanoseconds` (rounded down to microseconds).
-    func adding(nanoseconds: Int64) -> GoogleTimestamp { .init(microseconds: microseconds + nanoseconds / 1_000) }
+    public func adding(nanoseconds: Int64) -> GoogleTimestamp { .init(microseconds: microseconds + nanoseconds / 1_000) }
 
     /// RFC 3339 in UTC with six fractional digits.
-    var rfc3339: String {
+    public var rfc3339: String {
         var seconds = time_t(microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000)
         let micros = microseconds - Int64(seconds) * 1_000_000
         var parts = tm()
@@ -35,7 +35,7 @@ struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
     }
 
     /// Parses RFC 3339 (`…T…Z` or with an offset, 0–9 fractional digits); nil when malformed.
-    init?(rfc3339 text: String) {
+    public init?(rfc3339 text: String) {
         let bytes = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= bytes.count else { return nil }
@@ -92,7 +92,7 @@ struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
         microseconds = epochSeconds * 1_000_000 + Int64(nanos / 1_000)
     }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let parsed = GoogleTimestamp(rfc3339: text) else {
@@ -101,7 +101,7 @@ struct GoogleTimestamp: Sendable, Hashable, Comparable, Codable {
         self = parsed
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rfc3339)
     }
