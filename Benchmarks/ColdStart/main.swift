@@ -21,9 +21,12 @@ struct Options {
 func parseOptions() -> Options {
     var options = Options()
     var arguments = CommandLine.arguments.dropFirst()
-    let binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    // The stage binaries: beside this one, or where --bin-dir says (the benchmarks are a package
+    // of their own, so cold-start.sh passes the static build's folder).
+    var binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     while let argument = arguments.popFirst() {
         switch argument {
+        case "--bin-dir": binDirectory = URL(fileURLWithPath: arguments.popFirst() ?? ".")
         case "--runs": options.runs = Int(arguments.popFirst() ?? "") ?? options.runs
         case "--command":
             let command = arguments.popFirst() ?? ""
