@@ -27,7 +27,7 @@ struct TasksStore: Sendable {
                 CREATE TABLE tasks_names (name TEXT PRIMARY KEY, queue TEXT NOT NULL, retired_us INTEGER) WITHOUT ROWID;
                 """)
         }
-        registerDispatchMigrations(in: &migrator)
+        registerDeliveryMigrations(in: &migrator)
         registerRetentionMigrations(in: &migrator)
     }
 

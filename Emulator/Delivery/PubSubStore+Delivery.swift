@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Runtime
 
-/// The push deliverer's durable state, kept like the task dispatcher's: `in_flight` set with the
+/// The durable state of push delivery (`PushDeliverySource`), kept like the tasks': `in_flight` set with the
 /// attempt count in one commit, cleared with the outcome, and cleared for all at start-up. The
 /// mark is a lease until `next_delivery_us` (the ack deadline plus `DeliveryLease.grace`), after
 /// which the message is pushed again even if the outcome of the push never got recorded, as
@@ -43,7 +43,7 @@ extension PubSubStore {
     /// leasing them for `ackDeadline` (as a pull would).
     func claimDuePushes(subscription: String, limit: Int, ackDeadline: Duration, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
         guard limit > 0 else { return [] }
-        let lease = TaskDispatchPolicy.microseconds(ackDeadline + DeliveryLease.grace)
+        let lease = (ackDeadline + DeliveryLease.grace).wholeMicroseconds
         return try await store.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
