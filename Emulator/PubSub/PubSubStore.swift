@@ -192,6 +192,18 @@ struct PubSubStore: Sendable {
         }
     }
 
+    /// Every subscription of every project, by name, with its topic.
+    func allSubscriptions() async throws -> [PubSubSubscription] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, topic, body FROM pubsub_subscriptions ORDER BY name").map { row in
+                var subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
+                subscription.name = row["name"]
+                subscription.topic = row["topic"]
+                return subscription
+            }
+        }
+    }
+
     func listSubscriptions(project: String, pageSize: Int, after: String?) async throws -> (subscriptions: [PubSubSubscription], next: String?) {
         let prefix = "projects/\(project)/subscriptions/"
         return try await store.read { db in

@@ -50,6 +50,13 @@ struct TasksStore: Sendable {
         try await store.read { db in try Self.queue(name: name, in: db) }
     }
 
+    /// Every queue, by name.
+    func allQueues() async throws -> [TasksQueue] {
+        try await store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM tasks_queues ORDER BY name").map { try Self.queue(name: $0, in: db) }
+        }
+    }
+
     func listQueues(parent: String, pageSize: Int, after: String?) async throws -> (queues: [TasksQueue], next: String?) {
         let prefix = parent + "/queues/"
         return try await store.read { db in
