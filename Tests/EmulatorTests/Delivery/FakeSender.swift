@@ -49,8 +49,9 @@ final class FakeSender<Lane: DeliveryLane, Item: DeliveryItem>: DeliverySender {
 }
 
 extension DeliveryEngine {
-    /// The engine over `source` with a fake sender, on `store`'s signal and health.
+    /// The engine over `source` with a fake sender, on `store`'s signal and health. Its poll
+    /// is half a minute, so a test that passes sooner shows the engine woke by itself.
     static func faked(_ source: Source, _ sender: Sender, store: EmulatorStore) -> DeliveryEngine {
-        DeliveryEngine(source: source, sender: sender, store: store, logger: DeliveryHarness.logger)
+        DeliveryEngine(source: source, sender: sender, store: store, logger: DeliveryHarness.logger, pollInterval: .seconds(30))
     }
 }
