@@ -36,7 +36,7 @@ struct PubSubStore: Sendable {
                 CREATE INDEX pubsub_deliveries_message ON pubsub_deliveries(message_id);
                 """)
         }
-        registerPushMigrations(in: &migrator)
+        registerDeliveryMigrations(in: &migrator)
     }
 
     // MARK: Topics
@@ -231,6 +231,17 @@ struct PubSubStore: Sendable {
 
     // MARK: Pull and acknowledgement
 
+    /// Up to `limit` messages of `subscription` due at `now`, soonest first, with their delivery
+    /// attempts so far: what a pull leases and what push delivery claims.
+    static func dueDeliveries(subscription: String, nowMicroseconds now: Int64, limit: Int, in db: Database) throws -> [Row] {
+        try Row.fetchAll(db, sql: """
+            SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
+            FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
+            WHERE d.subscription = ? AND d.next_delivery_us <= ?
+            ORDER BY d.next_delivery_us, d.message_id LIMIT ?
+            """, arguments: [subscription, now, limit])
+    }
+
     /// Leases up to `maxMessages` due messages for the ack deadline; each lease counts an attempt.
     func pull(subscription name: String, maxMessages: Int) async throws -> [ReceivedMessage] {
         try await store.write { db in
@@ -242,12 +253,7 @@ struct PubSubStore: Sendable {
             let retention: Int64 = row["retention_us"]
             let now = GoogleTimestamp.now().microseconds
             try Self.expire(subscription: name, before: now - retention, in: db)
-            let due = try Row.fetchAll(db, sql: """
-                SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
-                FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
-                WHERE d.subscription = ? AND d.next_delivery_us <= ?
-                ORDER BY d.next_delivery_us, d.message_id LIMIT ?
-                """, arguments: [name, now, maxMessages])
+            let due = try Self.dueDeliveries(subscription: name, nowMicroseconds: now, limit: maxMessages, in: db)
             let lease = try db.cachedStatement(sql: """
                 UPDATE pubsub_deliveries SET delivery_attempts = delivery_attempts + 1, next_delivery_us = ? WHERE subscription = ? AND message_id = ?
                 """)
