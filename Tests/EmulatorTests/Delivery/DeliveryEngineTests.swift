@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Runtime
 import Testing
 
@@ -137,6 +138,28 @@ struct DeliveryEngineTests {
             #expect(stats?.backlog == 0 && stats?.inFlight == 0)
             let forwarded = try await pubsub.pull(subscription: "projects/demo/subscriptions/dead", maxMessages: 10)
             #expect(forwarded.map(\.message.data) == [Data("bad".utf8).base64EncodedString()])
+        }
+    }
+
+    @Test("a trigger event left in flight is sent again at the next start, then retried until a 2xx with the same event id", .timeLimit(.minutes(1)))
+    func triggerEventRedelivered() async throws {
+        try await DeliveryHarness.withStore { store in
+            let lane = TriggerLane(schedule: PushRetrySchedule(minimumBackoff: .milliseconds(20), maximumBackoff: .milliseconds(40)))
+            let source = TriggerDeliverySource(store: store, lane: lane)
+            try await store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO trigger_deliveries (trigger, service, path, event_id, headers, body, next_at, created_at)
+                    VALUES ('csv', 'fn', '/', 'e1', '{"ce-id":"e1"}', X'7B7D', 0, 0)
+                    """)
+            }
+            // A previous process claimed it and stopped; its lease (the 300 s timeout) lasts.
+            #expect(try await source.claimDue(in: lane, limit: 10, nowMicroseconds: GoogleTimestamp.now().microseconds).map(\.attempt) == [1])
+            let sender = FakeSender<TriggerLane, TriggerDelivery>(answer: { _, index in index < 3 ? 503 : 204 })
+            try await DeliveryHarness.running(DeliveryEngine.faked(source, sender, store: store)) {
+                try await DeliveryHarness.eventually("the event to be delivered") { try await source.pendingCount() == 0 }
+            }
+            #expect(sender.sent.map(\.item.attempt) == [2, 3, 4])
+            #expect(sender.sent.map(\.item.label) == ["e1", "e1", "e1"])
         }
     }
 
