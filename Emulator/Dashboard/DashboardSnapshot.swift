@@ -1,10 +1,9 @@
 import Foundation
 import GoogleCloud
-import GRDB
 
-/// What the emulator is doing, read in one consistent snapshot: its disk and services, jobs (the
-/// pipeline's Firestore `jobs` documents), queues, subscriptions, pending trigger events and
-/// recent invocations.
+/// What the emulator is doing, read through the stores that own each part: its disk and
+/// services, jobs (the pipeline's Firestore `jobs` documents), queues, subscriptions, pending
+/// trigger events and recent invocations.
 /// The dashboard page, `emulator status`, the terminal progress lines and `/metrics` all show it.
 struct DashboardSnapshot: Sendable, Encodable {
     struct Job: Sendable, Encodable, Equatable {
@@ -72,38 +71,35 @@ struct DashboardSnapshot: Sendable, Encodable {
         let services = await directory?.snapshot() ?? []
         let disk = store.health.diskProblem
         // Counts come from the stores that own them; this adds the configuration to show.
-        let queueStats = try await TasksStore(store: store).queueStats()
-        let subscriptionStats = try await PubSubStore(store: store).subscriptionStats()
-        return try await store.read { db in
-            DashboardSnapshot(
-                takenAt: GoogleTimestamp.now().rfc3339,
-                disk: disk,
-                services: services,
-                jobs: try jobs(db),
-                queues: try queues(queueStats, db),
-                subscriptions: try subscriptions(subscriptionStats, db),
-                pendingTriggerEvents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trigger_deliveries") ?? 0,
-                recent: invocations.map {
-                    Invocation(
-                        kind: $0.kind.rawValue, target: "\($0.source.split(separator: "/").last ?? "") \($0.item) → \($0.target)", status: $0.status ?? 0,
-                        latencyMilliseconds: $0.latency.components.seconds * 1000 + $0.latency.components.attoseconds / 1_000_000_000_000_000,
-                        at: GoogleTimestamp(microseconds: $0.timeMicroseconds).rfc3339
-                    )
-                }
-            )
-        }
+        let tasks = TasksStore(store: store)
+        let pubsub = PubSubStore(store: store)
+        let jobDocuments = try await FirestoreStore(store: store).topLevelDocuments(collection: "jobs", limit: 50)
+        let queueStats = try await tasks.queueStats()
+        let configuredQueues = try await tasks.allQueues()
+        let subscriptionStats = try await pubsub.subscriptionStats()
+        let configuredSubscriptions = try await pubsub.allSubscriptions()
+        let pendingTriggerEvents = try await TriggerDeliverySource(store: store).pendingCount()
+        return DashboardSnapshot(
+            takenAt: GoogleTimestamp.now().rfc3339,
+            disk: disk,
+            services: services,
+            jobs: jobs(jobDocuments),
+            queues: queues(queueStats, configured: configuredQueues),
+            subscriptions: subscriptions(subscriptionStats, configured: configuredSubscriptions),
+            pendingTriggerEvents: pendingTriggerEvents,
+            recent: invocations.map {
+                Invocation(
+                    kind: $0.kind.rawValue, target: "\($0.source.split(separator: "/").last ?? "") \($0.item) → \($0.target)", status: $0.status ?? 0,
+                    latencyMilliseconds: $0.latency.components.seconds * 1000 + $0.latency.components.attoseconds / 1_000_000_000_000_000,
+                    at: GoogleTimestamp(microseconds: $0.timeMicroseconds).rfc3339
+                )
+            }
+        )
     }
 
     /// Documents of the top-level `jobs` collection of any project, newest first.
-    private static func jobs(_ db: Database) throws -> [Job] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT name, fields FROM firestore_documents
-            WHERE parent LIKE 'projects/%/databases/%/documents/jobs'
-            ORDER BY create_time_us DESC LIMIT 50
-            """)
-        return rows.compactMap { row in
-            let name: String = row["name"]
-            guard let fields = try? StoredJSON.decode([String: FirestoreValue].self, from: row["fields"]) else { return nil }
+    private static func jobs(_ documents: [(name: String, fields: [String: FirestoreValue])]) -> [Job] {
+        documents.map { name, fields in
             func integer(_ key: String) -> Int64 {
                 if case .integer(let value)? = fields[key] { return value }
                 return 0
@@ -114,10 +110,9 @@ struct DashboardSnapshot: Sendable, Encodable {
         }
     }
 
-    private static func queues(_ stats: [TaskQueueStats], _ db: Database) throws -> [Queue] {
-        try stats.map { stats in
-            let body = try String.fetchOne(db, sql: "SELECT body FROM tasks_queues WHERE name = ?", arguments: [stats.queue])
-            let limits = body.flatMap { try? StoredJSON.decode(TasksQueue.self, from: $0) }?.rateLimits
+    private static func queues(_ stats: [TaskQueueStats], configured: [TasksQueue]) -> [Queue] {
+        stats.map { stats in
+            let limits = configured.first { $0.name == stats.queue }?.rateLimits
             return Queue(
                 name: String(stats.queue.split(separator: "/").last ?? ""),
                 state: stats.state.rawValue,
@@ -129,15 +124,14 @@ struct DashboardSnapshot: Sendable, Encodable {
         }
     }
 
-    private static func subscriptions(_ stats: [SubscriptionDeliveryStats], _ db: Database) throws -> [Subscription] {
-        try stats.map { stats in
-            let row = try Row.fetchOne(db, sql: "SELECT topic, body FROM pubsub_subscriptions WHERE name = ?", arguments: [stats.subscription])
-            let body = (row?["body"] as String?).flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
-            let push = (body?["pushConfig"] as? [String: Any])?["pushEndpoint"] as? String
-            let deadLetter = (body?["deadLetterPolicy"] as? [String: Any])?["deadLetterTopic"] as? String
+    private static func subscriptions(_ stats: [SubscriptionDeliveryStats], configured: [PubSubSubscription]) -> [Subscription] {
+        stats.map { stats in
+            let subscription = configured.first { $0.name == stats.subscription }
+            let push = subscription?.pushConfig?.pushEndpoint
+            let deadLetter = subscription?.deadLetterPolicy?.deadLetterTopic
             return Subscription(
                 name: String(stats.subscription.split(separator: "/").last ?? ""),
-                topic: String((row?["topic"] as String? ?? "").split(separator: "/").last ?? ""),
+                topic: String((subscription?.topic ?? "").split(separator: "/").last ?? ""),
                 pushEndpoint: push.flatMap { $0.isEmpty ? nil : $0 },
                 backlog: stats.backlog, inFlight: stats.inFlight, deadLettered: stats.deadLettered,
                 deadLetterTopic: deadLetter.map { String($0.split(separator: "/").last ?? "") }

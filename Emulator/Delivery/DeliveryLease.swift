@@ -20,7 +20,7 @@ extension DeliveryLease {
                 try await write()
                 return true
             } catch {
-                guard now() + TaskDispatchPolicy.microseconds(retryInterval) < end, !Task.isCancelled else {
+                guard now() + retryInterval.wholeMicroseconds < end, !Task.isCancelled else {
                     failed(error)
                     return false
                 }

@@ -58,6 +58,21 @@ struct FirestoreStore: Sendable {
         }
     }
 
+    /// Documents of the top-level collection `id` in any project and database, newest first:
+    /// their names and fields (a document whose fields do not decode is left out).
+    func topLevelDocuments(collection id: String, limit: Int) async throws -> [(name: String, fields: [String: FirestoreValue])] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT name, fields FROM firestore_documents
+                WHERE parent LIKE 'projects/%/databases/%/documents/' || ?
+                ORDER BY create_time_us DESC LIMIT ?
+                """, arguments: [id, limit]).compactMap { row in
+                guard let fields = try? StoredJSON.decode([String: FirestoreValue].self, from: row["fields"]) else { return nil }
+                return (name: row["name"] as String, fields: fields)
+            }
+        }
+    }
+
     /// Applies `writes` atomically; any failing precondition or transform fails them all.
     /// With `returning`, also reads that document back as the commit left it.
     func commit(_ writes: [PreparedWrite], returning: DocumentName? = nil) async throws -> (response: FirestoreCommitResponse, document: FirestoreDocument?) {

@@ -37,7 +37,7 @@ struct PubSubStore: Sendable {
                 CREATE INDEX pubsub_deliveries_message ON pubsub_deliveries(message_id);
                 """)
         }
-        registerPushMigrations(in: &migrator)
+        registerDeliveryMigrations(in: &migrator)
     }
 
     // MARK: Topics
@@ -193,6 +193,18 @@ struct PubSubStore: Sendable {
         }
     }
 
+    /// Every subscription of every project, by name, with its topic.
+    func allSubscriptions() async throws -> [PubSubSubscription] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, topic, body FROM pubsub_subscriptions ORDER BY name").map { row in
+                var subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
+                subscription.name = row["name"]
+                subscription.topic = row["topic"]
+                return subscription
+            }
+        }
+    }
+
     func listSubscriptions(project: String, pageSize: Int, after: String?) async throws -> (subscriptions: [PubSubSubscription], next: String?) {
         let prefix = "projects/\(project)/subscriptions/"
         return try await store.read { db in
@@ -220,6 +232,17 @@ struct PubSubStore: Sendable {
 
     // MARK: Pull and acknowledgement
 
+    /// Up to `limit` messages of `subscription` due at `now`, soonest first, with their delivery
+    /// attempts so far: what a pull leases and what push delivery claims.
+    static func dueDeliveries(subscription: String, nowMicroseconds now: Int64, limit: Int, in db: Database) throws -> [Row] {
+        try Row.fetchAll(db, sql: """
+            SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
+            FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
+            WHERE d.subscription = ? AND d.next_delivery_us <= ?
+            ORDER BY d.next_delivery_us, d.message_id LIMIT ?
+            """, arguments: [subscription, now, limit])
+    }
+
     /// Leases up to `maxMessages` due messages for the ack deadline; each lease counts an attempt.
     func pull(subscription name: String, maxMessages: Int) async throws -> [ReceivedMessage] {
         try await store.write { db in
@@ -231,12 +254,7 @@ struct PubSubStore: Sendable {
             let retention: Int64 = row["retention_us"]
             let now = GoogleTimestamp.now().microseconds
             try Self.expire(subscription: name, before: now - retention, in: db)
-            let due = try Row.fetchAll(db, sql: """
-                SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
-                FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
-                WHERE d.subscription = ? AND d.next_delivery_us <= ?
-                ORDER BY d.next_delivery_us, d.message_id LIMIT ?
-                """, arguments: [name, now, maxMessages])
+            let due = try Self.dueDeliveries(subscription: name, nowMicroseconds: now, limit: maxMessages, in: db)
             let lease = try db.cachedStatement(sql: """
                 UPDATE pubsub_deliveries SET delivery_attempts = delivery_attempts + 1, next_delivery_us = ? WHERE subscription = ? AND message_id = ?
                 """)

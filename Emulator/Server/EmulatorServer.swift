@@ -46,7 +46,7 @@ enum EmulatorServer {
         configuration: EmulatorConfiguration, store: EmulatorStore, topology: Topology? = nil,
         startServices: Bool = true, containers: ContainerRuntime? = nil, colorize: Bool = false, logger: Logger
     ) async throws {
-        let hub = StorageEventHub(triggers: topology?.triggers ?? [])
+        let hub = StorageEventHub(triggers: topology?.triggers ?? [], signal: store.workSignal)
         let storage = try StorageStore(store: store, events: hub)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let directory = ServiceDirectory()
@@ -64,14 +64,14 @@ enum EmulatorServer {
         // With a pipeline, nothing is delivered before its services' addresses are settled.
         let gate = DeliveryGate(open: topology == nil)
         var services: [any Service] = [application]
-        services.append(DiskMonitor(store: store, onResume: { hub.wake() }, logger: logger))
+        services.append(DiskMonitor(store: store, logger: logger))
         services.append(StoreMaintenance(store: store, configuration: configuration.maintenance, logger: logger))
         if let topology {
             services.append(PipelineRunner(
                 topology: topology, store: store, hub: hub, directory: directory, gate: gate, emulatorPort: ports,
                 startServices: startServices, containers: containers, colorize: colorize, logger: logger
             ))
-            services.append(TriggerDeliverer(store: store, hub: hub, serviceURLs: { await directory.all() }, recent: recent, gate: gate, logger: logger))
+            services.append(TriggerDeliverer(store: store, serviceURLs: { await directory.all() }, recent: recent, gate: gate, logger: logger))
             services.append(BucketFolderWatcher(storage: storage, logger: logger))
             if colorize {
                 services.append(JobProgressReporter(store: store) { LogSink.standardOutput.write(line: "\u{1B}[1m" + $0 + "\u{1B}[0m") })

@@ -14,8 +14,6 @@ struct DiskMonitor: Service {
     var minimumFreeBytes: Int64 = 64 << 10
     /// Free space needed before deliveries resume.
     var resumeBytes: Int64 = 1 << 20
-    /// Told when deliveries resume (the storage trigger deliverer has a wake-up of its own).
-    var onResume: @Sendable () -> Void = {}
     let logger: Logger
 
     func run() async throws {
@@ -49,7 +47,6 @@ struct DiskMonitor: Service {
         reported = nil
         logger.warning("disk takes writes again: deliveries resumed", metadata: ["pixelpipe.data": .string(store.directory.path)])
         store.workSignal.notify()
-        onResume()
     }
 
     /// Bytes available to this process on the file system holding `path` (root may also use

@@ -49,7 +49,7 @@ final class EmulatorStore: Sendable {
         PubSubStore.registerMigrations(in: &migrator)
         TasksStore.registerMigrations(in: &migrator)
         FirestoreStore.registerMigrations(in: &migrator)
-        StorageEventHub.registerMigrations(in: &migrator)
+        TriggerDeliverySource.registerMigrations(in: &migrator)
         ServiceAddresses.registerMigrations(in: &migrator)
         ServiceProcesses.registerMigrations(in: &migrator)
         return migrator

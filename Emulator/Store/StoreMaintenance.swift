@@ -87,7 +87,7 @@ final class StoreMaintenance: Service {
         var ownWrites: UInt64 = 0
 
         let tasks = TasksStore(store: store)
-        let cutoff = now() - TaskDispatchPolicy.microseconds(configuration.taskNameRetention)
+        let cutoff = now() - configuration.taskNameRetention.wholeMicroseconds
         report.forgottenTaskNames = try await inBatches(&ownWrites) { limit in
             try await tasks.forgetNames(retiredBefore: cutoff, limit: limit)
         }

@@ -27,7 +27,7 @@ struct TasksStore: Sendable {
                 CREATE TABLE tasks_names (name TEXT PRIMARY KEY, queue TEXT NOT NULL, retired_us INTEGER) WITHOUT ROWID;
                 """)
         }
-        registerDispatchMigrations(in: &migrator)
+        registerDeliveryMigrations(in: &migrator)
         registerRetentionMigrations(in: &migrator)
     }
 
@@ -48,6 +48,13 @@ struct TasksStore: Sendable {
 
     func queue(name: String) async throws -> TasksQueue {
         try await store.read { db in try Self.queue(name: name, in: db) }
+    }
+
+    /// Every queue, by name.
+    func allQueues() async throws -> [TasksQueue] {
+        try await store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM tasks_queues ORDER BY name").map { try Self.queue(name: $0, in: db) }
+        }
     }
 
     func listQueues(parent: String, pageSize: Int, after: String?) async throws -> (queues: [TasksQueue], next: String?) {

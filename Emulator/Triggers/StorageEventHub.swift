@@ -5,34 +5,17 @@ import Synchronization
 
 /// Turns Storage changes into trigger deliveries. `enqueue` runs inside the transaction that
 /// records the object change, so an acknowledged upload (or a dropped file the emulator took
-/// in) always has its CloudEvents persisted with it; `notify` wakes the deliverer after commit.
+/// in) always has its CloudEvents persisted with it in the outbox that `TriggerDeliverySource`
+/// drains; `notify` wakes the delivery loops after commit.
 final class StorageEventHub: Sendable {
     private let triggers: [Topology.Trigger]
-    private let state = Mutex<(origin: String, waiters: [CheckedContinuation<Void, Never>], pending: Bool)>(("http://127.0.0.1:8085", [], false))
+    private let signal: WorkSignal
+    private let state = Mutex<(origin: String, pending: Bool)>(("http://127.0.0.1:8085", false))
 
-    init(triggers: [Topology.Trigger]) {
+    /// A hub for `triggers` that wakes the delivery loops waiting on `signal` (the store's).
+    init(triggers: [Topology.Trigger], signal: WorkSignal) {
         self.triggers = triggers
-    }
-
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v1-trigger-deliveries") { db in
-            try db.execute(sql: """
-                CREATE TABLE trigger_deliveries (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    trigger TEXT NOT NULL,
-                    service TEXT NOT NULL,
-                    path TEXT NOT NULL,
-                    event_id TEXT NOT NULL,
-                    headers TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    next_at INTEGER NOT NULL,
-                    last_status INTEGER,
-                    created_at INTEGER NOT NULL
-                );
-                CREATE INDEX trigger_deliveries_due ON trigger_deliveries(next_at);
-                """)
-        }
+        self.signal = signal
     }
 
     /// The emulator's own URL, used in the object resources' links.
@@ -58,48 +41,12 @@ final class StorageEventHub: Sendable {
         state.withLock { $0.pending = true }
     }
 
-    /// Wakes the deliverer: a delivery finished, so more may be sent.
-    func wake() {
-        state.withLock { $0.pending = true }
-        notify()
-    }
-
-    /// Wakes the deliverer if deliveries were enqueued.
+    /// Wakes the delivery loops if deliveries were enqueued since the last call.
     func notify() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.pending else { return [] }
-            defer { state.waiters = [] }
-            return state.waiters
+        let pending = state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
         }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Waits for `notify` after an enqueue, or until `limit` passes.
-    func wait(upTo limit: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state -> Bool in
-                        if state.pending {
-                            state.pending = false
-                            return true
-                        }
-                        state.waiters.append(continuation)
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-            // Release a waiter left behind by the timeout so it does not leak.
-            let stale = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in stale { waiter.resume() }
-        }
-        state.withLock { $0.pending = false }
+        if pending { signal.notify() }
     }
 }

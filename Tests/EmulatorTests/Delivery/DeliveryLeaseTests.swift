@@ -18,7 +18,7 @@ struct DeliveryLeaseTests {
             try await DeliveryHarness.makeQueue(store, Self.queue)
             try await DeliveryHarness.makeTask(store, queue: Self.queue, id: "t", url: "http://127.0.0.1:9/", deadline: .seconds(20))
             let start = GoogleTimestamp.now().microseconds + 1_000_000
-            let lease = TaskDispatchPolicy.microseconds(.seconds(20) + DeliveryLease.grace)
+            let lease = (Duration.seconds(20) + DeliveryLease.grace).wholeMicroseconds
 
             let first = try await tasks.claimDue(queue: Self.queue, limit: 10, nowMicroseconds: start)
             #expect(first.map(\.retryCount) == [0])
@@ -49,7 +49,7 @@ struct DeliveryLeaseTests {
             _ = try await pubsub.createSubscription(name: name, body: subscription)
             _ = try await pubsub.publish(topic: topic, messages: [(Data("m".utf8), nil, nil)])
             let start = GoogleTimestamp.now().microseconds + 1_000_000
-            let lease = TaskDispatchPolicy.microseconds(.seconds(10) + DeliveryLease.grace)
+            let lease = (Duration.seconds(10) + DeliveryLease.grace).wholeMicroseconds
 
             let first = try await pubsub.claimDuePushes(subscription: name, limit: 10, ackDeadline: .seconds(10), nowMicroseconds: start)
             #expect(first.map(\.attempt) == [1])

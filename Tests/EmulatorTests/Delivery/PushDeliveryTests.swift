@@ -83,7 +83,10 @@ struct PushDeliveryTests {
     func pushBackoff(attempt: Int, seconds: Int64) {
         let settings = PushSubscriptionSettings(Emulator.PubSubSubscription(name: "projects/p/subscriptions/s", pushConfig: .init(pushEndpoint: "http://h/")))!
         let message = ClaimedMessage(subscription: "s", messageID: 1, data: Data(), publishTime: .init(microseconds: 0), attempt: attempt, leaseEndMicroseconds: 0)
-        #expect(PushDeliverer.outcome(status: 503, message: message, settings: settings, nowMicroseconds: 0) == .retry(atMicroseconds: seconds * 1_000_000, status: 503))
-        #expect(PushDeliverer.outcome(status: 102, message: message, settings: settings, nowMicroseconds: 0) == .acknowledged)
+        func outcome(_ status: Int) -> DeliveryOutcome {
+            .after(DeliveryResponse(target: settings.endpoint, status: status), attempt: message.attempt, firstAttemptMicroseconds: nil, in: settings, nowMicroseconds: 0)
+        }
+        #expect(outcome(503) == .retry(atMicroseconds: seconds * 1_000_000))
+        #expect(outcome(102) == .delivered)
     }
 }

@@ -30,7 +30,7 @@ struct TriggerHarness {
         let logger = quietLogger
         try await function.run(respond: respond, delay: delay) { functionPort in
             let store = try EmulatorStore(directory: directory)
-            let hub = StorageEventHub(triggers: topology.triggers)
+            let hub = StorageEventHub(triggers: topology.triggers, signal: store.workSignal)
             let storageStore = try StorageStore(store: store, events: hub)
             let configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: 64 << 20)
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -39,8 +39,8 @@ struct TriggerHarness {
                 portContinuation.yield(port)
             }
             let deliverer = TriggerDeliverer(
-                store: store, hub: hub, serviceURLs: { ["fn": "http://127.0.0.1:\(functionPort)"] },
-                schedule: PushRetrySchedule(minimumBackoff: .milliseconds(50), maximumBackoff: .milliseconds(200)), logger: logger
+                store: store, serviceURLs: { ["fn": "http://127.0.0.1:\(functionPort)"] },
+                lane: TriggerLane(schedule: PushRetrySchedule(minimumBackoff: .milliseconds(50), maximumBackoff: .milliseconds(200))), logger: logger
             )
             let watcher = BucketFolderWatcher(storage: storageStore, rescanInterval: .milliseconds(300), settle: .milliseconds(200), logger: logger)
             let group = ServiceGroup(configuration: .init(services: [application, deliverer, watcher], logger: logger))

@@ -1,10 +1,10 @@
 import Foundation
 import GoogleCloud
 
-// The values the task dispatcher and the dashboard exchange with `TasksStore+Dispatch`.
+// The values the delivery engine and the dashboard exchange with `TasksStore+Delivery`.
 
-/// What the dispatcher needs to know about a RUNNING queue: its limits and retry schedule.
-struct DispatchQueueSettings: Sendable, Equatable {
+/// What the engine needs to know about a RUNNING queue, its lane: its limits and retry schedule.
+struct DispatchQueueSettings: DeliveryLane {
     var name: String
     var maxDispatchesPerSecond: Double
     var maxBurstSize: Int
@@ -28,10 +28,14 @@ struct DispatchQueueSettings: Sendable, Equatable {
             maxRetryDuration: config?.maxRetryDuration?.duration ?? base.maxRetryDuration
         )
     }
+
+    var rateLimit: DeliveryRateLimit? { DeliveryRateLimit(perSecond: maxDispatchesPerSecond, burst: maxBurstSize) }
+    var maxConcurrent: Int { maxConcurrentDispatches }
+    var schedule: TaskRetrySchedule { retry }
 }
 
 /// A task taken for one dispatch, with the counters its `X-CloudTasks-*` headers report.
-struct ClaimedTask: Sendable {
+struct ClaimedTask: DeliveryItem {
     var name: String
     var queue: String
     var request: TasksTask.HTTPRequestTarget
@@ -45,9 +49,16 @@ struct ClaimedTask: Sendable {
     var previousResponse: Int?
     var retryReason: String?
     /// When the first attempt was dispatched (this one, on the first attempt).
-    var firstAttemptMicroseconds: Int64
+    var firstAttemptMicroseconds: Int64?
     /// When this attempt was claimed.
     var dispatchMicroseconds: Int64
+    /// The dispatch deadline plus the lease grace after `dispatchMicroseconds`.
+    var leaseEndMicroseconds: Int64
+
+    var origin: String { queue }
+    var label: String { name }
+    /// This dispatch's number: the retries before it, plus one.
+    var attempt: Int { retryCount + 1 }
 }
 
 /// How one dispatch ended, as the store records it.

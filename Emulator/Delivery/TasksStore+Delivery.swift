@@ -2,7 +2,7 @@ import Foundation
 import GoogleCloud
 import GRDB
 
-/// The dispatcher's durable state: an `in_flight` mark set in the same commit that counts the
+/// The durable state of task delivery (`TaskDeliverySource`): an `in_flight` mark set in the same commit that counts the
 /// attempt, cleared in the commit that records its outcome, and cleared for all at start-up, so
 /// a task in flight at a crash is dispatched again and no other task is.
 ///
@@ -14,7 +14,7 @@ import GRDB
 /// never overwrites a newer attempt's state.
 extension TasksStore {
     /// Adds the dispatch columns and `tasks_failed` after `v1-tasks`.
-    static func registerDispatchMigrations(in migrator: inout DatabaseMigrator) {
+    static func registerDeliveryMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-tasks-dispatch") { db in
             try db.execute(sql: """
                 ALTER TABLE tasks_tasks ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
@@ -78,7 +78,8 @@ extension TasksStore {
                 let name: String = row["name"]
                 let first = TaskAttempt(scheduleTime: GoogleTimestamp(microseconds: row["schedule_time_us"]), dispatchTime: GoogleTimestamp(microseconds: now))
                 let deadline = Duration.nanoseconds(row["dispatch_deadline_ns"] as Int64)
-                try mark.execute(arguments: [now + TaskDispatchPolicy.microseconds(deadline + grace), now, try StoredJSON.encode(first), name])
+                let leaseEnd = now + (deadline + grace).wholeMicroseconds
+                try mark.execute(arguments: [leaseEnd, now, try StoredJSON.encode(first), name])
                 return ClaimedTask(
                     name: name,
                     queue: queue,
@@ -89,8 +90,9 @@ extension TasksStore {
                     executionCount: row["execution_count"],
                     previousResponse: row["last_response_status"],
                     retryReason: row["retry_reason"],
-                    firstAttemptMicroseconds: row["first_attempt_us"] ?? now,
-                    dispatchMicroseconds: now
+                    firstAttemptMicroseconds: (row["first_attempt_us"] as Int64?) ?? now,
+                    dispatchMicroseconds: now,
+                    leaseEndMicroseconds: leaseEnd
                 )
             }
         }

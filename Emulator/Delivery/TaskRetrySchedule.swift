@@ -5,7 +5,7 @@ import PixelPipeCore
 /// Cloud Tasks' retry schedule for one queue's `retryConfig`: the wait starts at `minBackoff`,
 /// doubles `maxDoublings` times, then grows linearly by the last doubled step, capped at
 /// `maxBackoff`; retrying stops only when both `maxAttempts` and `maxRetryDuration` are spent.
-struct TaskRetrySchedule: Equatable, Sendable {
+struct TaskRetrySchedule: RetrySchedule {
     var minBackoff: Duration
     var maxBackoff: Duration
     var maxDoublings: Int
@@ -42,7 +42,7 @@ struct TaskRetrySchedule: Equatable, Sendable {
     /// The wait before retry number `retry` (1 for the first retry).
     func backoff(beforeRetry retry: Int) -> Duration {
         // In floating-point seconds, so no queue configuration can overflow the arithmetic.
-        let minimum = Self.seconds(minBackoff)
+        let minimum = minBackoff.secondsValue
         let doublings = Double(max(0, min(maxDoublings, 60)))
         let step: Double
         if Double(retry) <= doublings + 1 {
@@ -50,15 +50,7 @@ struct TaskRetrySchedule: Equatable, Sendable {
         } else {
             step = minimum * pow(2, doublings) * (Double(retry) - doublings)
         }
-        return Self.duration(min(step, Self.seconds(maxBackoff)))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func duration(_ seconds: Double) -> Duration {
-        .microseconds(Int64(max(0, min(seconds, 1e9)) * 1_000_000))
+        return .clampedSeconds(min(step, maxBackoff.secondsValue))
     }
 
     /// Whether a task that has been attempted `attempts` times, first at `firstAttempt`, may be
@@ -74,15 +66,18 @@ struct TaskRetrySchedule: Equatable, Sendable {
     }
 }
 
-/// Pub/Sub's push backoff for a subscription's `retryPolicy`: exponential from
-/// `minimumBackoff` (default 10 s), capped at `maximumBackoff` (default 600 s).
-struct PushRetrySchedule: Equatable, Sendable {
-    var minimumBackoff: Duration = .seconds(10)
-    var maximumBackoff: Duration = .seconds(600)
-
-    /// The wait after failed delivery number `attempt` (1-based).
-    func backoff(afterAttempt attempt: Int) -> Duration {
-        let step = TaskRetrySchedule.seconds(minimumBackoff) * pow(2, Double(min(max(attempt - 1, 0), 60)))
-        return TaskRetrySchedule.duration(min(step, TaskRetrySchedule.seconds(maximumBackoff)))
+extension TaskRetrySchedule {
+    /// The backoff for the retry after `attempt`, stretched by a `Retry-After` on 429 and 503
+    /// (never past `maxBackoff`); nil once both `maxAttempts` and `maxRetryDuration` are spent.
+    func retryWait(afterAttempt attempt: Int, firstAttemptMicroseconds first: Int64, response: DeliveryResponse, nowMicroseconds now: Int64) -> Duration? {
+        let clockNow = ContinuousClock.now
+        let firstAttempt = clockNow - .microseconds(max(0, now - first))
+        guard allowsRetry(attempts: attempt, firstAttempt: firstAttempt, now: clockNow) else { return nil }
+        var wait = backoff(beforeRetry: max(attempt, 1))
+        if response.status == 429 || response.status == 503, let retryAfter = response.retryAfter,
+           let asked = RetryAfter.parse(retryAfter, nowMicroseconds: now) {
+            wait = max(wait, min(asked, maxBackoff))
+        }
+        return wait
     }
 }

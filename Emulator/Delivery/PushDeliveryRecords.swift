@@ -1,10 +1,13 @@
 import Foundation
 import GoogleCloud
 
-// The values the push deliverer and the dashboard exchange with `PubSubStore+Push`.
+// The values the delivery engine and the dashboard exchange with `PubSubStore+Delivery`.
 
-/// What the push deliverer needs to know about a push subscription.
-struct PushSubscriptionSettings: Sendable, Equatable {
+/// What the engine needs to know about a push subscription, its lane.
+struct PushSubscriptionSettings: DeliveryLane {
+    /// Status codes Pub/Sub takes as an acknowledgement.
+    static let acknowledging: Set<Int> = [102, 200, 201, 202, 204]
+
     var name: String
     var endpoint: String
     var ackDeadline: Duration
@@ -12,6 +15,8 @@ struct PushSubscriptionSettings: Sendable, Equatable {
     /// Set when the subscription has a dead-letter policy.
     var deadLetterTopic: String?
     var maxDeliveryAttempts: Int
+    /// Pushes in flight at most (Pub/Sub's flow control).
+    var maxOutstanding = 100
 
     /// The settings of `subscription`, or nil when it is not a push subscription.
     init?(_ subscription: PubSubSubscription) {
@@ -25,11 +30,19 @@ struct PushSubscriptionSettings: Sendable, Equatable {
         self.retry = retry
         deadLetterTopic = subscription.deadLetterPolicy?.deadLetterTopic.flatMap { $0.isEmpty ? nil : $0 }
         maxDeliveryAttempts = subscription.deadLetterPolicy?.maxDeliveryAttempts ?? 5
+        // Only a dead-letter policy ends the retries: the message then goes to its topic.
+        self.retry.maxAttempts = deadLetterTopic == nil ? nil : maxDeliveryAttempts
     }
+
+    var rateLimit: DeliveryRateLimit? { nil }
+    var maxConcurrent: Int { maxOutstanding }
+    var schedule: PushRetrySchedule { retry }
+
+    func accepts(status: Int) -> Bool { Self.acknowledging.contains(status) }
 }
 
 /// A message taken for one push.
-struct ClaimedMessage: Sendable {
+struct ClaimedMessage: DeliveryItem {
     var subscription: String
     var messageID: Int64
     var data: Data
@@ -40,6 +53,9 @@ struct ClaimedMessage: Sendable {
     var attempt: Int
     /// When its lease lapses (wall-clock microseconds): after that it is pushed again.
     var leaseEndMicroseconds: Int64
+
+    var origin: String { subscription }
+    var label: String { String(messageID) }
 }
 
 /// How one push ended, as the store records it.

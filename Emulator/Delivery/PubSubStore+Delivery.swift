@@ -2,14 +2,14 @@ import Foundation
 import GoogleCloud
 import GRDB
 
-/// The push deliverer's durable state, kept like the task dispatcher's: `in_flight` set with the
+/// The durable state of push delivery (`PushDeliverySource`), kept like the tasks': `in_flight` set with the
 /// attempt count in one commit, cleared with the outcome, and cleared for all at start-up. The
 /// mark is a lease until `next_delivery_us` (the ack deadline plus `DeliveryLease.grace`), after
 /// which the message is pushed again even if the outcome of the push never got recorded, as
 /// Pub/Sub redelivers a message whose ack deadline passed.
 extension PubSubStore {
     /// Adds the push columns (`in_flight`, `last_status`, `dead_lettered`) after `v1-pubsub`.
-    static func registerPushMigrations(in migrator: inout DatabaseMigrator) {
+    static func registerDeliveryMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-pubsub-push") { db in
             try db.execute(sql: """
                 ALTER TABLE pubsub_deliveries ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
@@ -43,14 +43,9 @@ extension PubSubStore {
     /// leasing them for `ackDeadline` (as a pull would).
     func claimDuePushes(subscription: String, limit: Int, ackDeadline: Duration, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
         guard limit > 0 else { return [] }
-        let lease = TaskDispatchPolicy.microseconds(ackDeadline + DeliveryLease.grace)
+        let lease = (ackDeadline + DeliveryLease.grace).wholeMicroseconds
         return try await store.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
-                FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
-                WHERE d.subscription = ? AND d.next_delivery_us <= ?
-                ORDER BY d.next_delivery_us, d.message_id LIMIT ?
-                """, arguments: [subscription, now, limit])
+            let rows = try Self.dueDeliveries(subscription: subscription, nowMicroseconds: now, limit: limit, in: db)
             let mark = try db.cachedStatement(sql: """
                 UPDATE pubsub_deliveries SET in_flight = 1, delivery_attempts = delivery_attempts + 1, next_delivery_us = ?
                 WHERE subscription = ? AND message_id = ?
