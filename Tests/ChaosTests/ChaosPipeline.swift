@@ -131,4 +131,12 @@ final class ChaosPipeline: Sendable {
     func recentLog(_ count: Int = 80) -> String {
         state.withLock { $0.all }.flatMap(\.lines).suffix(count).joined(separator: "\n")
     }
+
+    /// Where an emulator crashed, if one did: the Swift runtime's report from its first line
+    /// (the end of the log alone cuts off the crashed thread's frames).
+    func crashReport(lines count: Int = 200) -> String? {
+        let lines = state.withLock { $0.all }.flatMap(\.lines)
+        guard let start = lines.firstIndex(where: { $0.contains("Fatal error") || $0.contains("Program crashed") || $0.contains("Crash at") }) else { return nil }
+        return lines[start...].prefix(count).joined(separator: "\n")
+    }
 }

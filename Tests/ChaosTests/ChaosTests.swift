@@ -231,6 +231,7 @@ func withChaos(
             await pipeline.shutdown()
         } catch {
             print("chaos[\(name)] failed; emulator log (end):\n\(pipeline.recentLog())")
+            if let crash = pipeline.crashReport() { print("chaos[\(name)]: an emulator crashed:\n\(crash)") }
             await pipeline.shutdown()
             throw error
         }
