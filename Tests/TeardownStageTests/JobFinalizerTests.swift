@@ -1,6 +1,7 @@
 import Foundation
 import FunctionsFramework
 import GoogleCloud
+import HTTPTypes
 import PipelineModel
 import StageTestSupport
 import Testing
@@ -45,6 +46,39 @@ struct JobFinalizerTests {
         let object = PipelineNames.outputObject(job: job, product: product, row: row, index: index, size: "thumb", format: "webp")
         return .init(size: "thumb", format: "webp", width: 100, height: 100, object: object,
                      url: harness.configuration.links.url(bucket: harness.configuration.processedBucket, name: object), contentType: "image/webp", bytes: 1234)
+    }
+
+    /// Runs the control-queue handler on `task` as Cloud Tasks would deliver it.
+    static func deliver(_ task: TeardownTask, to finalizer: JobFinalizer, harness: StageHarness) async throws {
+        let name = task.reason == .complete ? PipelineNames.teardownTask(job: task.job) : PipelineNames.watchdogTask(job: task.job, extension: task.watchdog ?? 0)
+        let headers = CloudTaskHeaders(queueName: harness.configuration.controlQueue, taskName: name)
+        try await TeardownFunction(finalizer: finalizer).handle(CloudTaskRequest(task: headers, payload: task), context: harness.context(.cloudTask, id: name, cloudTask: headers))
+    }
+
+    /// `POST /jobs/{id}/finalize[?query]` through its route.
+    static func finalizeRoute(_ job: String, query: String? = nil, finalizer: JobFinalizer, harness: StageHarness) async throws -> InvocationResponse {
+        let request = InvocationRequest(method: .post, path: "/jobs/\(job)/finalize", query: query, pathParameters: ["id": job])
+        return try await FinalizeRoute(finalizer: finalizer).handle(request, context: harness.context(.http))
+    }
+
+    @Test("POST /jobs/{id}/finalize: a malformed id or reason is refused; without reason=deadline an incomplete job is not finalized before its deadline", arguments: [
+        ("NOT-A-JOB", nil as String?, "malformed"), ("JOB", "reason=later", "malformed"), ("JOB", nil, "notComplete"), ("JOB", "reason=complete", "notComplete"),
+    ])
+    func finalizeRouteRefuses(id: String, query: String?, refusal: String) async throws {
+        try await Self.run { harness, finalizer, receiver, webhookURL in
+            let job = try await Self.createJob(harness, webhookURL: webhookURL, counts: (1, 0))
+            let target = id == "JOB" ? job.id : id
+            do {
+                _ = try await Self.finalizeRoute(target, query: query, finalizer: finalizer, harness: harness)
+                Issue.record("the route finalized \(target) with \(query ?? "no query")")
+            } catch let error as InvocationError {
+                #expect(refusal == "malformed" && error.disposition == .malformed, "\(error)")
+            } catch let error as TeardownError {
+                #expect(refusal == "notComplete" && error.description.contains("is not complete"), "\(error)")
+            }
+            #expect(try await harness.job(job.id)?.status == .running)
+            #expect(receiver.requests.isEmpty)
+        }
     }
 
     @Test("finalizing once: status, output CSV, queue deleted and one signed webhook; the task again, the watchdog and a direct call change nothing")
@@ -147,7 +181,7 @@ struct JobFinalizerTests {
             try await harness.setLastItemAt(job.id, Date().addingTimeInterval(-10))
             let control = harness.configuration.controlQueue
 
-            _ = try await finalizer.finalize(job: job.id, trigger: .task(.deadline), holder: "watchdog", logger: harness.logger)
+            try await Self.deliver(TeardownTask(job: job.id, reason: .deadline), to: finalizer, harness: harness)
             let moved = try #require(try await harness.job(job.id))
             #expect(moved.status == .running && moved.deadlineExtensions == 1)
             // The default patience: the image queue's 30-minute retry window, two backoffs and 10 minutes.
@@ -165,14 +199,14 @@ struct JobFinalizerTests {
                 name: harness.clients.tasks.taskName("\(job.id)-3-1", queue: queue), httpRequest: .init(url: "http://127.0.0.1:9/"),
                 scheduleTime: Timestamp.format(Date().addingTimeInterval(3600))
             ), queue: queue)
-            _ = try await finalizer.finalize(job: job.id, trigger: .task(.deadline, watchdog: 1), holder: "watchdog-1", logger: harness.logger)
+            try await Self.deliver(TeardownTask(job: job.id, reason: .deadline, watchdog: 1), to: finalizer, harness: harness)
             #expect(try await harness.job(job.id)?.deadlineExtensions == 2)
             #expect(try await harness.taskNames(queue: control).contains(PipelineNames.watchdogTask(job: job.id, extension: 2)))
             #expect(receiver.requests.isEmpty)
 
             // Stalled: no item for two hours and nothing left in the queue. The job is timed out.
             try await harness.clients.tasks.deleteTask("\(job.id)-3-1", queue: queue)
-            _ = try await finalizer.finalize(job: job.id, trigger: .task(.deadline, watchdog: 2), holder: "watchdog-2", logger: harness.logger)
+            try await Self.deliver(TeardownTask(job: job.id, reason: .deadline, watchdog: 2), to: finalizer, harness: harness)
             #expect(try await harness.job(job.id)?.status == .timedOut)
             #expect(receiver.requests.count == 1)
         }
@@ -219,7 +253,9 @@ struct JobFinalizerTests {
                                               outputs: [a], recordedAt: Timestamp.format(Date())), job: job.id)
             try await harness.clients.storage.delete(bucket: job.source.bucket, name: job.source.name)
 
-            let summary = try await finalizer.finalize(job: job.id, trigger: .direct(deadline: true), holder: "direct", logger: harness.logger)
+            let response = try await Self.finalizeRoute(job.id, query: "reason=deadline", finalizer: finalizer, harness: harness)
+            let summary = try JSONDecoder().decode(JobSummary.self, from: response.body)
+            #expect(response.status == .ok)
             #expect(summary.status == .timedOut && summary.missing == 3)
             #expect(try await harness.outputCSV(job.id) == [
                 "S. No.,Product Name,Input Image Urls,Output Image Urls,Status,Error",
