@@ -25,7 +25,7 @@ struct RetryVerdictTests {
             var fallback = PipelineConfiguration.ImageQueue()
             fallback.maxAttempts = 5
             fallback.maxRetryDuration = .zero
-            let queue = "images-0123456789abcdef"
+            let queue = PipelineNames.imageQueue(job: "0123456789abcdef")
             if let queueAttempts {
                 var settings = fallback
                 settings.maxAttempts = queueAttempts

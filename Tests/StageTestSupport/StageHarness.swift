@@ -17,6 +17,7 @@ import TestSupport
 /// and clients a stage is constructed with. Nothing is delivered: no push, no task dispatch,
 /// so a test calls the stage itself and reads what it left behind.
 public struct StageHarness: Sendable {
+    /// The project every resource is created in.
     public static let project = "stage-test"
     /// Where image tasks say they go; never called (nothing is dispatched in process).
     public static let processURL = "http://127.0.0.1:9/process"
@@ -27,7 +28,10 @@ public struct StageHarness: Sendable {
 
     /// `http://127.0.0.1:PORT` of the emulator.
     public let baseURL: String
+    /// What the stages are constructed with: the emulator's buckets, topic and queues, loopback
+    /// task targets and webhook addresses, storage-API links to the emulator.
     public let configuration: PipelineConfiguration
+    /// The real Google clients, pointed at the emulator.
     public let clients: PipelineClients
     /// A logger that stays quiet unless something is wrong.
     public let logger: Logger

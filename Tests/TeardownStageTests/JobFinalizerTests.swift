@@ -32,12 +32,13 @@ struct JobFinalizerTests {
 
     /// Uploads `csv` and writes its running job (`total` items, `counts` recorded); returns the job.
     static func createJob(_ harness: StageHarness, csv: String = csv, total: Int = 4, rows: Int = 3, webhookURL: String?, counts: (succeeded: Int, failed: Int),
-                          status: JobRecord.Status = .running, error: String? = nil) async throws -> JobRecord {
+                          status: JobRecord.Status = .running, error: String? = nil, errorReport: String? = nil) async throws -> JobRecord {
         let object = try await harness.uploadCSV(csv)
         var job = harness.runningJob(harness.jobID(of: object), total: total, rows: rows, recipe: nil, webhookURL: webhookURL,
                                      source: .init(bucket: object.bucket, name: object.name, generation: try #require(object.generation)))
         job.status = status
         job.error = error
+        job.errorReport = errorReport
         try await harness.writeJob(job, counts: JobCounts(succeeded: counts.succeeded, failed: counts.failed, remaining: total - counts.succeeded - counts.failed))
         return job
     }
@@ -216,7 +217,7 @@ struct JobFinalizerTests {
     func rejected() async throws {
         try await Self.run { harness, finalizer, receiver, webhookURL in
             let job = try await Self.createJob(harness, csv: "just some text\n", total: 0, rows: 0, webhookURL: webhookURL, counts: (0, 0),
-                                               status: .rejected, error: "noURLColumn: no column of image URLs")
+                                               status: .rejected, error: "noURLColumn: no column of image URLs", errorReport: "reports/x/error.txt")
             let function = TeardownFunction(finalizer: finalizer)
             for retry in 0..<2 {
                 let headers = CloudTaskHeaders(queueName: "control", taskName: PipelineNames.teardownTask(job: job.id), retryCount: retry)
@@ -230,6 +231,7 @@ struct JobFinalizerTests {
             #expect(summary["status"] as? String == "rejected")
             #expect(summary["error"] as? String == "noURLColumn: no column of image URLs")
             #expect(summary["outputCSV"] == nil)
+            #expect(summary["errorReport"] as? String == harness.configuration.links.url(bucket: harness.configuration.processedBucket, name: "reports/x/error.txt"))
 
             let unknown = await #expect(throws: TeardownError.self) {
                 try await finalizer.finalize(job: "0000000000000000", trigger: .task(.complete), holder: "t", logger: harness.logger)
