@@ -132,6 +132,8 @@ let package = Package(
 
             // The in-process harness of the stage tests: the emulator's APIs on port 0 in the test
             // process, the topology a stage needs, and the clients and configuration pointing at it.
+            // It reaches the emulator's internals through a testable import, so a release build
+            // (which builds it too) compiles it empty.
             .target(
                 name: "StageTestSupport",
                 dependencies: ["Emulator", "TestSupport", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", hummingbird, log],
