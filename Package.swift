@@ -21,6 +21,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 /// What every stage library links: the framework, the Google clients and the pipeline model.
 let stageDependencies: [Target.Dependency] = ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", log]
 
+/// What every stage test target links besides its stage: the in-process harness and the model.
+let stageTestDependencies: [Target.Dependency] = ["StageTestSupport", "TestSupport", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", log]
+
 /// A stage: its logic as a library tests construct directly, and a thin executable.
 func stage(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
     [
@@ -127,6 +130,17 @@ let package = Package(
             // port 0, free ports.
             .target(name: "TestSupport", dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", hummingbird, lifecycle, log], path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
+            // The in-process harness of the stage tests: the emulator's APIs on port 0 in the test
+            // process, the topology a stage needs, and the clients and configuration pointing at it.
+            // It reaches the emulator's internals through a testable import, so a release build
+            // (which builds it too) compiles it empty.
+            .target(
+                name: "StageTestSupport",
+                dependencies: ["Emulator", "TestSupport", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", hummingbird, log],
+                path: "Tests/StageTestSupport",
+                swiftSettings: swiftSettings
+            ),
+
             .testTarget(name: "PixelPipeCoreTests", dependencies: ["PixelPipeCore"], path: "Tests/PixelPipeCoreTests", swiftSettings: swiftSettings),
             .testTarget(name: "FunctionsFrameworkTests", dependencies: ["FunctionsFramework", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/FunctionsFrameworkTests", swiftSettings: swiftSettings),
             .testTarget(name: "GoogleCloudTests", dependencies: ["GoogleCloud", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/GoogleCloudTests", swiftSettings: swiftSettings),
@@ -141,6 +155,11 @@ let package = Package(
                 path: "Tests/EmulatorTests",
                 swiftSettings: swiftSettings
             ),
+            // Each stage's logic constructed directly, against the emulator in process (no child processes).
+            .testTarget(name: "IngestStageTests", dependencies: stageTestDependencies + ["IngestStage"], path: "Tests/IngestStageTests", swiftSettings: swiftSettings),
+            .testTarget(name: "PopulateStageTests", dependencies: stageTestDependencies + ["PopulateStage"], path: "Tests/PopulateStageTests", swiftSettings: swiftSettings),
+            .testTarget(name: "ProcessStageTests", dependencies: stageTestDependencies + ["ProcessStage", "Imaging", hummingbird], path: "Tests/ProcessStageTests", swiftSettings: swiftSettings),
+            .testTarget(name: "TeardownStageTests", dependencies: stageTestDependencies + ["TeardownStage"], path: "Tests/TeardownStageTests", swiftSettings: swiftSettings),
             // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
             // image host outage, a full disk); run by scripts/test in a pass of its own.
             .testTarget(name: "ChaosTests", dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log], path: "Tests/ChaosTests", swiftSettings: swiftSettings),

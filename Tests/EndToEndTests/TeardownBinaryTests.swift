@@ -141,8 +141,11 @@ private func header(_ request: RecordedRequest, _ name: String) -> String? {
     request.headers.first { $0.key.lowercased() == name.lowercased() }?.value
 }
 
+/// The real `teardown` binary: a whole finalization, the webhook retry and two tasks racing for
+/// the lease. The decisions (timed out, watchdog patience, rejected jobs, a deleted source) are
+/// shown in process, in TeardownStageTests.
 @Suite("Teardown stage (emulator + teardown binaries)")
-struct TeardownStageTests {
+struct TeardownBinaryTests {
     static let csv = "S. No.,Product Name,Input Image Urls\r\n"
         + "1,\"Shoe, blue\",\"https://img.example/a.jpg,https://img.example/b.jpg\"\r\n"
         + "2,Hat,https://img.example/c.jpg\r\n"
@@ -243,112 +246,6 @@ struct TeardownStageTests {
         }
     }
 
-    @Test("an incomplete job: a direct call before the deadline is refused; the watchdog finalizes it as timed_out with the missing items in the CSV")
-    func timedOut() async throws {
-        let harness = try await TeardownHarness()
-        try await withWebhook { receiver, webhookURL in
-            let job = try await harness.createJob(csv: Self.csv, total: 4, rows: 3, webhookURL: webhookURL, counts: (1, 0))
-            let a = harness.output(job: job.id, row: 1, index: 1, product: "Shoe, blue")
-            try await harness.record(.init(row: 1, index: 1, url: "https://img.example/a.jpg", product: "Shoe, blue", status: .succeeded,
-                                           outputs: [a], recordedAt: Timestamp.format(Date())), job: job.id)
-
-            let early = try await harness.finalize(job.id)
-            #expect(early.status == 422)
-            #expect(String(decoding: early.body, as: UTF8.self).contains("job \(job.id) is not complete: 3 items remaining"))
-
-            // Another invocation holds the finalizer lease: the watchdog is told to retry.
-            let lease = "jobs/\(job.id)/leases/finalizer"
-            try await harness.clients.firestore.patch(lease, fields: ["holder": .string("other"), "expiresAt": .string(Timestamp.format(Date().addingTimeInterval(60)))])
-            #expect(try await harness.task(.deadline, job: job.id).status == 503)
-            #expect(receiver.requests.isEmpty)
-            #expect(try await harness.job(job.id).record.status == .running)
-
-            // The holder crashed: once its lease has expired, the next attempt takes it over.
-            try await harness.clients.firestore.patch(lease, fields: ["holder": .string("other"), "expiresAt": .string(Timestamp.format(Date().addingTimeInterval(-1)))])
-            let response = try await harness.task(.deadline, job: job.id, retry: 1)
-            #expect(response.status == 204, "\(String(decoding: response.body, as: UTF8.self))")
-
-            let finalized = try await harness.job(job.id).record
-            #expect(finalized.status == .timedOut)
-            #expect(finalized.missing == 3)
-            #expect(try await harness.outputCSV(job.id) == [
-                "S. No.,Product Name,Input Image Urls,Output Image Urls,Status,Error",
-                "1,\"Shoe, blue\",\"https://img.example/a.jpg,https://img.example/b.jpg\",\(a.url),partial,image 2: not processed before the job's deadline",
-                "2,Hat,https://img.example/c.jpg,,missing,image 1: not processed before the job's deadline",
-                "3,Scarf,https://img.example/d.jpg,,missing,image 1: not processed before the job's deadline",
-            ])
-            #expect(try await harness.clients.firestore.document(lease) == nil)
-            let summary = try #require(receiver.requests.first?.json)
-            #expect(receiver.requests.count == 1)
-            #expect(summary["status"] as? String == "timed_out" && summary["missing"] as? Int == 3)
-        }
-    }
-
-    @Test("at its deadline a job that is still recording items, or still has tasks queued, gets more time (watchdog-JOB-N, deadline moved on); a stalled one is timed out")
-    func watchdogWaitsForProgress() async throws {
-        let harness = try await TeardownHarness()
-        try await withWebhook { receiver, webhookURL in
-            let job = try await harness.createJob(csv: Self.csv, total: 4, rows: 3, webhookURL: webhookURL, counts: (1, 0))
-            let path = PipelineNames.jobDocument(job: job.id)
-            try await harness.clients.firestore.patch(path, fields: ["lastItemAt": .string(Timestamp.format(Date().addingTimeInterval(-10)))], mask: ["lastItemAt"])
-
-            #expect(try await harness.task(.deadline, job: job.id).status == 204)
-            let moved = try await harness.job(job.id).record
-            #expect(moved.status == .running && moved.deadlineExtensions == 1)
-            // The default patience: the image queue's 30-minute retry window, two backoffs and 10 minutes.
-            let deadline = try #require(Timestamp.parse(moved.deadline))
-            #expect(deadline.timeIntervalSinceNow > 41 * 60 && deadline.timeIntervalSinceNow < 43 * 60, "deadline \(moved.deadline)")
-            let next = try await harness.clients.tasks.task(PipelineNames.watchdogTask(job: job.id, extension: 1), queue: harness.configuration.controlQueue)
-            #expect(next.scheduleTime.flatMap(Timestamp.parse).map { abs($0.timeIntervalSince(deadline)) < 1 } == true)
-            #expect(receiver.requests.isEmpty)
-
-            // Nothing recorded for two hours, but a task still waits in the job's queue (the
-            // emulator was down, say): still progressing, so watchdog-JOB-1 makes watchdog-JOB-2.
-            try await harness.clients.firestore.patch(path, fields: ["lastItemAt": .string(Timestamp.format(Date().addingTimeInterval(-7200)))], mask: ["lastItemAt"])
-            let queue = PipelineNames.imageQueue(job: job.id)
-            try await harness.clients.tasks.createTask(CloudTask(
-                name: harness.clients.tasks.taskName("\(job.id)-3-1", queue: queue), httpRequest: .init(url: "http://127.0.0.1:9/"),
-                scheduleTime: Timestamp.format(Date().addingTimeInterval(3600))
-            ), queue: queue)
-            #expect(try await harness.task(.deadline, job: job.id, watchdog: 1).status == 204)
-            #expect(try await harness.job(job.id).record.deadlineExtensions == 2)
-            _ = try await harness.clients.tasks.task(PipelineNames.watchdogTask(job: job.id, extension: 2), queue: harness.configuration.controlQueue)
-            #expect(receiver.requests.isEmpty)
-
-            // Stalled: no item for two hours and nothing left in the queue. The job is timed out.
-            try await harness.clients.tasks.deleteTask("\(job.id)-3-1", queue: queue)
-            #expect(try await harness.task(.deadline, job: job.id, watchdog: 2).status == 204)
-            #expect(try await harness.job(job.id).record.status == .timedOut)
-            #expect(receiver.requests.count == 1)
-        }
-    }
-
-    @Test("a rejected job: the webhook says rejected with the error, and no output CSV is written; an unknown job is acknowledged")
-    func rejected() async throws {
-        let harness = try await TeardownHarness()
-        try await withWebhook { receiver, webhookURL in
-            let job = try await harness.createJob(
-                csv: "just some text\n", status: .rejected, total: 0, rows: 0, webhookURL: webhookURL,
-                error: "noURLColumn: no column of image URLs", errorReport: "reports/x/error.txt"
-            )
-            #expect(try await harness.task(.complete, job: job.id).status == 204)
-            #expect(try await harness.task(.complete, job: job.id, retry: 1).status == 204)
-
-            let finalized = try await harness.job(job.id).record
-            #expect(finalized.status == .rejected && finalized.finalizedAt != nil && finalized.outputCSV == nil)
-            await #expect(throws: GoogleAPIError.self) { _ = try await harness.outputCSV(job.id) }
-            #expect(receiver.requests.count == 1)
-            let summary = try #require(receiver.requests.first?.json)
-            #expect(summary["status"] as? String == "rejected")
-            #expect(summary["error"] as? String == "noURLColumn: no column of image URLs")
-            #expect(summary["outputCSV"] == nil)
-            #expect((summary["errorReport"] as? String)?.contains("error.txt") == true)
-
-            let unknown = try await harness.task(.complete, job: "0000000000000000")
-            #expect(unknown.status == 200)
-            #expect(String(decoding: unknown.body, as: UTF8.self).contains("job 0000000000000000 does not exist"))
-        }
-    }
     @Test("teardown-JOB and watchdog-JOB at the same moment: one sends the webhook, the other is told to retry (503) and then changes nothing")
     func concurrentTasks() async throws {
         let harness = try await TeardownHarness()
@@ -369,26 +266,6 @@ struct TeardownStageTests {
             #expect(try await harness.task(.deadline, job: job.id, retry: 1).status == 204)
             #expect(receiver.requests.count == 1)
             #expect(try await harness.job(job.id).record.status == .finished)
-        }
-    }
-    @Test("a job whose CSV was deleted before teardown is still finalized; its output CSV is rebuilt from the items")
-    func sourceDeleted() async throws {
-        let harness = try await TeardownHarness()
-        try await withWebhook { receiver, webhookURL in
-            let job = try await harness.createJob(csv: Self.csv, total: 4, rows: 3, webhookURL: webhookURL, counts: (1, 0))
-            let a = harness.output(job: job.id, row: 1, index: 1, product: "Shoe, blue")
-            try await harness.record(.init(row: 1, index: 1, url: "https://img.example/a.jpg", product: "Shoe, blue", status: .succeeded,
-                                           outputs: [a], recordedAt: Timestamp.format(Date())), job: job.id)
-            try await harness.clients.storage.delete(bucket: job.source.bucket, name: job.source.name)
-
-            let response = try await harness.finalize(job.id, query: "?reason=deadline")
-            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
-            #expect(try await harness.outputCSV(job.id) == [
-                "S. No.,Product Name,Input Image Urls,Output Image Urls,Status,Error",
-                "1,\"Shoe, blue\",https://img.example/a.jpg,\(a.url),succeeded,",
-            ])
-            #expect(try await harness.job(job.id).record.status == .timedOut)
-            #expect(receiver.requests.first?.json?["missing"] as? Int == 3)
         }
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 /// processed bucket, a bucket of source images, a paused control queue and the Runtime clients
 /// to look at what `process` did. Both processes are stopped with SIGTERM when the test's body
 /// ends, and killed (by `ChildProcess` letting go) when it throws.
-struct ProcessStage {
+struct ProcessBinary {
     static let project = "pixelpipe-test"
     static let sources = "sources"
     static let maxAttempts = 3
@@ -26,7 +26,7 @@ struct ProcessStage {
     let http = HTTPClient()
 
     /// Starts both processes around `body`, then stops them.
-    static func run<T: Sendable>(_ body: (ProcessStage) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(_ body: (ProcessBinary) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("process-stage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -56,7 +56,7 @@ struct ProcessStage {
         ]) { _, new in new }
         let process = try ChildProcess("process", environment: environment)
         let port = try #require(Int(try await process.logField("pixelpipe.port", ofMessage: "serving")))
-        let stage = ProcessStage(emulatorURL: emulatorURL, port: port, clients: clients, configuration: configuration, process: process)
+        let stage = ProcessBinary(emulatorURL: emulatorURL, port: port, clients: clients, configuration: configuration, process: process)
         let result = try await body(stage)
         process.send(SIGTERM)
         #expect(try await process.exitStatus() == 0)
@@ -143,11 +143,13 @@ enum GeneratedImage {
     }
 }
 
+/// The real `process` binary: its start-up checks, one task's whole path and the HTTP routes.
+/// The failure policy and the ledger's idempotence are shown in process, in ProcessStageTests.
 @Suite("process stage (binary against the emulator)")
-struct ProcessStageTests {
+struct ProcessBinaryTests {
     @Test("a task stores every output with its Content-Type, records the item with analysis and counts it once; the last item enqueues teardown-JOB")
     func taskLifecycle() async throws {
-        try await ProcessStage.run { stage in
+        try await ProcessBinary.run { stage in
             let job = "0123456789abcdef"
             try await stage.createJob(job, total: 2)
             let jpegURL = try await stage.source("photo.jpg", try await GeneratedImage.ramp(width: 160, height: 120, format: "jpg"), contentType: "image/jpeg")
@@ -202,30 +204,6 @@ struct ProcessStageTests {
         }
     }
 
-    @Test("a task whose item is recorded but whose job lacks its teardown (the first run crashed) creates teardown-JOB without counting again")
-    func rerunEnsuresTeardown() async throws {
-        try await ProcessStage.run { stage in
-            let job = "aaaaaaaaaaaaaaaa"
-            try await stage.createJob(job, total: 1)
-            let url = try await stage.source("one.jpg", try await GeneratedImage.ramp(width: 40, height: 30, format: "jpg"), contentType: "image/jpeg")
-            // As left by a run that committed the item and counters, then died before enqueuing teardown.
-            var record = try await stage.job(job)
-            (record.succeeded, record.remaining) = (1, 0)
-            try await stage.clients.firestore.patch(PipelineNames.jobDocument(job: job), fields: try FirestoreCoding.fields(from: record))
-            let item = ItemRecord(row: 1, index: 1, url: url, product: "Blue Shoe", status: .succeeded, attempt: 1, recordedAt: Timestamp.format(Date()))
-            try await stage.clients.firestore.patch(PipelineNames.itemDocument(job: job, row: 1, index: 1), fields: try FirestoreCoding.fields(from: item))
-            #expect(try await stage.teardownTask(job) == nil)
-
-            #expect(try await stage.deliver(stage.task(job: job, row: 1, url: url), retryCount: 1).status == 204)
-            #expect(try await stage.teardownTask(job) == TeardownTask(job: job, reason: .complete))
-            record = try await stage.job(job)
-            #expect((record.succeeded, record.failed, record.remaining) == (1, 0, 0))
-            // No work was redone: the item is as it was, and nothing was written to the processed bucket.
-            #expect(try await stage.item(job, row: 1) == item)
-            #expect(try await stage.clients.storage.listAll(bucket: stage.configuration.processedBucket).isEmpty)
-        }
-    }
-
     @Test("process without GOOGLE_CLOUD_PROJECT or PIXELPIPE_TEARDOWN_URL stops with status 78 naming the variable", arguments: ["GOOGLE_CLOUD_PROJECT", "PIXELPIPE_TEARDOWN_URL"])
     func requiredConfiguration(_ missing: String) async throws {
         var environment = ["PORT": "0", "HOST": "127.0.0.1", "GOOGLE_CLOUD_PROJECT": "p", "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/"]
@@ -236,92 +214,9 @@ struct ProcessStageTests {
         #expect(child.lines.joined().contains(missing))
     }
 
-    @Test("failure policy: 4xx, not an image, too large, blocked addresses and invalid recipes are recorded as failed and acknowledged (204); 5xx asks for a retry until the final attempt")
-    func failurePolicy() async throws {
-        let server = RecordingServer()
-        try await server.run(respond: { request, _ in
-            switch request.path {
-            case "/missing.png": (404, "no such image", [:])
-            case "/page.html": (200, "<html><body>not an image</body></html>", ["Content-Type": "text/html"])
-            case "/huge.jpg": (200, String(repeating: "x", count: ProcessStage.maxImageBytes + 1), ["Content-Type": "image/jpeg"])
-            default: (503, "busy", [:])
-            }
-        }) { sourcePort in
-            try await ProcessStage.run { stage in
-                let job = "fedcba9876543210"
-                try await stage.createJob(job, total: 7)
-                let missing = "http://127.0.0.1:\(sourcePort)/missing.png"
-                let page = "http://127.0.0.1:\(sourcePort)/page.html"
-                let busy = "http://127.0.0.1:\(sourcePort)/busy.png"
-                let metadata = "http://169.254.169.254/computeMetadata/v1/"
-
-                #expect(try await stage.deliver(stage.task(job: job, row: 1, url: missing)).status == 204)
-                let notFound = try #require(try await stage.item(job, row: 1))
-                #expect(notFound.status == .failed)
-                #expect(notFound.error?.contains(missing) == true)
-                #expect(notFound.error?.contains("404") == true)
-                #expect(notFound.outputs.isEmpty)
-
-                #expect(try await stage.deliver(stage.task(job: job, row: 2, url: page)).status == 204)
-                let notImage = try #require(try await stage.item(job, row: 2))
-                #expect(notImage.status == .failed)
-                #expect(notImage.error?.contains(page) == true)
-                #expect(notImage.error?.contains("not an image") == true)
-
-                #expect(try await stage.deliver(stage.task(job: job, row: 3, url: metadata)).status == 204)
-                let blocked = try #require(try await stage.item(job, row: 3))
-                #expect(blocked.status == .failed)
-                #expect(blocked.error?.contains(metadata) == true)
-                #expect(blocked.error?.contains("blocked") == true)
-
-                var badRecipe = stage.task(job: job, row: 5, url: missing)
-                badRecipe.recipe = #"{"quality":0}"#
-                #expect(try await stage.deliver(badRecipe).status == 204)
-                let invalid = try #require(try await stage.item(job, row: 5))
-                #expect(invalid.status == .failed)
-                #expect(invalid.error?.contains("invalid recipe") == true)
-                #expect(invalid.error?.contains("quality") == true)
-
-                // A recipe over the output budget fails before the download (the URL would 404).
-                var overBudget = stage.task(job: job, row: 7, url: missing)
-                overBudget.recipe = #"{"sizes":[{"name":"big","width":8000,"height":8000,"fit":"fill"}],"formats":["png"]}"#
-                #expect(try await stage.deliver(overBudget).status == 204)
-                let budget = try #require(try await stage.item(job, row: 7))
-                #expect(budget.status == .failed)
-                #expect(budget.error == #"\#(missing): sizes[0] ("big") asks for 8000x8000 = 64000000 pixels per output image, over the budget MAX_OUTPUT_PIXELS=40000000"#)
-
-                let huge = "http://127.0.0.1:\(sourcePort)/huge.jpg"
-                #expect(try await stage.deliver(stage.task(job: job, row: 6, url: huge)).status == 204)
-                let tooLarge = try #require(try await stage.item(job, row: 6))
-                #expect(tooLarge.status == .failed)
-                #expect(tooLarge.error?.contains(huge) == true)
-                #expect(tooLarge.error?.contains("\(ProcessStage.maxImageBytes)-byte limit") == true)
-
-                // 503 from the source: retry, and nothing is recorded or counted yet.
-                let retry = try await stage.deliver(stage.task(job: job, row: 4, url: busy))
-                #expect(retry.status == 503)
-                #expect(String(decoding: retry.body, as: UTF8.self).contains(busy))
-                #expect(try await stage.item(job, row: 4) == nil)
-                var record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 6, 1))
-
-                // The queue's final attempt records the failure instead, which completes the job.
-                #expect(try await stage.deliver(stage.task(job: job, row: 4, url: busy), retryCount: ProcessStage.maxAttempts - 1).status == 204)
-                let gaveUp = try #require(try await stage.item(job, row: 4))
-                #expect(gaveUp.status == .failed)
-                #expect(gaveUp.attempt == ProcessStage.maxAttempts)
-                #expect(gaveUp.error?.contains(busy) == true)
-                #expect(gaveUp.error?.contains("after \(ProcessStage.maxAttempts) attempts") == true)
-                record = try await stage.job(job)
-                #expect((record.succeeded, record.failed, record.remaining) == (0, 7, 0))
-                #expect(try await stage.teardownTask(job) == TeardownTask(job: job, reason: .complete))
-            }
-        }
-    }
-
     @Test("POST /process answers outputs and analysis for a URL or an image body; GET /jobs/{id} answers status, counts and progress")
     func httpRoutes() async throws {
-        try await ProcessStage.run { stage in
+        try await ProcessBinary.run { stage in
             let image = try await GeneratedImage.ramp(width: 120, height: 80, format: "jpg")
             let url = try await stage.source("direct.jpg", image, contentType: "image/jpeg")
 
@@ -388,7 +283,7 @@ struct ProcessStageTests {
             let blocked = try await stage.post("/process", body: Data(#"{"url":"http://169.254.169.254/"}"#.utf8), contentType: "application/json")
             #expect(blocked.status == 422)
             #expect(Self.message(blocked.json).contains("169.254.169.254"))
-            let tooLarge = try await stage.post("/process", body: Data(count: ProcessStage.maxImageBytes + 1), contentType: "image/jpeg")
+            let tooLarge = try await stage.post("/process", body: Data(count: ProcessBinary.maxImageBytes + 1), contentType: "image/jpeg")
             #expect(tooLarge.status == 422)
             #expect(Self.message(tooLarge.json).contains("limit"))
             let notImage = try await stage.post("/process", body: Data("just text".utf8), contentType: "text/plain")
