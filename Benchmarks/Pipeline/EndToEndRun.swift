@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import Foundation
+import GoogleCloud
 import Imaging
 import PipelineModel
 import PixelPipeCore
