@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Runtime
 
 /// What the emulator is doing, read in one consistent snapshot: its disk and services, jobs (the
 /// pipeline's Firestore `jobs` documents), queues, subscriptions, pending trigger events and
@@ -93,23 +94,23 @@ struct DashboardSnapshot: Sendable, Encodable {
         }
     }
 
-    /// Documents of the top-level `jobs` collection of any project, newest first.
+    /// Documents of the top-level `jobs` collection of any project, newest first, read through
+    /// the pipeline's job contract: the job document plus its counter shards (`JobState`), shown
+    /// with the counts `JobView` gives every other reader (frozen ones once finalized).
     private static func jobs(_ db: Database) throws -> [Job] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT name, fields FROM firestore_documents
             WHERE parent LIKE 'projects/%/databases/%/documents/jobs'
             ORDER BY create_time_us DESC LIMIT 50
             """)
-        return rows.compactMap { row in
+        return try rows.compactMap { row in
             let name: String = row["name"]
-            guard let fields = try? StoredJSON.decode([String: FirestoreValue].self, from: row["fields"]) else { return nil }
-            func integer(_ key: String) -> Int64 {
-                if case .integer(let value)? = fields[key] { return value }
-                return 0
-            }
-            var status = "unknown"
-            if case .string(let value)? = fields["status"] { status = value }
-            return Job(id: String(name.split(separator: "/").last ?? ""), status: status, total: integer("total"), succeeded: integer("succeeded"), failed: integer("failed"))
+            guard let fields = try? StoredJSON.decode([String: Runtime.FirestoreValue].self, from: row["fields"]),
+                  let record = try? FirestoreCoding.decode(JobRecord.self, from: fields) else { return nil }
+            let counters = try String.fetchAll(db, sql: "SELECT fields FROM firestore_documents WHERE parent = ?", arguments: ["\(name)/counters"])
+                .compactMap { try? FirestoreCoding.decode(CounterShard.self, from: StoredJSON.decode([String: Runtime.FirestoreValue].self, from: $0)) }
+            let view = JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: "")
+            return Job(id: view.job.rawValue, status: view.status.rawValue, total: Int64(view.total), succeeded: Int64(view.succeeded), failed: Int64(view.failed))
         }
     }
 

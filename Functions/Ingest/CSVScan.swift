@@ -21,6 +21,8 @@ struct CSVScan {
         var firstRow: Int
         var rows: Int
         var items: Int
+        /// The ordinal (0-based, CSV order) of the shard's first item.
+        var firstItem: Int
     }
 
     private var reader: CSVRowReader
@@ -56,6 +58,7 @@ struct CSVScan {
 
     private mutating func add(_ batch: [CSVRow]) {
         for row in batch {
+            let firstItem = items
             rows += 1
             items += row.itemCount
             if row.isRejected { invalidRows += 1 }
@@ -65,7 +68,7 @@ struct CSVScan {
                 shard.items += row.itemCount
                 open = shard
             } else {
-                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount)
+                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount, firstItem: firstItem)
             }
             if let shard = open, shard.rows == rowsPerShard || shard.items >= itemsPerShard {
                 shards.append(shard)

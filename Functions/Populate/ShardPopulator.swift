@@ -10,6 +10,7 @@ struct ShardPopulator: Sendable {
     let configuration: PipelineConfiguration
     let clients: PipelineClients
     let ledger: JobLedger
+    let jobs: JobStore
     /// Task creations in flight at once.
     var concurrency = 16
 
@@ -17,6 +18,7 @@ struct ShardPopulator: Sendable {
         self.configuration = configuration
         self.clients = clients
         self.ledger = JobLedger(clients: clients, configuration: configuration)
+        self.jobs = JobStore(firestore: clients.firestore)
     }
 
     /// What populating a shard did.
@@ -32,13 +34,9 @@ struct ShardPopulator: Sendable {
     }
 
     func populate(_ shard: ShardMessage, logger: Logger) async throws -> Outcome {
-        guard PipelineNames.isJobID(shard.job) else {
-            throw PopulateError.malformedShard(job: shard.job, detail: "not a job id")
-        }
-        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)) else {
+        guard let job = try await jobs.record(shard.job)?.record else {
             throw PopulateError.unknownJob(shard.job)
         }
-        let job = try document.decode(JobRecord.self)
         guard job.status == .running else {
             logger.debug("job already final; shard ignored", metadata: ["pixelpipe.status": .string(job.status.rawValue)])
             return Outcome(jobFinished: true)
@@ -48,12 +46,19 @@ struct ShardPopulator: Sendable {
 
         var outcome = Outcome()
         let recordedAt = Timestamp.format(Date())
+        // Each item's counter shard follows from its ordinal in the CSV (see CounterShard).
+        let counterShards = job.counterShards ?? 1
+        var ordinal = shard.firstItem ?? (shard.firstRow - 1)
+        var tasks: [ImageTask] = []
         for row in rows {
+            let ordinals = row.itemOrdinals(from: ordinal)
+            ordinal += row.itemIndexes.count
+            let counter = { (index: Int) in CounterShard.shard(ofItem: ordinals[index] ?? 0, shards: counterShards) }
             for item in row.failedItems(recordedAt: recordedAt) {
-                if case .recorded = try await ledger.record(item, job: shard.job, logger: logger) { outcome.failed += 1 }
+                if case .recorded = try await ledger.record(item, job: shard.job, shard: counter(item.index), logger: logger) { outcome.failed += 1 }
             }
+            tasks += row.imageTasks(job: shard.job, recipe: recipe, counter: counter)
         }
-        let tasks = rows.flatMap { $0.imageTasks(job: shard.job, recipe: recipe) }
         let processURL = try configuration.requireProcessURL()
         let results = try await withThrowingTaskGroup(of: TaskCreation.self) { group in
             var results: [TaskCreation] = []
@@ -81,7 +86,7 @@ struct ShardPopulator: Sendable {
         if outcome.jobFinished {
             // A missing queue is expected once teardown finished the job; for a running job it
             // is an anomaly worth retrying rather than losing the shard's images.
-            let now = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)).map { try $0.decode(JobRecord.self) }
+            let now = try await jobs.record(shard.job)?.record
             if now?.status == .running {
                 throw PopulateError.queueMissing(job: shard.job)
             }

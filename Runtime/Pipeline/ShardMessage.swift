@@ -1,7 +1,7 @@
 /// What ingest publishes and populate receives: a block of rows as a byte range of the CSV that
 /// starts at a row boundary and re-parses on its own with the header it carries.
 public struct ShardMessage: Codable, Sendable, Equatable {
-    public var job: String
+    public var job: JobID
     public var bucket: String
     public var object: String
     /// The object generation the job was made from; populate reads exactly that generation.
@@ -16,8 +16,11 @@ public struct ShardMessage: Codable, Sendable, Equatable {
     public var firstRow: Int
     /// Data rows in the shard.
     public var rows: Int
+    /// The ordinal (0-based, CSV order) of the shard's first item, which with the job's
+    /// `counterShards` says which counter shard each item counts on; absent means `firstRow - 1`.
+    public var firstItem: Int?
 
-    public init(job: String, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int) {
+    public init(job: JobID, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int, firstItem: Int? = nil) {
         self.job = job
         self.bucket = bucket
         self.object = object
@@ -27,5 +30,6 @@ public struct ShardMessage: Codable, Sendable, Equatable {
         self.end = end
         self.firstRow = firstRow
         self.rows = rows
+        self.firstItem = firstItem
     }
 }
