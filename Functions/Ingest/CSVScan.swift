@@ -21,8 +21,8 @@ struct CSVScan {
         var firstRow: Int
         var rows: Int
         var items: Int
-        /// The ordinal (0-based, CSV order) of the shard's first item.
-        var firstItem: Int
+        /// Failed items (invalid rows and URLs) in the shard; the rest are images.
+        var failedItems: Int
     }
 
     private var reader: CSVRowReader
@@ -58,7 +58,6 @@ struct CSVScan {
 
     private mutating func add(_ batch: [CSVRow]) {
         for row in batch {
-            let firstItem = items
             rows += 1
             items += row.itemCount
             if row.isRejected { invalidRows += 1 }
@@ -66,9 +65,11 @@ struct CSVScan {
                 shard.end = row.byteRange.upperBound
                 shard.rows += 1
                 shard.items += row.itemCount
+                shard.failedItems += row.invalid.count
                 open = shard
             } else {
-                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount, firstItem: firstItem)
+                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount,
+                             failedItems: row.invalid.count)
             }
             if let shard = open, shard.rows == rowsPerShard || shard.items >= itemsPerShard {
                 shards.append(shard)

@@ -65,13 +65,17 @@ struct Ingestor: Sendable {
         }
 
         let now = Date()
+        let counterShards = CounterShard.count(items: scan.items, dispatchesPerSecond: configuration.imageQueue.maxDispatchesPerSecond)
         let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
-            counterShards: CounterShard.count(items: scan.items, dispatchesPerSecond: configuration.imageQueue.maxDispatchesPerSecond),
+            counterShards: counterShards,
             recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval)
         )
         if existing == nil {
-            try await jobs.create(record)
+            let counters = CounterShard.plan(
+                imagesPerMessage: scan.shards.map { $0.items - $0.failedItems }, failedPerMessage: scan.shards.map(\.failedItems), shards: counterShards
+            )
+            try await jobs.create(record, counters: counters)
         }
         // The watchdog first: whatever fails from here on, the job is finalized at its deadline.
         try await ledger.enqueueTeardown(job: job, reason: .deadline, at: Timestamp.parse(record.deadline), logger: logger)
@@ -159,10 +163,11 @@ struct Ingestor: Sendable {
     private func publish(job: JobID, source: JobRecord.Source, header: CSVHeader, shards: [CSVScan.Shard]) async throws {
         let encoder = JSONEncoder()
         for batch in stride(from: 0, to: shards.count, by: publishBatch) {
-            let messages = try shards[batch..<min(batch + publishBatch, shards.count)].map { shard in
+            let messages = try (batch..<min(batch + publishBatch, shards.count)).map { number in
+                let shard = shards[number]
                 let message = ShardMessage(
                     job: job, bucket: source.bucket, object: source.name, generation: source.generation, header: header.columns,
-                    start: shard.start, end: shard.end, firstRow: shard.firstRow, rows: shard.rows, firstItem: shard.firstItem
+                    start: shard.start, end: shard.end, firstRow: shard.firstRow, rows: shard.rows, number: number
                 )
                 return PubSubOutgoingMessage(data: try encoder.encode(message), attributes: ["job": job.rawValue])
             }

@@ -46,18 +46,27 @@ struct ShardPopulator: Sendable {
 
         var outcome = Outcome()
         let recordedAt = Timestamp.format(Date())
-        // Each item's counter shard follows from its ordinal in the CSV (see CounterShard).
+        // Each image counts on the counter shard its place in this message says; the failed
+        // items of the message all count on the message's own shard (see CounterShard).
         let counterShards = job.counterShards ?? 1
-        var ordinal = shard.firstItem ?? (shard.firstRow - 1)
+        let message = shard.number ?? 0
+        var image = 0
         var tasks: [ImageTask] = []
+        var failed: [ItemRecord] = []
         for row in rows {
-            let ordinals = row.itemOrdinals(from: ordinal)
-            ordinal += row.itemIndexes.count
-            let counter = { (index: Int) in CounterShard.shard(ofItem: ordinals[index] ?? 0, shards: counterShards) }
-            for item in row.failedItems(recordedAt: recordedAt) {
-                if case .recorded = try await ledger.record(item, job: shard.job, shard: counter(item.index), logger: logger) { outcome.failed += 1 }
+            var counters: [Int: Int] = [:]
+            for url in row.urls {
+                counters[url.index] = CounterShard.shard(ofImage: image, inMessage: message, shards: counterShards)
+                image += 1
             }
-            tasks += row.imageTasks(job: shard.job, recipe: recipe, counter: counter)
+            tasks += row.imageTasks(job: shard.job, recipe: recipe) { counters[$0] ?? 0 }
+            failed += row.failedItems(recordedAt: recordedAt)
+        }
+        // In batches that are the same on every delivery, so a repeat finds each whole or absent.
+        let failedShard = CounterShard.shard(ofFailedItemsIn: message, shards: counterShards)
+        for start in stride(from: 0, to: failed.count, by: JobStore.maxItemsPerCommit) {
+            let batch = Array(failed[start..<min(start + JobStore.maxItemsPerCommit, failed.count)])
+            if case .recorded = try await ledger.record(batch, job: shard.job, shard: failedShard, logger: logger) { outcome.failed += batch.count }
         }
         let processURL = try configuration.requireProcessURL()
         let results = try await withThrowingTaskGroup(of: TaskCreation.self) { group in

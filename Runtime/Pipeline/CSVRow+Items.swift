@@ -6,16 +6,10 @@ extension CSVRow {
     /// Items this row adds to its job's `total`.
     public var itemCount: Int { urls.count + invalid.count }
 
-    /// The indexes of this row's items in image order (0 for a wholly invalid row): the order
-    /// in which they take their ordinals.
+    /// The indexes of this row's items in image order (0 for a wholly invalid row).
     public var itemIndexes: [Int] { (urls.map(\.index) + invalid.map { $0.index ?? 0 }).sorted() }
 
-    /// The ordinal of each of this row's items (by index), the first being `firstOrdinal`.
-    public func itemOrdinals(from firstOrdinal: Int) -> [Int: Int] {
-        Dictionary(itemIndexes.enumerated().map { ($1, firstOrdinal + $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// The image tasks of this row's valid URLs; `counter` gives each item's counter shard by index.
+    /// The image tasks of this row's valid URLs; `counter` gives each image's counter shard by index.
     public func imageTasks(job: JobID, recipe: String, counter: (Int) -> Int = { _ in 0 }) -> [ImageTask] {
         urls.map { ImageTask(job: job, row: number, index: $0.index, url: $0.url, product: product, recipe: recipe, counter: counter($0.index)) }
     }

@@ -9,7 +9,7 @@ public struct ImageTask: Codable, Sendable, Equatable {
     public var product: String
     /// The job's recipe as JSON (`JobRecord.recipe`).
     public var recipe: String
-    /// The job's counter shard this item counts on (`CounterShard.shard(ofItem:shards:)`);
+    /// The job's counter shard this item counts on (`CounterShard.shard(ofImage:shards:)`);
     /// absent means shard 0.
     public var counter: Int?
 

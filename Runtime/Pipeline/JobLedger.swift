@@ -34,7 +34,16 @@ public struct JobLedger: Sendable {
     /// enqueuing), enqueues its teardown.
     @discardableResult
     public func record(_ item: ItemRecord, job: JobID, shard: Int, logger: Logger) async throws -> Outcome {
-        switch try await store.commit(item, job: job, shard: shard) {
+        try await record([item], job: job, shard: shard, logger: logger)
+    }
+
+    /// Records `items` of `job` together on counter shard `shard` (at most
+    /// `JobStore.maxItemsPerCommit`): all of them counted once in one commit, or — when they
+    /// were recorded before — none. Callers batch the same items the same way on every
+    /// delivery, so a repeat finds each batch whole or absent.
+    @discardableResult
+    public func record(_ items: [ItemRecord], job: JobID, shard: Int, logger: Logger) async throws -> Outcome {
+        switch try await store.commit(items, job: job, shard: shard) {
         case .counted(let shardRemaining):
             if shardRemaining <= 0 {
                 try await ensureTeardownIfComplete(job: job, logger: logger)
@@ -42,7 +51,7 @@ public struct JobLedger: Sendable {
             return .recorded(shardRemaining: shardRemaining)
         case .alreadyRecorded:
             try await ensureTeardownIfComplete(job: job, logger: logger)
-            logger.debug("item already recorded", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.item": .string(item.id)])
+            logger.debug("item already recorded", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.item": .string(items[0].id)])
             return .alreadyRecorded
         case .noCounter:
             guard try await store.record(job) != nil else { throw JobLedgerError.unknownJob(job) }

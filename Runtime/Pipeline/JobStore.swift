@@ -31,15 +31,18 @@ public struct JobStore: Sendable {
         try await firestore.listAll(PipelineNames.countersCollection(job: job)).map { try $0.decode(CounterShard.self) }
     }
 
-    /// Creates the job document and its `counterShards` counter shards in one commit, if the
-    /// job does not exist yet; false when it did (a concurrent or earlier delivery made it).
+    /// Creates the job document and its counter shards in one commit, if the job does not exist
+    /// yet; false when it did (a concurrent or earlier delivery made it). `counters` defaults to
+    /// `record.counterShards` shards sharing `record.total` images.
     @discardableResult
-    public func create(_ record: JobRecord) async throws -> Bool {
+    public func create(_ record: JobRecord, counters: [CounterShard]? = nil) async throws -> Bool {
         var writes = [FirestoreWrite(
             .update(path: PipelineNames.jobDocument(job: record.id), fields: try FirestoreCoding.fields(from: record), mask: nil),
             precondition: .exists(false)
         )]
-        for (k, shard) in CounterShard.plan(total: record.total, shards: record.counterShards ?? 0).enumerated() {
+        let counters = counters ?? CounterShard.plan(total: record.total, shards: record.counterShards ?? 0)
+        precondition(counters.count == record.counterShards ?? 0, "a job's counter shards must be as many as its counterShards")
+        for (k, shard) in counters.enumerated() {
             writes.append(FirestoreWrite(.update(path: PipelineNames.counterDocument(job: record.id, shard: k), fields: try FirestoreCoding.fields(from: shard), mask: nil)))
         }
         do {
@@ -74,26 +77,32 @@ public struct JobStore: Sendable {
         case noCounter
     }
 
-    /// Creates `item` (precondition `exists=false`) and counts it on counter shard `shard` in
-    /// the same commit, so it counts exactly once however often it is recorded.
-    public func commit(_ item: ItemRecord, job: JobID, shard: Int) async throws -> ItemCommit {
-        let progress = CounterShard.progressFields(recordedAt: item.recordedAt)
-        let writes = [
+    /// Most items one commit records (Firestore takes 500 writes per commit; one is the counter's).
+    public static let maxItemsPerCommit = 400
+
+    /// Creates `items` (each with precondition `exists=false`) and counts them on counter shard
+    /// `shard` in the same commit, so they count exactly once however often they are recorded:
+    /// if any of them exists, nothing is written. At most `maxItemsPerCommit`.
+    public func commit(_ items: [ItemRecord], job: JobID, shard: Int) async throws -> ItemCommit {
+        precondition(!items.isEmpty && items.count <= Self.maxItemsPerCommit, "1 to \(Self.maxItemsPerCommit) items per commit")
+        let succeeded = items.count(where: { $0.status == .succeeded })
+        let progress = CounterShard.progressFields(recordedAt: items.map(\.recordedAt).max() ?? "")
+        var writes = try items.map { item in
             FirestoreWrite(
                 .update(path: PipelineNames.itemDocument(job: job, row: item.row, index: item.index), fields: try FirestoreCoding.fields(from: item), mask: nil),
                 precondition: .exists(false)
-            ),
-            FirestoreWrite(
-                .update(path: PipelineNames.counterDocument(job: job, shard: shard), fields: progress.fields, mask: progress.mask),
-                precondition: .exists(true),
-                increments: CounterShard.increments(succeeded: item.status == .succeeded)
-            ),
-        ]
+            )
+        }
+        writes.append(FirestoreWrite(
+            .update(path: PipelineNames.counterDocument(job: job, shard: shard), fields: progress.fields, mask: progress.mask),
+            precondition: .exists(true),
+            increments: CounterShard.increments(succeeded: succeeded, failed: items.count - succeeded)
+        ))
         do {
             let result = try await firestore.commit(writes)
-            guard let results = result.writeResults, results.count == 2, let transforms = results[1].transformResults, transforms.count == 3,
+            guard let results = result.writeResults, results.count == writes.count, let transforms = results[items.count].transformResults, transforms.count == 3,
                   case .integer(let remaining) = transforms[2] else {
-                throw JobLedgerError.unexpectedCommitResult(job: job, item: item.id)
+                throw JobLedgerError.unexpectedCommitResult(job: job, item: items[0].id)
             }
             return .counted(shardRemaining: Int(remaining))
         } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed {

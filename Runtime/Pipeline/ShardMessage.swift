@@ -16,11 +16,12 @@ public struct ShardMessage: Codable, Sendable, Equatable {
     public var firstRow: Int
     /// Data rows in the shard.
     public var rows: Int
-    /// The ordinal (0-based, CSV order) of the shard's first item, which with the job's
-    /// `counterShards` says which counter shard each item counts on; absent means `firstRow - 1`.
-    public var firstItem: Int?
+    /// The message's number among the job's shard messages (0-based): with the job's
+    /// `counterShards`, which counter shard each of its items counts on (`CounterShard`).
+    public var number: Int?
 
-    public init(job: JobID, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int, firstItem: Int? = nil) {
+    public init(job: JobID, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int,
+                number: Int? = nil) {
         self.job = job
         self.bucket = bucket
         self.object = object
@@ -30,6 +31,6 @@ public struct ShardMessage: Codable, Sendable, Equatable {
         self.end = end
         self.firstRow = firstRow
         self.rows = rows
-        self.firstItem = firstItem
+        self.number = number
     }
 }

@@ -102,7 +102,7 @@ struct ProcessStage {
 
     func task(job: JobID, row: Int, url: String, product: String = "Blue Shoe") -> ImageTask {
         ImageTask(job: job, row: row, index: 1, url: url, product: product, recipe: Self.recipe,
-                  counter: CounterShard.shard(ofItem: row - 1, shards: Self.counterShards))
+                  counter: CounterShard.shard(ofImage: row - 1, shards: Self.counterShards))
     }
 
     /// The job with its counts summed over its counter shards.

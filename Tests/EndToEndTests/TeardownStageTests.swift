@@ -75,7 +75,7 @@ private final class TeardownHarness: Sendable {
         if let shards = job.counterShards, shards > 0 {
             var counters = CounterShard.plan(total: total, shards: shards)
             for ordinal in 0..<(counts.succeeded + counts.failed) {
-                let k = CounterShard.shard(ofItem: ordinal, shards: shards)
+                let k = CounterShard.shard(ofImage: ordinal, shards: shards)
                 counters[k].remaining -= 1
                 if ordinal < counts.succeeded { counters[k].succeeded += 1 } else { counters[k].failed += 1 }
             }

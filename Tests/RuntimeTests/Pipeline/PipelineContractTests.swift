@@ -22,12 +22,10 @@ struct PipelineContractTests {
         #expect(rows.map(\.itemCount) == [3, 1, 1])
 
         let job = JobID("0123456789abcdef")!
-        // Row 1's items take ordinals 10, 11, 12 (images 1–3); their counter shards follow.
-        let ordinals = rows[0].itemOrdinals(from: 10)
-        #expect(ordinals == [1: 10, 2: 11, 3: 12])
-        let tasks = rows[0].imageTasks(job: job, recipe: "{}") { CounterShard.shard(ofItem: ordinals[$0]!, shards: 4) }
+        // Each task carries the counter shard its caller gives its index.
+        let tasks = rows[0].imageTasks(job: job, recipe: "{}") { CounterShard.shard(ofImage: 10 + $0, shards: 4) }
         #expect(tasks.map(\.index) == [1, 3])
-        #expect(tasks.map(\.counter) == [2, 0])
+        #expect(tasks.map(\.counter) == [3, 1])
         #expect(tasks.map(\.url) == ["https://a.example/1.jpg", "https://a.example/3.jpg"])
         #expect(tasks.allSatisfy { $0.row == 1 && $0.product == "Shirt" && $0.job == job })
         #expect(rows[1].itemIndexes == [0])
@@ -124,15 +122,29 @@ struct JobContractTests {
         #expect(CounterShard.count(items: 100, dispatchesPerSecond: 1) == 1)
     }
 
-    @Test("items spread round-robin over the shards, and each shard expects exactly the items it gets", arguments: [(1, 1), (7, 3), (2_000, 100), (12_345, 250)])
-    func shardPlan(total: Int, shards: Int) {
-        let plan = CounterShard.plan(total: total, shards: shards)
+    @Test("each message's images spread round-robin from its own offset, its failed items go to one shard, and each shard expects exactly what it gets",
+          arguments: [(1, 1, 1), (7, 3, 2), (2_000, 100, 1_000), (12_345, 250, 500), (100_000, 100, 1_000)])
+    func shardPlan(images: Int, shards: Int, perMessage: Int) {
+        let imagesPerMessage = stride(from: 0, to: images, by: perMessage).map { min(perMessage, images - $0) }
+        // Failed items in every third message, as populate records them: one batch per message.
+        let failedPerMessage = imagesPerMessage.indices.map { $0 % 3 == 1 ? 5 : 0 }
+        let plan = CounterShard.plan(imagesPerMessage: imagesPerMessage, failedPerMessage: failedPerMessage, shards: shards)
         var got = Array(repeating: 0, count: shards)
-        for ordinal in 0..<total { got[CounterShard.shard(ofItem: ordinal, shards: shards)] += 1 }
+        for (message, count) in imagesPerMessage.enumerated() {
+            for image in 0..<count { got[CounterShard.shard(ofImage: image, inMessage: message, shards: shards)] += 1 }
+        }
+        for (message, failed) in failedPerMessage.enumerated() { got[CounterShard.shard(ofFailedItemsIn: message, shards: shards)] += failed }
         #expect(plan.map(\.remaining) == got)
-        #expect(plan.reduce(0) { $0 + $1.remaining } == total)
-        // Consecutive items land on different shards: a burst of `shards` items writes each once.
-        #expect(Set((0..<min(total, shards)).map { CounterShard.shard(ofItem: $0, shards: shards) }).count == min(total, shards))
+        #expect(plan.reduce(0) { $0 + $1.remaining } == images + failedPerMessage.reduce(0, +))
+        // Consecutive images of a message land on different shards.
+        #expect(Set((0..<min(perMessage, shards)).map { CounterShard.shard(ofImage: $0, inMessage: 1, shards: shards) }).count == min(perMessage, shards))
+        // Messages dispatched side by side, image by image, hit different shards: in step, the
+        // images the first 10 messages have at the same position spread over 10 shards
+        // (plain image numbers would put all of them on one shard when a message holds a multiple of N).
+        if imagesPerMessage.count >= 10, shards >= 10 {
+            #expect(Set((0..<10).map { CounterShard.shard(ofImage: 7, inMessage: $0, shards: shards) }).count == 10)
+        }
+        #expect(CounterShard.plan(total: images, shards: shards) == CounterShard.plan(imagesPerMessage: [images], failedPerMessage: [], shards: shards))
     }
 
     @Test("item document ids sort in row, then image order")
