@@ -180,6 +180,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Teardown of a 1,000,000-item job against the release emulator and teardown binaries:
+        // `swift build -c release && .build/release/TeardownBenchmark`.
+        .executableTarget(
+            name: "TeardownBenchmark",
+            dependencies: ["BenchmarkSupport", "Runtime"],
+            path: "Benchmarks/Teardown",
+            swiftSettings: swiftSettings
+        ),
+
         // Reading a 1M-row CSV in 1 MiB chunks: `swift run -c release CSVBenchmark`.
         .executableTarget(
             name: "CSVBenchmark",
@@ -243,13 +252,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.
+            // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;
+            // GRDB reads the emulator's database directly to count writes per document.
             dependencies: [
                 "Runtime",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
