@@ -81,3 +81,37 @@ private func statusField(_ name: String, pid: Int32) -> Int? {
 func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// The release `emulator` (next to the benchmark) serving the APIs on a given data directory,
+/// which it leaves in place.
+final class EmulatorOnDirectory {
+    private let process = Process()
+    private(set) var url = ""
+
+    init(_ directory: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
+        process.arguments = ["up", "--port", "0", "--data-dir", directory, "--pipeline", "none", "--log-format", "json"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var buffered = Data()
+        while url.isEmpty {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw BenchmarkFailure("the emulator exited: \(String(decoding: buffered, as: UTF8.self))") }
+            buffered.append(chunk)
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                      object["message"] as? String == "emulator listening", let found = object["pixelpipe.url"] as? String else { continue }
+                url = found
+            }
+        }
+        pipe.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

@@ -11,14 +11,38 @@ enum TeardownRun {
         let emulator = ChildEmulator()
         try emulator.start()
         defer { emulator.stop() }
-        let hostPort = emulator.url.replacingOccurrences(of: "http://", with: "")
+        let (stageEnvironment, configuration, clients) = try environment(emulatorURL: emulator.url)
+        let job = try await seed(items: items, concurrency: concurrency, configuration: configuration, clients: clients)
+        try await finalize(job: job, stageEnvironment: stageEnvironment, configuration: configuration, clients: clients)
+    }
+
+    /// Finalizes the job already seeded in the data directory `directory` (left by an earlier
+    /// run that was stopped after seeding): the emulator is started on it, the job found, and a
+    /// finalizer lease the stopped run left behind removed.
+    static func rerun(dataDirectory directory: String) async throws {
+        let emulator = try EmulatorOnDirectory(directory)
+        defer { emulator.stop() }
+        let (stageEnvironment, configuration, clients) = try environment(emulatorURL: emulator.url)
+        guard let document = try await clients.firestore.list("jobs", pageSize: 1).documents.first else { throw BenchmarkFailure("no job in \(directory)") }
+        let record = try document.decode(JobRecord.self)
+        try? await JobStore(firestore: clients.firestore).deleteLease(record.id, ifUpdatedAt: nil)
+        report("Reusing the job \(record.id) of \(record.total) items seeded in \(directory)")
+        try await finalize(job: record.id, stageEnvironment: stageEnvironment, configuration: configuration, clients: clients)
+    }
+
+    static func environment(emulatorURL url: String) throws -> ([String: String], PipelineConfiguration, PipelineClients) {
+        let hostPort = url.replacingOccurrences(of: "http://", with: "")
         let stageEnvironment = [
-            "GOOGLE_CLOUD_PROJECT": project, "STORAGE_EMULATOR_HOST": emulator.url, "PUBSUB_EMULATOR_HOST": hostPort,
+            "GOOGLE_CLOUD_PROJECT": project, "STORAGE_EMULATOR_HOST": url, "PUBSUB_EMULATOR_HOST": hostPort,
             "CLOUD_TASKS_EMULATOR_HOST": hostPort, "FIRESTORE_EMULATOR_HOST": hostPort,
         ]
         let environment = EnvironmentValues(stageEnvironment)
         let configuration = try PipelineConfiguration(environment: environment)
-        let clients = PipelineClients(api: GoogleAPIClient(environment: environment), configuration: configuration)
+        return (stageEnvironment, configuration, PipelineClients(api: GoogleAPIClient(environment: environment), configuration: configuration))
+    }
+
+    /// Uploads the CSV and writes the job, its counter shards and its items; returns the job.
+    static func seed(items: Int, concurrency: Int, configuration: PipelineConfiguration, clients: PipelineClients) async throws -> JobID {
         let jobs = JobStore(firestore: clients.firestore)
         for bucket in [configuration.uploadsBucket, configuration.processedBucket] {
             try await clients.storage.createBucket(bucket, project: project)
@@ -76,8 +100,13 @@ enum TeardownRun {
         }
         for (k, counter) in counters.enumerated() { try await jobs.put(counter, job: job, shard: k) }
         report("Seeded \(items) item documents and \(shards) counter shards in \(String(format: "%.0f", seconds(ContinuousClock.now - seeding))) s")
+        return job
+    }
 
-        // The real teardown binary, finalizing by a direct call.
+    /// The real teardown binary, finalizing by a direct call, timed and measured.
+    static func finalize(job: JobID, stageEnvironment: [String: String], configuration: PipelineConfiguration, clients: PipelineClients) async throws {
+        guard let items = try await JobStore(firestore: clients.firestore).record(job)?.record.total else { throw BenchmarkFailure("no job \(job)") }
+        let failedEvery = 100
         let teardown = try StageProcess("teardown", environment: stageEnvironment.merging([
             "WEBHOOK_SECRET": "bench-secret", "PIXELPIPE_TEARDOWN_URL": "http://127.0.0.1:9/", "REQUEST_TIMEOUT": "3600",
         ]) { _, new in new })

@@ -10,8 +10,10 @@ public struct StorageUploadStream: Sendable {
     private let session: String
     private let resource: String
     private let chunkSize: Int
-    /// Bytes after `persisted` that the server does not hold yet.
-    private var buffer = Data()
+    /// Bytes after `persisted` that the server does not hold yet. An array, not `Data`: taking
+    /// bytes off the front of a `Data` only moves its start, so its storage would grow with
+    /// everything ever written.
+    private var buffer: [UInt8] = []
     /// Bytes the server holds.
     private var persisted = 0
     private var finished = false
@@ -60,7 +62,7 @@ public struct StorageUploadStream: Sendable {
         }
         let response = try await api.send(
             .storage, method: "PUT", path: "", headers: [("Content-Range", range)],
-            body: buffer.prefix(length), resource: resource, accept: [200, 201, 308], absoluteURL: session
+            body: Data(buffer[0..<length]), resource: resource, accept: [200, 201, 308], absoluteURL: session
         )
         if response.status != 308 {
             return try JSONDecoder().decode(StorageObject.self, from: response.body)
