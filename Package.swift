@@ -165,8 +165,10 @@ let package = Package(
             .testTarget(name: "ChaosTests", dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log], path: "Tests/ChaosTests", swiftSettings: swiftSettings),
             .testTarget(
                 name: "EndToEndTests",
-                // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it.
-                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, crypto, log],
+                // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;
+                // GRDB reads the emulator's database directly to count writes per document.
+                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
+                               .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/EndToEndTests",
                 swiftSettings: swiftSettings
             ),

@@ -62,6 +62,13 @@ let package = Package(
             path: "TriggerLatency",
             swiftSettings: swiftSettings
         ),
+        // Teardown of a 1,000,000-item job against the release emulator and teardown binaries.
+        .executableTarget(
+            name: "TeardownBenchmark",
+            dependencies: ["BenchmarkSupport", library("FunctionsFramework"), library("GoogleCloud"), library("PipelineModel"), library("PixelPipeCore")],
+            path: "Teardown",
+            swiftSettings: swiftSettings
+        ),
         // Reading a 1M-row CSV in 1 MiB chunks.
         .executableTarget(name: "CSVBenchmark", dependencies: [library("PipelineModel"), library("PixelPipeCore")], path: "CSV", swiftSettings: swiftSettings),
         // In-process imaging against the vips CLI.

@@ -40,7 +40,7 @@ func databaseSizeRun(label: String, maintenance: [String], waitAfterDelete: Dura
     try child.start()
     defer { child.stop() }
     let base = child.url
-    let job = "0123456789abcdef"
+    let job = JobID("0123456789abcdef")!
     let queue = "projects/bench/locations/local/queues/images-\(job)"
     try await send(client, "POST", "\(base)/v2/projects/bench/locations/local/queues", #"{"name":"\#(queue)"}"#)
     let recipe = #"{"sizes":[{"name":"thumb","width":160,"height":160,"fit":"cover"},{"name":"large","width":1200,"fit":"inside"}],"formats":["webp","jpeg"],"quality":50,"stripMetadata":true}"#

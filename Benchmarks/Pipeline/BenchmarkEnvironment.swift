@@ -31,12 +31,11 @@ struct BenchmarkEnvironment {
     }
 
     /// Polls the job document until its status is final; nil after `limit`.
-    func awaitFinal(job: String, limit: Duration) async throws -> JobRecord? {
+    func awaitFinal(job: JobID, limit: Duration) async throws -> JobState? {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if let document = try await clients.firestore.document(PipelineNames.jobDocument(job: job)) {
-                let record = try document.decode(JobRecord.self)
-                if record.status.isFinal { return record }
+            if let state = try await JobStore(firestore: clients.firestore).state(job), state.status.isFinal {
+                return state
             }
             try await Task.sleep(for: .milliseconds(100))
         }

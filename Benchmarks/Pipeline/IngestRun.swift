@@ -45,7 +45,7 @@ enum IngestRun {
             let peak = peakResidentBytes(pid: ingest.process.processIdentifier) ?? 0
             guard response.status == 204 else { throw BenchmarkFailure("ingest answered \(response.status): \(String(decoding: response.body, as: UTF8.self))") }
             let job = PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: object.generationNumber ?? 0)
-            guard let record = try await clients.firestore.document(PipelineNames.jobDocument(job: job))?.decode(JobRecord.self), record.published else {
+            guard let record = try await JobStore(firestore: clients.firestore).record(job)?.record, record.published else {
                 throw BenchmarkFailure("job \(job) was not published")
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

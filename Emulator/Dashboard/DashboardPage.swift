@@ -1,3 +1,5 @@
+import PipelineModel
+
 /// The dashboard as a server-rendered HTML page that refreshes itself every two seconds: no
 /// JavaScript, no build step.
 enum DashboardPage {
@@ -33,7 +35,7 @@ enum DashboardPage {
             html += "<table><tr><th>job</th><th>status</th><th>progress</th><th>done</th><th>succeeded</th><th>failed</th></tr>"
             for job in snapshot.jobs {
                 let percent = Int((job.progress * 100).rounded())
-                html += "<tr><td><code>\(escape(job.id))</code></td><td>\(escape(job.status))</td>"
+                html += "<tr><td><code>\(escape(job.id))</code></td><td>\(escape(job.status.rawValue))</td>"
                 html += "<td><div class=\"bar\" title=\"\(percent)%\"><div class=\"fill\" style=\"width:\(percent)%\"></div></div> \(percent)%</td>"
                 html += "<td>\(job.done) / \(job.total)</td><td>\(job.succeeded)</td><td class=\"\(job.failed > 0 ? "failed" : "")\">\(job.failed)</td></tr>"
             }

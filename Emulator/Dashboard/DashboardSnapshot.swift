@@ -1,21 +1,14 @@
 import Foundation
 import GoogleCloud
+import PipelineModel
 
 /// What the emulator is doing, read through the stores that own each part: its disk and
 /// services, jobs (the pipeline's Firestore `jobs` documents), queues, subscriptions, pending
 /// trigger events and recent invocations.
 /// The dashboard page, `emulator status`, the terminal progress lines and `/metrics` all show it.
 struct DashboardSnapshot: Sendable, Encodable {
-    struct Job: Sendable, Encodable, Equatable {
-        var id: String
-        var status: String
-        var total: Int64
-        var succeeded: Int64
-        var failed: Int64
-        var done: Int64 { succeeded + failed }
-        /// 0…1; 1 for a job with nothing to do.
-        var progress: Double { total > 0 ? min(1, Double(done) / Double(total)) : (status == "running" ? 0 : 1) }
-    }
+    /// A job as every reader sees it (the status route, the webhook, the finalize answer).
+    typealias Job = JobView
 
     struct Queue: Sendable, Encodable {
         var name: String
@@ -83,7 +76,7 @@ struct DashboardSnapshot: Sendable, Encodable {
             takenAt: GoogleTimestamp.now().rfc3339,
             disk: disk,
             services: services,
-            jobs: jobs(jobDocuments),
+            jobs: try await jobs(jobDocuments, firestore: FirestoreStore(store: store)),
             queues: queues(queueStats, configured: configuredQueues),
             subscriptions: subscriptions(subscriptionStats, configured: configuredSubscriptions),
             pendingTriggerEvents: pendingTriggerEvents,
@@ -97,17 +90,19 @@ struct DashboardSnapshot: Sendable, Encodable {
         )
     }
 
-    /// Documents of the top-level `jobs` collection of any project, newest first.
-    private static func jobs(_ documents: [(name: String, fields: [String: FirestoreValue])]) -> [Job] {
-        documents.map { name, fields in
-            func integer(_ key: String) -> Int64 {
-                if case .integer(let value)? = fields[key] { return value }
-                return 0
-            }
-            var status = "unknown"
-            if case .string(let value)? = fields["status"] { status = value }
-            return Job(id: String(name.split(separator: "/").last ?? ""), status: status, total: integer("total"), succeeded: integer("succeeded"), failed: integer("failed"))
+    /// Documents of the top-level `jobs` collection of any project, newest first, read through
+    /// the pipeline's job contract: the job document plus its counter shards (`JobState`), in the
+    /// one JSON shape every other reader of a job gets (`JobView`).
+    private static func jobs(_ documents: [(name: String, fields: [String: FirestoreValue])], firestore: FirestoreStore) async throws -> [JobView] {
+        var jobs: [JobView] = []
+        for (name, fields) in documents {
+            guard let record = try? FirestoreCoding.decode(JobRecord.self, from: fields) else { continue }
+            // At most `CounterShard.maximum` shards, so one page holds them all.
+            let counters = try await firestore.list(collection: "\(name)/counters", pageSize: 1_000, after: nil).documents
+                .compactMap { document in document.fields.flatMap { try? FirestoreCoding.decode(CounterShard.self, from: $0) } }
+            jobs.append(JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: ""))
         }
+        return jobs
     }
 
     private static func queues(_ stats: [TaskQueueStats], configured: [TasksQueue]) -> [Queue] {

@@ -1,3 +1,5 @@
+import PipelineModel
+
 /// The dashboard as plain text, for `emulator status` and the terminal's progress lines.
 enum DashboardText {
     static func render(_ snapshot: DashboardSnapshot) -> String {
@@ -34,6 +36,6 @@ enum DashboardText {
     static func progressLine(_ job: DashboardSnapshot.Job, width: Int = 20) -> String {
         let filled = Int((job.progress * Double(width)).rounded())
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        return "job \(job.id)  \(job.status)  [\(bar)]  \(job.done)/\(job.total)" + (job.failed > 0 ? "  (\(job.failed) failed)" : "")
+        return "job \(job.id)  \(job.status.rawValue)  [\(bar)]  \(job.done)/\(job.total)" + (job.failed > 0 ? "  (\(job.failed) failed)" : "")
     }
 }

@@ -1,4 +1,5 @@
 import Metrics
+import PipelineModel
 import Prometheus
 
 /// Prometheus metrics for `/metrics`: swift-metrics counters recorded as things happen (API

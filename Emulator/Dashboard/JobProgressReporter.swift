@@ -1,5 +1,6 @@
 import GoogleCloud
 import Logging
+import PipelineModel
 import ServiceLifecycle
 
 /// In the terminal, a progress line per active job whenever its progress changes (at most once
@@ -14,7 +15,7 @@ struct JobProgressReporter: Service {
                 var last: [String: DashboardSnapshot.Job] = [:]
                 while !Task.isCancelled {
                     if let snapshot = try? await DashboardSnapshot.read(store: store, recent: nil) {
-                        for job in snapshot.jobs where last[job.id] != job && (job.status == "running" || last[job.id] != nil) {
+                        for job in snapshot.jobs where last[job.id] != job && (job.status == .running || last[job.id] != nil) {
                             output(DashboardText.progressLine(job))
                             last[job.id] = job
                         }

@@ -21,6 +21,8 @@ struct CSVScan {
         var firstRow: Int
         var rows: Int
         var items: Int
+        /// Failed items (invalid rows and URLs) in the shard; the rest are images.
+        var failedItems: Int
     }
 
     private var reader: CSVRowReader
@@ -63,9 +65,11 @@ struct CSVScan {
                 shard.end = row.byteRange.upperBound
                 shard.rows += 1
                 shard.items += row.itemCount
+                shard.failedItems += row.invalid.count
                 open = shard
             } else {
-                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount)
+                open = Shard(start: row.byteRange.lowerBound, end: row.byteRange.upperBound, firstRow: row.number, rows: 1, items: row.itemCount,
+                             failedItems: row.invalid.count)
             }
             if let shard = open, shard.rows == rowsPerShard || shard.items >= itemsPerShard {
                 shards.append(shard)

@@ -12,6 +12,7 @@ struct Ingestor: Sendable {
     let configuration: PipelineConfiguration
     let clients: PipelineClients
     let ledger: JobLedger
+    let jobs: JobStore
     /// Shard messages per publish request.
     var publishBatch = 500
 
@@ -19,16 +20,17 @@ struct Ingestor: Sendable {
         self.configuration = configuration
         self.clients = clients
         self.ledger = JobLedger(clients: clients, configuration: configuration)
+        self.jobs = JobStore(firestore: clients.firestore)
     }
 
     /// What ingesting an object did.
     enum Outcome: Equatable {
         /// A new job, published: `items` items in `shards` shards.
-        case accepted(job: String, items: Int, shards: Int)
+        case accepted(job: JobID, items: Int, shards: Int)
         /// The CSV was refused; the job records why.
-        case rejected(job: String, reason: String)
+        case rejected(job: JobID, reason: String)
         /// This object version was already ingested; nothing was done.
-        case alreadyIngested(job: String)
+        case alreadyIngested(job: JobID)
     }
 
     /// Ingests `object`, as described by its finalize event.
@@ -38,10 +40,10 @@ struct Ingestor: Sendable {
         }
         let job = PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: generation)
         var logger = logger
-        logger[metadataKey: "pixelpipe.job"] = .string(job)
+        logger[metadataKey: "pixelpipe.job"] = .string(job.rawValue)
         let source = JobRecord.Source(bucket: object.bucket, name: object.name, generation: String(generation))
 
-        let existing = try await clients.firestore.document(PipelineNames.jobDocument(job: job)).map { try $0.decode(JobRecord.self) }
+        let existing = try await jobs.record(job)?.record
         if let existing, existing.published || existing.status.isFinal {
             if existing.status == .rejected {
                 // The first delivery may have stopped before enqueuing the teardown.
@@ -65,12 +67,17 @@ struct Ingestor: Sendable {
         }
 
         let now = Date()
+        let counterShards = CounterShard.count(items: scan.items, dispatchesPerSecond: configuration.imageQueue.maxDispatchesPerSecond)
         let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
+            counterShards: counterShards,
             recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval)
         )
         if existing == nil {
-            try await create(record)
+            let counters = CounterShard.plan(
+                imagesPerMessage: scan.shards.map { $0.items - $0.failedItems }, failedPerMessage: scan.shards.map(\.failedItems), shards: counterShards
+            )
+            try await jobs.create(record, counters: counters)
         }
         // The watchdog first: whatever fails from here on, the job is finalized at its deadline.
         try await ledger.enqueueTeardown(job: job, reason: .deadline, at: Timestamp.parse(record.deadline), logger: logger)
@@ -81,7 +88,7 @@ struct Ingestor: Sendable {
             logger.debug("job queue already exists", metadata: ["pixelpipe.queue": .string(queue)])
         }
         try await publish(job: job, source: source, header: scan.header, shards: scan.shards)
-        _ = try await clients.firestore.patch(PipelineNames.jobDocument(job: job), fields: ["published": .boolean(true)], mask: ["published"], exists: true)
+        try await jobs.update(job, .init(published: true))
         logger.debug("job accepted", metadata: [
             "pixelpipe.items": .stringConvertible(scan.items), "pixelpipe.rows": .stringConvertible(scan.rows),
             "pixelpipe.shards": .stringConvertible(scan.shards.count),
@@ -154,26 +161,17 @@ struct Ingestor: Sendable {
         return metadata
     }
 
-    /// Creates the job document if absent (a concurrent delivery may have created it first).
-    private func create(_ record: JobRecord) async throws {
-        let write = FirestoreWrite(.update(path: PipelineNames.jobDocument(job: record.id), fields: try FirestoreCoding.fields(from: record), mask: nil), precondition: .exists(false))
-        do {
-            _ = try await clients.firestore.commit([write])
-        } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed {
-            return
-        }
-    }
-
     /// Publishes the shard messages in batches.
-    private func publish(job: String, source: JobRecord.Source, header: CSVHeader, shards: [CSVScan.Shard]) async throws {
+    private func publish(job: JobID, source: JobRecord.Source, header: CSVHeader, shards: [CSVScan.Shard]) async throws {
         let encoder = JSONEncoder()
         for batch in stride(from: 0, to: shards.count, by: publishBatch) {
-            let messages = try shards[batch..<min(batch + publishBatch, shards.count)].map { shard in
+            let messages = try (batch..<min(batch + publishBatch, shards.count)).map { number in
+                let shard = shards[number]
                 let message = ShardMessage(
                     job: job, bucket: source.bucket, object: source.name, generation: source.generation, header: header.columns,
-                    start: shard.start, end: shard.end, firstRow: shard.firstRow, rows: shard.rows
+                    start: shard.start, end: shard.end, firstRow: shard.firstRow, rows: shard.rows, number: number
                 )
-                return PubSubOutgoingMessage(data: try encoder.encode(message), attributes: ["job": job])
+                return PubSubOutgoingMessage(data: try encoder.encode(message), attributes: ["job": job.rawValue])
             }
             _ = try await clients.pubSub.publish(messages, to: configuration.shardsTopic)
         }
@@ -181,7 +179,7 @@ struct Ingestor: Sendable {
 
     /// Records a rejected job: the error report, the job document, and its teardown (which
     /// sends the webhook with status `rejected`).
-    private func reject(job: String, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, logger: Logger) async throws {
+    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, logger: Logger) async throws {
         let now = Date()
         let report = PipelineNames.errorReport(job: job)
         let body = JobRejection(job: job, source: source, reason: rejection.reason, kind: rejection.kind, row: rejection.row, rejectedAt: Timestamp.format(now))
@@ -192,7 +190,7 @@ struct Ingestor: Sendable {
             id: job, status: .rejected, source: source, total: 0, rows: 0, invalidRows: 0, shards: 0, recipe: nil,
             webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report
         )
-        try await create(record)
+        try await jobs.create(record)
         try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)
         logger.warning("CSV rejected", metadata: ["pixelpipe.reason": .string(rejection.reason), "pixelpipe.object": .string("gs://\(source.bucket)/\(source.name)")])
     }

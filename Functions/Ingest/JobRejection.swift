@@ -3,7 +3,7 @@ import PipelineModel
 
 /// The report a rejected CSV leaves in the processed bucket, `JOB/error-report.json`.
 struct JobRejection: Codable, Sendable, Equatable {
-    var job: String
+    var job: JobID
     var source: JobRecord.Source
     /// What is wrong, in words a user can act on.
     var reason: String

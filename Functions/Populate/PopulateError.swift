@@ -1,16 +1,17 @@
+import PipelineModel
 import PixelPipeCore
 
 /// Why a shard cannot be populated. Permanent ones are acknowledged and logged (redelivering the
 /// same message would fail the same way); transient ones are redelivered.
 enum PopulateError: Error, Sendable, CustomStringConvertible, RetryClassifiedError {
-    case unknownJob(String)
-    case noRecipe(String)
-    case csvGone(job: String, object: String)
-    case malformedShard(job: String, detail: String)
+    case unknownJob(JobID)
+    case noRecipe(JobID)
+    case csvGone(job: JobID, object: String)
+    case malformedShard(job: JobID, detail: String)
     /// The job's queue is missing although the job is still running.
-    case queueMissing(job: String)
+    case queueMissing(job: JobID)
     /// Storage answered a ranged read with other bytes than asked for.
-    case shortRead(job: String, object: String, expected: Int, read: Int)
+    case shortRead(job: JobID, object: String, expected: Int, read: Int)
 
     var isTransient: Bool {
         switch self {

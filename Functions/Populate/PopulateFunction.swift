@@ -10,7 +10,7 @@ public struct PopulateFunction: PubSubFunction {
 
     public func handle(_ push: PubSubPush<ShardMessage>, context: InvocationContext) async throws {
         var logger = context.logger
-        logger[metadataKey: "pixelpipe.job"] = .string(push.message.data.job)
+        logger[metadataKey: "pixelpipe.job"] = .string(push.message.data.job.rawValue)
         logger[metadataKey: "pixelpipe.shard"] = .string("\(push.message.data.firstRow)+\(push.message.data.rows)")
         let outcome = try await populator.populate(push.message.data, logger: logger)
         logger.debug("shard populated", metadata: [

@@ -11,6 +11,7 @@ struct ShardPopulator: Sendable {
     let configuration: PipelineConfiguration
     let clients: PipelineClients
     let ledger: JobLedger
+    let jobs: JobStore
     /// Task creations in flight at once.
     var concurrency = 16
 
@@ -18,6 +19,7 @@ struct ShardPopulator: Sendable {
         self.configuration = configuration
         self.clients = clients
         self.ledger = JobLedger(clients: clients, configuration: configuration)
+        self.jobs = JobStore(firestore: clients.firestore)
     }
 
     /// What populating a shard did.
@@ -33,13 +35,9 @@ struct ShardPopulator: Sendable {
     }
 
     func populate(_ shard: ShardMessage, logger: Logger) async throws -> Outcome {
-        guard PipelineNames.isJobID(shard.job) else {
-            throw PopulateError.malformedShard(job: shard.job, detail: "not a job id")
-        }
-        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)) else {
+        guard let job = try await jobs.record(shard.job)?.record else {
             throw PopulateError.unknownJob(shard.job)
         }
-        let job = try document.decode(JobRecord.self)
         guard job.status == .running else {
             logger.debug("job already final; shard ignored", metadata: ["pixelpipe.status": .string(job.status.rawValue)])
             return Outcome(jobFinished: true)
@@ -49,12 +47,28 @@ struct ShardPopulator: Sendable {
 
         var outcome = Outcome()
         let recordedAt = Timestamp.format(Date())
+        // Each image counts on the counter shard its place in this message says; the failed
+        // items of the message all count on the message's own shard (see CounterShard).
+        let counterShards = job.counterShards ?? 1
+        let message = shard.number ?? 0
+        var image = 0
+        var tasks: [ImageTask] = []
+        var failed: [ItemRecord] = []
         for row in rows {
-            for item in row.failedItems(recordedAt: recordedAt) {
-                if case .recorded = try await ledger.record(item, job: shard.job, logger: logger) { outcome.failed += 1 }
+            var counters: [Int: Int] = [:]
+            for url in row.urls {
+                counters[url.index] = CounterShard.shard(ofImage: image, inMessage: message, shards: counterShards)
+                image += 1
             }
+            tasks += row.imageTasks(job: shard.job, recipe: recipe) { counters[$0] ?? 0 }
+            failed += row.failedItems(recordedAt: recordedAt)
         }
-        let tasks = rows.flatMap { $0.imageTasks(job: shard.job, recipe: recipe) }
+        // In batches that are the same on every delivery, so a repeat finds each whole or absent.
+        let failedShard = CounterShard.shard(ofFailedItemsIn: message, shards: counterShards)
+        for start in stride(from: 0, to: failed.count, by: JobStore.maxItemsPerCommit) {
+            let batch = Array(failed[start..<min(start + JobStore.maxItemsPerCommit, failed.count)])
+            if case .recorded = try await ledger.record(batch, job: shard.job, shard: failedShard, logger: logger) { outcome.failed += batch.count }
+        }
         let processURL = try configuration.requireProcessURL()
         let results = try await withThrowingTaskGroup(of: TaskCreation.self) { group in
             var results: [TaskCreation] = []
@@ -82,7 +96,7 @@ struct ShardPopulator: Sendable {
         if outcome.jobFinished {
             // A missing queue is expected once teardown finished the job; for a running job it
             // is an anomaly worth retrying rather than losing the shard's images.
-            let now = try await clients.firestore.document(PipelineNames.jobDocument(job: shard.job)).map { try $0.decode(JobRecord.self) }
+            let now = try await jobs.record(shard.job)?.record
             if now?.status == .running {
                 throw PopulateError.queueMissing(job: shard.job)
             }

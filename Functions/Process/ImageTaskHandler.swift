@@ -19,6 +19,7 @@ struct ImageTaskHandler: CloudTaskFunction {
 
     let processor: ImageProcessor
     let ledger: JobLedger
+    let jobs: JobStore
     /// Whether a failed attempt was the queue's last (the queue's own retry settings).
     let verdict: RetryVerdict
     /// The recipe for tasks that carry none.
@@ -27,27 +28,28 @@ struct ImageTaskHandler: CloudTaskFunction {
     let budget: OutputBudget
     let now: @Sendable () -> Date
 
-    init(processor: ImageProcessor, ledger: JobLedger, now: @escaping @Sendable () -> Date = Date.init) {
+    init(processor: ImageProcessor, clients: PipelineClients, configuration: PipelineConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
         self.processor = processor
-        self.ledger = ledger
-        self.verdict = RetryVerdict(tasks: ledger.clients.tasks, fallback: ledger.configuration.imageQueue)
-        self.defaultRecipe = ledger.configuration.recipe
-        self.budget = ledger.configuration.outputBudget
+        self.ledger = JobLedger(clients: clients, configuration: configuration)
+        self.jobs = JobStore(firestore: clients.firestore)
+        self.verdict = RetryVerdict(tasks: clients.tasks, fallback: configuration.imageQueue)
+        self.defaultRecipe = configuration.recipe
+        self.budget = configuration.outputBudget
         self.now = now
     }
 
     func handle(_ request: CloudTaskRequest<ImageTask>, context: InvocationContext) async throws {
         let task = request.payload
         var logger = context.logger
-        logger[metadataKey: "pixelpipe.job"] = .string(task.job)
+        logger[metadataKey: "pixelpipe.job"] = .string(task.job.rawValue)
         logger[metadataKey: "pixelpipe.task"] = .string(request.task.taskName)
-        guard PipelineNames.isJobID(task.job), task.row >= 1, task.index >= 0 else {
-            throw InvocationError.permanent("task \(request.task.taskName) names no valid item (job '\(task.job)', row \(task.row), image \(task.index))")
+        guard task.row >= 1, task.index >= 0, (task.counter ?? 0) >= 0 else {
+            throw InvocationError.permanent("task \(request.task.taskName) names no valid item (job \(task.job), row \(task.row), image \(task.index), counter \(task.counter ?? 0))")
         }
 
         // A task re-run after it succeeded (its response was lost) does no image work again,
         // but still makes sure a complete job gets its teardown.
-        if try await ledgerCall({ try await ledger.clients.firestore.document(PipelineNames.itemDocument(job: task.job, row: task.row, index: task.index)) }) != nil {
+        if try await ledgerCall({ try await jobs.item(task.job, row: task.row, index: task.index) }) != nil {
             logger.debug("item already recorded; ensuring teardown of a complete job")
             try await ledgerCall { try await ledger.ensureTeardownIfComplete(job: task.job, logger: logger) }
             return
@@ -79,9 +81,9 @@ struct ImageTaskHandler: CloudTaskFunction {
             )
         }
 
-        let outcome = try await ledgerCall { try await ledger.record(item, job: task.job, logger: logger) }
+        let outcome = try await ledgerCall { try await ledger.record(item, job: task.job, shard: task.counter ?? 0, logger: logger) }
         if case .recorded(let remaining) = outcome {
-            logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.remaining": .stringConvertible(remaining)])
+            logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.shard_remaining": .stringConvertible(remaining)])
         }
     }
 

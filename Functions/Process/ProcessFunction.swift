@@ -26,10 +26,10 @@ public enum ProcessFunction {
         )
         var function = FunctionDefinition(
             name: "process",
-            cloudTask: ImageTaskHandler(processor: processor, ledger: JobLedger(clients: clients, configuration: pipeline))
+            cloudTask: ImageTaskHandler(processor: processor, clients: clients, configuration: pipeline)
         )
         function.route(.post, "/process", DirectProcessRoute(processor: processor, defaultRecipe: pipeline.recipe, budget: pipeline.outputBudget))
-        function.route(.get, "/jobs/{id}", JobStatusRoute(firestore: clients.firestore, processedBucket: pipeline.processedBucket, links: pipeline.links))
+        function.route(.get, "/jobs/{id}", JobStatusRoute(jobs: JobStore(firestore: clients.firestore), processedBucket: pipeline.processedBucket, links: pipeline.links))
         logger.debug("process configured", metadata: [
             "pixelpipe.bucket": .string(pipeline.processedBucket),
             "pixelpipe.max_attempts": .stringConvertible(pipeline.imageQueue.maxAttempts),

@@ -1,7 +1,7 @@
 import Foundation
 import PipelineModel
 
-/// Which final status a job gets, decided from its counters, why teardown runs and the clock:
+/// Which final status a job gets, decided from its counts (summed over its counter shards), why teardown runs and the clock:
 /// a rejected job stays rejected; a complete one is `finished` or `finished_with_errors`; an
 /// incomplete one is `timed_out` once its deadline is the reason or has passed, and otherwise
 /// not finalized at all.
@@ -22,7 +22,7 @@ enum FinalStatus {
     }
 
     /// The status `job` ends with and how many of its items are missing.
-    static func decide(_ job: JobRecord, trigger: Trigger, now: Date) throws(TeardownError) -> (status: JobRecord.Status, missing: Int?) {
+    static func decide(_ job: JobState, trigger: Trigger, now: Date) throws(TeardownError) -> (status: JobRecord.Status, missing: Int?) {
         if job.status.isFinal { return (job.status, job.missing) }
         if job.isComplete { return (job.failed == 0 ? .finished : .finishedWithErrors, nil) }
         let deadlinePassed = Timestamp.parse(job.deadline).map { $0 <= now } ?? false

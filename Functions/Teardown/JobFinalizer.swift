@@ -7,18 +7,21 @@ import PixelPipeCore
 /// Finalizes a job idempotently, in an order that makes every step safe to repeat:
 /// 1. a job already finalized whose webhook (if any) was delivered is left untouched;
 /// 2. under the job's finalizer lease, a job not yet final gets its output CSV (not for
-///    rejected jobs), then `status`, `finalizedAt`, `outputCSV`, `missing` and
-///    `nearDuplicates` in one write conditional on the job not having changed since it was read;
+///    rejected jobs), then `status`, `finalizedAt`, `outputCSV`, `missing`, `finalCounts` and
+///    `nearDuplicates` in one write conditional on the job document not having changed since
+///    it was read;
 /// 3. the job's queue `images-JOB` is deleted (already gone is fine);
 /// 4. the webhook is sent unless it was delivered, and `webhookDeliveredAt` recorded.
 /// A failure in 3 or 4 is transient: the control queue retries and the retry resumes at 3.
 struct JobFinalizer: Sendable {
     let clients: PipelineClients
+    let jobs: JobStore
     let configuration: TeardownConfiguration
     let webhook: WebhookSender
 
     init(clients: PipelineClients, configuration: TeardownConfiguration) {
         self.clients = clients
+        self.jobs = JobStore(firestore: clients.firestore)
         self.configuration = configuration
         webhook = WebhookSender(
             addresses: configuration.pipeline.webhookAddresses,
@@ -27,23 +30,23 @@ struct JobFinalizer: Sendable {
         )
     }
 
-    /// Finalizes `job` and returns its summary.
-    func finalize(job id: String, trigger: FinalStatus.Trigger, holder: String, logger: Logger) async throws -> JobSummary {
+    /// Finalizes `job` and returns it as the job's JSON shows it.
+    func finalize(job id: JobID, trigger: FinalStatus.Trigger, holder: String, logger: Logger) async throws -> JobView {
         var logger = logger
-        logger[metadataKey: "pixelpipe.job"] = .string(id)
-        let (first, _) = try await read(id)
-        if Self.isDone(first.job) {
+        logger[metadataKey: "pixelpipe.job"] = .string(id.rawValue)
+        let first = try await read(id)
+        if Self.isDone(first.record) {
             // The queue too: a run that died between finalizing and deleting it left it behind.
             try await deleteJobQueue(id, logger: logger)
             logger.debug("job already finalized")
-            return first.summary(configuration.pipeline)
+            return view(first)
         }
-        if case .task(.deadline, let watchdog) = trigger, try await isProgressing(first.job) {
-            try await postpone(first.job, watchdog: watchdog, logger: logger)
-            return first.summary(configuration.pipeline)
+        if case .task(.deadline, let watchdog) = trigger, try await isProgressing(first) {
+            try await postpone(first, watchdog: watchdog, logger: logger)
+            return view(first)
         }
 
-        let lease = try await FinalizerLease.acquire(job: id, holder: holder, duration: configuration.leaseDuration, firestore: clients.firestore, logger: logger)
+        let lease = try await FinalizerLease.acquire(job: id, holder: holder, duration: configuration.leaseDuration, jobs: jobs, logger: logger)
         do {
             let summary = try await finalizeHoldingLease(id, trigger: trigger, logger: logger)
             await lease.release(logger: logger)
@@ -54,72 +57,65 @@ struct JobFinalizer: Sendable {
         }
     }
 
-    private func finalizeHoldingLease(_ id: String, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobSummary {
+    private func finalizeHoldingLease(_ id: JobID, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobView {
         if trigger.isDeadline {
             // Stop dispatching before reading the counts: otherwise items recorded while the
-            // output is built keep changing the job, and the conditional write below never lands.
+            // output is built keep arriving after the counts were taken.
             try await pauseJobQueue(id, logger: logger)
         }
         // Read again: another invocation may have finished while this one waited for the lease.
-        var (state, updateTime) = try await read(id)
-        if Self.isDone(state.job) { return state.summary(configuration.pipeline) }
+        var state = try await read(id)
+        if Self.isDone(state.record) { return view(state) }
 
-        if state.job.finalizedAt == nil {
-            state = try await record(state, updateTime: updateTime, trigger: trigger, logger: logger)
+        if state.finalizedAt == nil {
+            state = try await record(state, trigger: trigger, logger: logger)
         }
         try await deleteJobQueue(id, logger: logger)
-        if let url = state.job.webhookURL, state.job.webhookDeliveredAt == nil {
-            let summary = state.summary(configuration.pipeline)
-            try await webhook.send(try summary.encoded(), job: id, to: url, logger: logger)
-            let deliveredAt = Timestamp.format(Date())
-            try await clients.firestore.patch(PipelineNames.jobDocument(job: id), fields: ["webhookDeliveredAt": .string(deliveredAt)], mask: ["webhookDeliveredAt"], exists: true)
-            state.job.webhookDeliveredAt = deliveredAt
+        if let url = state.webhookURL, state.webhookDeliveredAt == nil {
+            try await webhook.send(try view(state).encoded(), job: id, to: url, logger: logger)
+            let delivered = JobRecord.Update(webhookDeliveredAt: Timestamp.format(Date()))
+            try await jobs.update(id, delivered)
+            delivered.apply(to: &state.record)
             logger.debug("webhook delivered")
         }
-        return state.summary(configuration.pipeline)
+        return view(state)
     }
 
     /// Decides the final status, writes the output CSV and records both on the job.
-    private func record(_ state: FinalizedJob, updateTime: String?, trigger: FinalStatus.Trigger, logger: Logger) async throws -> FinalizedJob {
+    private func record(_ state: JobState, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobState {
         var state = state
-        let id = state.job.id
-        let (status, missing) = try FinalStatus.decide(state.job, trigger: trigger, now: Date())
-        var fields: [String: FirestoreValue] = ["status": .string(status.rawValue)]
+        let id = state.id
+        let (status, missing) = try FinalStatus.decide(state, trigger: trigger, now: Date())
+        var update = JobRecord.Update(status: status)
+        var counts = JobRecord.FinalCounts(succeeded: state.succeeded, failed: state.failed, missing: missing ?? 0)
         if status != .rejected {
-            let items = try await clients.firestore.listAll("jobs/\(id)/items").map { try $0.decode(ItemRecord.self) }
-            let output = try await OutputCSVBuilder(storage: clients.storage, limits: configuration.pipeline.csvLimits)
-                .build(job: state.job, items: Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
             let name = PipelineNames.outputCSV(job: id)
-            _ = try await clients.storage.upload(output.data, bucket: configuration.pipeline.processedBucket, name: name, options: .init(contentType: "text/csv"))
-            state.job.outputCSV = name
-            fields["outputCSV"] = .string(name)
-            state.nearDuplicates = NearDuplicate.find(in: items, threshold: configuration.nearDuplicateDistance)
-            fields["nearDuplicates"] = try FirestoreCoding.fields(from: NearDuplicatesField(nearDuplicates: state.nearDuplicates))["nearDuplicates"] ?? .array([])
+            let builder = OutputCSVBuilder(storage: clients.storage, limits: configuration.pipeline.csvLimits, bucket: configuration.pipeline.processedBucket, name: name)
+            let jobs = jobs
+            let output = try await builder.write(job: state.record) { jobs.items(id) }
+            update.outputCSV = name
+            update.nearDuplicates = NearDuplicate.find(in: output.tally.candidates, threshold: configuration.nearDuplicateDistance)
+            // The counts the output CSV shows: every item it was built from, read once.
+            let recorded = output.tally.succeeded + output.tally.failed
+            counts = .init(succeeded: output.tally.succeeded, failed: output.tally.failed, missing: missing == nil ? 0 : max(0, state.total - recorded))
             if !output.fromSource {
-                logger.warning("source CSV gone; output CSV rebuilt from the items", metadata: ["pixelpipe.object": .string("gs://\(state.job.source.bucket)/\(state.job.source.name)#\(state.job.source.generation)")])
+                logger.warning("source CSV gone; output CSV rebuilt from the items", metadata: ["pixelpipe.object": .string(state.source.uri)])
             }
-            logger.debug("output CSV written", metadata: ["pixelpipe.object": .string(name), "pixelpipe.rows": .stringConvertible(output.rows)])
+            logger.debug("output CSV written", metadata: [
+                "pixelpipe.object": .string(name), "pixelpipe.rows": .stringConvertible(output.rows), "pixelpipe.bytes": .stringConvertible(output.bytes),
+            ])
         }
-        if let missing {
-            state.job.missing = missing
-            fields["missing"] = .integer(Int64(missing))
+        if missing != nil {
+            update.missing = counts.missing
         }
-        let counts = JobRecord.FinalCounts(succeeded: state.job.succeeded, failed: state.job.failed, missing: missing ?? 0)
-        state.job.finalCounts = counts
-        fields["finalCounts"] = try FirestoreCoding.fields(from: FinalCountsField(finalCounts: counts))["finalCounts"] ?? .null
-        let finalizedAt = Timestamp.format(Date())
-        state.job.status = status
-        state.job.finalizedAt = finalizedAt
-        fields["finalizedAt"] = .string(finalizedAt)
-        let write = FirestoreWrite(
-            .update(path: PipelineNames.jobDocument(job: id), fields: fields, mask: fields.keys.sorted()),
-            precondition: updateTime.map { .updateTime($0) } ?? .exists(true)
-        )
+        update.finalCounts = counts
+        update.finalizedAt = Timestamp.format(Date())
         do {
-            _ = try await clients.firestore.commit([write])
+            try await jobs.update(id, update, ifUpdatedAt: state.updateTime)
         } catch let error as GoogleAPIError where error.isPreconditionFailed {
             throw TeardownError.jobChanged(id)
         }
+        update.apply(to: &state.record)
         logger.debug("job finalized", metadata: ["pixelpipe.status": .string(status.rawValue)])
         return state
     }
@@ -129,7 +125,7 @@ struct JobFinalizer: Sendable {
     /// source's outage — they leave the queue once it gives up on them). The second covers the
     /// time nothing could be delivered (the emulator stopped, a full disk) without counting it
     /// as a stall. An incomplete job with neither is stalled, and is timed out.
-    private func isProgressing(_ job: JobRecord) async throws -> Bool {
+    private func isProgressing(_ job: JobState) async throws -> Bool {
         guard !job.status.isFinal, !job.isComplete else { return false }
         if Self.recordedRecently(job, now: Date(), stallTimeout: configuration.stallTimeout) { return true }
         do {
@@ -139,8 +135,8 @@ struct JobFinalizer: Sendable {
         }
     }
 
-    /// Whether `job` recorded an item less than `stallTimeout` before `now`.
-    static func recordedRecently(_ job: JobRecord, now: Date, stallTimeout: Duration) -> Bool {
+    /// Whether `job` recorded an item (on any counter shard) less than `stallTimeout` before `now`.
+    static func recordedRecently(_ job: JobState, now: Date, stallTimeout: Duration) -> Bool {
         guard let last = job.lastItemAt.flatMap(Timestamp.parse) else { return false }
         return now.timeIntervalSince(last) < stallTimeout.timeInterval
     }
@@ -149,22 +145,18 @@ struct JobFinalizer: Sendable {
     /// job. The next watchdog's number comes from this one's (`watchdog`), so a retry after a
     /// failure in between computes the same task, and a patch that never lands cannot leave
     /// the job without a watchdog.
-    private func postpone(_ job: JobRecord, watchdog: Int, logger: Logger) async throws {
+    private func postpone(_ job: JobState, watchdog: Int, logger: Logger) async throws {
         let deadline = Date().addingTimeInterval(configuration.stallTimeout.timeInterval)
         let number = watchdog + 1
         try await JobLedger(clients: clients, configuration: configuration.pipeline)
             .enqueueTeardown(job: job.id, reason: .deadline, at: deadline, watchdogExtension: number, logger: logger)
-        _ = try await clients.firestore.patch(
-            PipelineNames.jobDocument(job: job.id),
-            fields: ["deadline": .string(Timestamp.format(deadline)), "deadlineExtensions": .integer(Int64(number))],
-            mask: ["deadline", "deadlineExtensions"], exists: true
-        )
+        try await jobs.update(job.id, .init(deadline: Timestamp.format(deadline), deadlineExtensions: number))
         logger.notice("job still progressing at its deadline; deadline moved on", metadata: [
             "pixelpipe.deadline": .string(Timestamp.format(deadline)), "pixelpipe.remaining": .stringConvertible(job.remaining),
         ])
     }
 
-    private func pauseJobQueue(_ id: String, logger: Logger) async throws {
+    private func pauseJobQueue(_ id: JobID, logger: Logger) async throws {
         do {
             _ = try await clients.tasks.pauseQueue(PipelineNames.imageQueue(job: id))
         } catch let error as GoogleAPIError where error.isNotFound {
@@ -172,7 +164,7 @@ struct JobFinalizer: Sendable {
         }
     }
 
-    private func deleteJobQueue(_ id: String, logger: Logger) async throws {
+    private func deleteJobQueue(_ id: JobID, logger: Logger) async throws {
         let queue = PipelineNames.imageQueue(job: id)
         do {
             try await clients.tasks.deleteQueue(queue)
@@ -182,41 +174,19 @@ struct JobFinalizer: Sendable {
         }
     }
 
-    private func read(_ id: String) async throws -> (FinalizedJob, updateTime: String?) {
-        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: id)) else {
+    private func read(_ id: JobID) async throws -> JobState {
+        guard let state = try await jobs.state(id) else {
             throw TeardownError.unknownJob(id)
         }
-        return (try FinalizedJob(document), document.updateTime)
+        return state
+    }
+
+    private func view(_ state: JobState) -> JobView {
+        JobView(state, links: configuration.pipeline.links, bucket: configuration.pipeline.processedBucket)
     }
 
     /// Finalized, and the webhook (if the job has one) delivered: nothing is left to do.
     static func isDone(_ job: JobRecord) -> Bool {
         job.finalizedAt != nil && (job.webhookURL == nil || job.webhookDeliveredAt != nil)
-    }
-}
-
-/// The `finalCounts` field as a document fragment.
-struct FinalCountsField: Codable {
-    var finalCounts: JobRecord.FinalCounts
-}
-
-/// The `nearDuplicates` field teardown adds to the job document.
-struct NearDuplicatesField: Codable {
-    var nearDuplicates: [NearDuplicate]?
-}
-
-/// A job document as teardown reads it: the shared record plus the near-duplicates teardown
-/// stored when it finalized the job.
-struct FinalizedJob: Sendable {
-    var job: JobRecord
-    var nearDuplicates: [NearDuplicate]
-
-    init(_ document: FirestoreDocument) throws {
-        job = try document.decode(JobRecord.self)
-        nearDuplicates = try document.decode(NearDuplicatesField.self).nearDuplicates ?? []
-    }
-
-    func summary(_ configuration: PipelineConfiguration) -> JobSummary {
-        JobSummary(job: job, nearDuplicates: nearDuplicates, configuration: configuration)
     }
 }

@@ -8,17 +8,17 @@ struct RowOutcome: Sendable, Equatable {
     var status: String
     var error: String
 
-    /// The outcome of `row` given the job's recorded items keyed by `ROW-INDEX`.
-    init(row: CSVRow, items: [String: ItemRecord]) {
+    /// The outcome of `row` given its recorded items keyed by image index.
+    init(row: CSVRow, items: [Int: ItemRecord]) {
         // The items ingest and populate promised for this row: one per valid URL, one per
         // invalid URL, or one (index 0) for a wholly invalid row (see CSVRow+Items).
-        let indexes = (row.urls.map(\.index) + row.invalid.map { $0.index ?? 0 }).sorted()
+        let indexes = row.itemIndexes
         var urls: [String] = []
         var errors: [String] = []
         var succeeded = 0
         var missing = 0
         for index in indexes {
-            guard let item = items["\(row.number)-\(index)"] else {
+            guard let item = items[index] else {
                 missing += 1
                 errors.append(index == 0 ? "row \(row.number): not processed before the job's deadline" : "image \(index): not processed before the job's deadline")
                 continue

@@ -1,3 +1,4 @@
+import PipelineModel
 import PixelPipeCore
 
 /// Why teardown could not finalize a job, naming the job or object, classified for the queue:
@@ -5,17 +6,17 @@ import PixelPipeCore
 /// control queue retries.
 enum TeardownError: Error, Sendable, CustomStringConvertible, RetryClassifiedError {
     /// The job document does not exist.
-    case unknownJob(String)
+    case unknownJob(JobID)
     /// A direct call before the job is complete and before its deadline.
-    case notComplete(job: String, remaining: Int)
+    case notComplete(job: JobID, remaining: Int)
     /// The job's CSV no longer parses (it did when ingest accepted it).
-    case sourceUnreadable(job: String, object: String, reason: String)
+    case sourceUnreadable(job: JobID, object: String, reason: String)
     /// The job document changed while it was being finalized (a late item was counted).
-    case jobChanged(String)
+    case jobChanged(JobID)
     /// The webhook answered with a non-2xx status.
-    case webhookRejected(job: String, status: Int)
+    case webhookRejected(job: JobID, status: Int)
     /// The webhook could not be reached; `transient` says whether trying again may help.
-    case webhookUnreachable(job: String, reason: String, transient: Bool)
+    case webhookUnreachable(job: JobID, reason: String, transient: Bool)
 
     var isTransient: Bool {
         switch self {

@@ -8,9 +8,6 @@ struct TeardownFunction: CloudTaskFunction {
     let finalizer: JobFinalizer
 
     func handle(_ request: CloudTaskRequest<TeardownTask>, context: InvocationContext) async throws {
-        guard PipelineNames.isJobID(request.payload.job) else {
-            throw InvocationError.permanent("task \(request.task.taskName) names no valid job ('\(request.payload.job)')")
-        }
         _ = try await finalizer.finalize(
             job: request.payload.job,
             trigger: .task(request.payload.reason, watchdog: request.payload.watchdog ?? 0),

@@ -26,11 +26,11 @@ struct WebhookSender: Sendable {
 
     /// Delivers `body` for `job`; throws `TeardownError.webhookRejected` for a non-2xx answer and
     /// `.webhookUnreachable` when no answer could be had.
-    func send(_ body: Data, job: String, to url: String, logger: Logger) async throws {
+    func send(_ body: Data, job: JobID, to url: String, logger: Logger) async throws {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
-            ("Idempotency-Key", job),
-            ("X-PixelPipe-Job", job),
+            ("Idempotency-Key", job.rawValue),
+            ("X-PixelPipe-Job", job.rawValue),
         ]
         headers.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret)))
         let response: HTTPClient.Response
@@ -39,7 +39,7 @@ struct WebhookSender: Sendable {
         } catch let error as HTTPClientError {
             throw TeardownError.webhookUnreachable(job: job, reason: error.description, transient: error.isTransient)
         }
-        logger.debug("webhook answered", metadata: ["pixelpipe.job": .string(job), "pixelpipe.status": .stringConvertible(response.status)])
+        logger.debug("webhook answered", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.status": .stringConvertible(response.status)])
         guard (200..<300).contains(response.status) else {
             throw TeardownError.webhookRejected(job: job, status: response.status)
         }

@@ -8,7 +8,7 @@ import TestSupport
 struct ChaosJob: Sendable {
     let name: String
     let csv: ProductCSV
-    let job: String
+    let job: JobID
     let webhookPath: String
     let submittedAt: ContinuousClock.Instant
 
@@ -33,9 +33,10 @@ struct ChaosJob: Sendable {
         )
     }
 
-    /// The job document, or nil while it does not exist or the emulator does not answer.
-    func record(_ pipeline: ChaosPipeline) async -> JobRecord? {
-        try? await pipeline.clients.firestore.document(PipelineNames.jobDocument(job: job))?.decode(JobRecord.self)
+    /// The job (its document and the counts over its counter shards), or nil while it does not
+    /// exist or the emulator does not answer.
+    func record(_ pipeline: ChaosPipeline) async -> JobState? {
+        try? await JobStore(firestore: pipeline.clients.firestore).state(job)
     }
 
     /// Items recorded so far (0 while the emulator does not answer).
@@ -70,10 +71,11 @@ struct ChaosJob: Sendable {
     /// counted twice, missing or extra, and which webhook calls differed.
     func audit(_ pipeline: ChaosPipeline, webhooks: RecordingServer, secret: String) async throws -> ChaosReport {
         let clients = pipeline.clients
-        guard let record = try await clients.firestore.document(PipelineNames.jobDocument(job: job))?.decode(JobRecord.self) else {
+        let jobs = JobStore(firestore: clients.firestore)
+        guard let record = try await jobs.state(job) else {
             throw TestFailure("job \(job) has no document")
         }
-        let items = try await clients.firestore.listAll("\(PipelineNames.jobDocument(job: job))/items").map { try $0.decode(ItemRecord.self) }
+        let items = try await jobs.allItems(job)
         let expectedItems = Set(csv.rows.enumerated().flatMap { row, given in (1...given.urls.count).map { "\(row + 1)-\($0)" } })
         let itemIDs = Set(items.map(\.id))
 
@@ -99,13 +101,13 @@ struct ChaosJob: Sendable {
         let keys = Set(calls.map { $0.headers["idempotency-key"] ?? "" })
         let signed = calls.allSatisfy { WebhookSignature.isValid($0.headers[WebhookSignature.header.lowercased()] ?? "", body: $0.body, secret: secret) }
         return ChaosReport(
-            job: job, status: record.status.rawValue, total: total,
+            job: job.rawValue, status: record.status.rawValue, total: total,
             succeeded: record.succeeded, failed: record.failed,
             lost: expectedItems.subtracting(itemIDs).count,
             doubleCounted: max(0, record.succeeded + record.failed - items.count) + max(0, items.count - expectedItems.count),
             missingOutputs: expectedOutputs.subtracting(outputs).count, extraOutputs: outputs.subtracting(expectedOutputs).count,
             outputCSVProblems: csvProblems,
-            webhooks: calls.count, webhookBodies: bodies.count, webhookKeysMatch: keys == [job], webhooksSigned: signed,
+            webhooks: calls.count, webhookBodies: bodies.count, webhookKeysMatch: keys == [job.rawValue], webhooksSigned: signed,
             retriedItems: items.filter { ($0.attempt ?? 1) > 1 }.count,
             secondsToFinish: 0
         )

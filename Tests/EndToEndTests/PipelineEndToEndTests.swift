@@ -90,7 +90,7 @@ struct PipelineEndToEndTests {
             let record = try await pipeline.awaitFinal(job)
             #expect(record.status == .finished && record.succeeded == 3, "\(record.status.rawValue): \(record.succeeded) of \(record.total)")
 
-            let processed = buckets.appendingPathComponent(pipeline.configuration.processedBucket).appendingPathComponent(job)
+            let processed = buckets.appendingPathComponent(pipeline.configuration.processedBucket).appendingPathComponent(job.rawValue)
             let file = try Data(contentsOf: processed.appendingPathComponent("output.csv"))
             #expect(file == (try await pipeline.processedObject(PipelineNames.outputCSV(job: job))))
             _ = try await pipeline.checkOutputCSV(job: job, input: input, failedRows: [])

@@ -65,14 +65,20 @@ struct ProcessBinary {
         return result
     }
 
-    /// Creates `jobs/ID` as ingest would, expecting `total` items.
-    func createJob(_ id: String, total: Int) async throws {
+    /// Counter shards of every test job: two, so that completing a job takes one shard
+    /// completing after the other (item of row R, image 1, counts on shard (R - 1) % 2).
+    static let counterShards = 2
+
+    /// Creates `jobs/ID` and its counter shards as ingest would, expecting `total` items.
+    func createJob(_ id: JobID, total: Int) async throws {
         let record = JobRecord(
             id: id, source: .init(bucket: "pixelpipe-uploads", name: "\(id).csv", generation: "1"), total: total, rows: total,
-            invalidRows: 0, shards: 1, recipe: Self.recipe, webhookURL: nil, createdAt: Date(), deadline: Date() + 3600
+            invalidRows: 0, shards: 1, counterShards: Self.counterShards, recipe: Self.recipe, webhookURL: nil, createdAt: Date(), deadline: Date() + 3600
         )
-        try await clients.firestore.patch(PipelineNames.jobDocument(job: id), fields: try FirestoreCoding.fields(from: record))
+        #expect(try await jobs.create(record))
     }
+
+    var jobs: JobStore { JobStore(firestore: clients.firestore) }
 
     /// Stores `data` in the sources bucket and returns its download URL (served by the emulator on 127.0.0.1).
     func source(_ name: String, _ data: Data, contentType: String) async throws -> String {
@@ -96,21 +102,23 @@ struct ProcessBinary {
         ))
     }
 
-    func task(job: String, row: Int, url: String, product: String = "Blue Shoe") -> ImageTask {
-        ImageTask(job: job, row: row, index: 1, url: url, product: product, recipe: Self.recipe)
+    func task(job: JobID, row: Int, url: String, product: String = "Blue Shoe") -> ImageTask {
+        ImageTask(job: job, row: row, index: 1, url: url, product: product, recipe: Self.recipe,
+                  counter: CounterShard.shard(ofImage: row - 1, shards: Self.counterShards))
     }
 
-    func job(_ id: String) async throws -> JobRecord {
-        try #require(try await clients.firestore.document(PipelineNames.jobDocument(job: id))).decode(JobRecord.self)
+    /// The job with its counts summed over its counter shards.
+    func job(_ id: JobID) async throws -> JobState {
+        try #require(try await jobs.state(id))
     }
 
-    func item(_ job: String, row: Int, index: Int = 1) async throws -> ItemRecord? {
-        try await clients.firestore.document(PipelineNames.itemDocument(job: job, row: row, index: index))?.decode(ItemRecord.self)
+    func item(_ job: JobID, row: Int, index: Int = 1) async throws -> ItemRecord? {
+        try await jobs.item(job, row: row, index: index)
     }
 
     /// The body of the job's `teardown-JOB` task on the (paused) control queue, or nil. Read with
     /// `responseView=FULL`, as Cloud Tasks leaves the body out of the default view.
-    func teardownTask(_ job: String) async throws -> TeardownTask? {
+    func teardownTask(_ job: JobID) async throws -> TeardownTask? {
         let name = clients.tasks.taskName(PipelineNames.teardownTask(job: job), queue: configuration.controlQueue)
         let response = try await http.get("\(emulatorURL)/v2/\(name)?responseView=FULL")
         guard response.status != 404 else { return nil }
@@ -150,7 +158,7 @@ struct ProcessBinaryTests {
     @Test("a task stores every output with its Content-Type, records the item with analysis and counts it once; the last item enqueues teardown-JOB")
     func taskLifecycle() async throws {
         try await ProcessBinary.run { stage in
-            let job = "0123456789abcdef"
+            let job = JobID("0123456789abcdef")!
             try await stage.createJob(job, total: 2)
             let jpegURL = try await stage.source("photo.jpg", try await GeneratedImage.ramp(width: 160, height: 120, format: "jpg"), contentType: "image/jpeg")
             let pngURL = try await stage.source("photo.png", try await GeneratedImage.ramp(width: 90, height: 60, format: "png"), contentType: "image/png")
@@ -291,12 +299,12 @@ struct ProcessBinaryTests {
             #expect(Self.message(notImage.json).contains("not an image"))
 
             // Job status.
-            let job = "00112233aabbccdd"
+            let job = JobID("00112233aabbccdd")!
             try await stage.createJob(job, total: 4)
             #expect(try await stage.deliver(stage.task(job: job, row: 1, url: url)).status == 204)
             let status = try await stage.get("/jobs/\(job)")
             #expect(status.status == 200)
-            #expect(status.json["id"] as? String == job)
+            #expect(status.json["job"] as? String == job.rawValue)
             #expect(status.json["status"] as? String == "running")
             #expect(status.json["total"] as? Int == 4)
             #expect(status.json["succeeded"] as? Int == 1)

@@ -52,7 +52,14 @@ private final class TeardownHarness: Sendable {
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
-    /// Uploads `csv`, creates the job's queue and writes its job document; returns the job.
+    var jobs: JobStore { JobStore(firestore: clients.firestore) }
+
+    /// Counter shards of a running test job: three, so counts are always summed over several.
+    static let counterShards = 3
+
+    /// Uploads `csv`, creates the job's queue and writes its job document and counter shards,
+    /// with `counts` already recorded (spread over the shards as the items' ordinals would);
+    /// returns the job.
     func createJob(csv: String, status: JobRecord.Status = .running, total: Int, rows: Int, webhookURL: String?,
                    deadline: Date = Date().addingTimeInterval(3600), counts: (succeeded: Int, failed: Int) = (0, 0),
                    error: String? = nil, errorReport: String? = nil) async throws -> JobRecord {
@@ -62,14 +69,20 @@ private final class TeardownHarness: Sendable {
         let id = PipelineNames.jobID(bucket: Self.uploads, object: name, generation: generation)
         var job = JobRecord(
             id: id, status: status, source: .init(bucket: Self.uploads, name: name, generation: String(generation)),
-            total: total, rows: rows, invalidRows: 0, shards: 1, recipe: nil, webhookURL: webhookURL,
-            createdAt: Date(), deadline: deadline, error: error, errorReport: errorReport
+            total: total, rows: rows, invalidRows: 0, shards: 1, counterShards: status == .running ? Self.counterShards : 0,
+            recipe: nil, webhookURL: webhookURL, createdAt: Date(), deadline: deadline, error: error, errorReport: errorReport
         )
-        job.succeeded = counts.succeeded
-        job.failed = counts.failed
-        job.remaining = total - counts.succeeded - counts.failed
         job.published = true
-        try await clients.firestore.patch(PipelineNames.jobDocument(job: id), fields: FirestoreCoding.fields(from: job))
+        #expect(try await jobs.create(job))
+        if let shards = job.counterShards, shards > 0 {
+            var counters = CounterShard.plan(total: total, shards: shards)
+            for ordinal in 0..<(counts.succeeded + counts.failed) {
+                let k = CounterShard.shard(ofImage: ordinal, shards: shards)
+                counters[k].remaining -= 1
+                if ordinal < counts.succeeded { counters[k].succeeded += 1 } else { counters[k].failed += 1 }
+            }
+            for (k, counter) in counters.enumerated() { try await jobs.put(counter, job: id, shard: k) }
+        }
         if status == .running {
             _ = try await clients.tasks.createQueue(PipelineNames.imageQueue(job: id), rateLimits: configuration.imageQueue.rateLimits, retryConfig: configuration.imageQueue.retryConfig)
         }
@@ -77,17 +90,29 @@ private final class TeardownHarness: Sendable {
     }
 
     /// Writes an item document as process (or populate, for failed items) would.
-    func record(_ item: ItemRecord, job: String) async throws {
-        try await clients.firestore.patch(PipelineNames.itemDocument(job: job, row: item.row, index: item.index), fields: FirestoreCoding.fields(from: item))
+    func record(_ item: ItemRecord, job: JobID) async throws {
+        try await jobs.put(item, job: job)
     }
 
-    func job(_ id: String) async throws -> (record: JobRecord, updateTime: String?) {
-        let document = try #require(try await clients.firestore.document(PipelineNames.jobDocument(job: id)))
-        return (try document.decode(JobRecord.self), document.updateTime)
+    /// The job document alone and its update time.
+    func job(_ id: JobID) async throws -> (record: JobRecord, updateTime: String?) {
+        try #require(try await jobs.record(id))
+    }
+
+    /// Sets when shard 0 of the job last counted an item (the watchdog reads the latest over the shards).
+    func lastItem(at date: Date, job: JobID) async throws {
+        var counter = try #require(try await jobs.counters(job).first)
+        counter.lastItemAt = Timestamp.format(date)
+        try await jobs.put(counter, job: job, shard: 0)
+    }
+
+    /// Writes the finalizer lease as another invocation would hold it.
+    func holdLease(_ job: JobID, holder: String, until date: Date) async throws {
+        try await clients.firestore.patch(PipelineNames.finalizerLease(job: job), fields: FirestoreCoding.fields(from: FinalizerLeaseRecord(holder: holder, expiresAt: Timestamp.format(date))))
     }
 
     /// Delivers a control-queue task the way Cloud Tasks does.
-    func task(_ reason: TeardownTask.Reason, job: String, retry: Int = 0, watchdog: Int? = nil) async throws -> HTTPClient.Response {
+    func task(_ reason: TeardownTask.Reason, job: JobID, retry: Int = 0, watchdog: Int? = nil) async throws -> HTTPClient.Response {
         let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdog ?? 0)
         return try await http.execute(.init(method: "POST", url: teardownURL + "/", headers: [
             ("Content-Type", "application/json"),
@@ -98,17 +123,17 @@ private final class TeardownHarness: Sendable {
     }
 
     /// `POST /jobs/ID/finalize`.
-    func finalize(_ job: String, query: String = "") async throws -> HTTPClient.Response {
+    func finalize(_ job: JobID, query: String = "") async throws -> HTTPClient.Response {
         try await http.execute(.init(method: "POST", url: teardownURL + "/jobs/\(job)/finalize" + query))
     }
 
     /// The output CSV's records (CRLF lines, which the test data keeps free of embedded newlines).
-    func outputCSV(_ job: String) async throws -> [String] {
+    func outputCSV(_ job: JobID) async throws -> [String] {
         let data = try await clients.storage.download(bucket: Self.processed, name: PipelineNames.outputCSV(job: job))
         return String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
     }
 
-    func queueExists(_ job: String) async throws -> Bool {
+    func queueExists(_ job: JobID) async throws -> Bool {
         do {
             _ = try await clients.tasks.queue(PipelineNames.imageQueue(job: job))
             return true
@@ -117,7 +142,7 @@ private final class TeardownHarness: Sendable {
         }
     }
 
-    func output(job: String, row: Int, index: Int, product: String) -> ItemRecord.Output {
+    func output(job: JobID, row: Int, index: Int, product: String) -> ItemRecord.Output {
         let object = PipelineNames.outputObject(job: job, product: product, row: row, index: index, size: "thumb", format: "webp")
         return .init(size: "thumb", format: "webp", width: 100, height: 100, object: object,
                      url: configuration.links.url(bucket: Self.processed, name: object), contentType: "image/webp", bytes: 1234)
@@ -189,8 +214,8 @@ struct TeardownBinaryTests {
             let call = calls[0]
             #expect(call.method == "POST")
             #expect(WebhookSignature.isValid(try #require(header(call, WebhookSignature.header)), body: call.body, secret: TeardownHarness.secret))
-            #expect(header(call, "Idempotency-Key") == job.id)
-            #expect(header(call, "X-PixelPipe-Job") == job.id)
+            #expect(header(call, "Idempotency-Key") == job.id.rawValue)
+            #expect(header(call, "X-PixelPipe-Job") == job.id.rawValue)
             #expect(header(call, "Content-Type") == "application/json")
             let summary = try #require(call.json)
             #expect(summary["status"] as? String == "finished_with_errors")
@@ -268,4 +293,52 @@ struct TeardownBinaryTests {
             #expect(try await harness.job(job.id).record.status == .finished)
         }
     }
+    @Test("a job of 2,400 items over several pages: items are paged in row order alongside the CSV, the counts are those of the items read")
+    func pagedItems() async throws {
+        let harness = try await TeardownHarness()
+        try await withWebhook { receiver, webhookURL in
+            let rows = 1_200
+            var csv = "S. No.,Product Name,Input Image Urls\r\n"
+            for row in 1...rows { csv += "\(row),Item \(row),\"https://img.example/\(row)/a.jpg,https://img.example/\(row)/b.jpg\"\r\n" }
+            let failed = Set(stride(from: 7, through: rows, by: 97))
+            let job = try await harness.createJob(csv: csv, total: 2 * rows, rows: rows, webhookURL: webhookURL, counts: (2 * rows - failed.count, failed.count))
+            let now = Timestamp.format(Date())
+            // Recorded out of order and concurrently, as process does; row 500's two images look alike.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for row in stride(from: rows - worker, through: 1, by: -8) {
+                            for index in 1...2 {
+                                let url = "https://img.example/\(row)/\(index == 1 ? "a" : "b").jpg"
+                                let item: ItemRecord = index == 2 && failed.contains(row)
+                                    ? .init(row: row, index: 2, url: url, product: "Item \(row)", status: .failed, error: "row \(row), image 2: \(url) answered 404", recordedAt: now)
+                                    : .init(row: row, index: index, url: url, product: "Item \(row)", status: .succeeded,
+                                            outputs: [harness.output(job: job.id, row: row, index: index, product: "Item \(row)")],
+                                            analysis: TeardownHarness.analysis(hash: row == 500 ? 0xABCD_0000_FFFF_1234 + UInt64(index) : UInt64(row * 2 + index) &* 0x9E37_79B9_7F4A_7C15),
+                                            recordedAt: now)
+                                try await harness.record(item, job: job.id)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let response = try await harness.finalize(job.id)
+            #expect(response.status == 200, "\(String(decoding: response.body.prefix(500), as: UTF8.self))")
+            let lines = try await harness.outputCSV(job.id)
+            #expect(lines.count == rows + 1)
+            for row in 1...rows {
+                let line = lines[row]
+                #expect(line.hasPrefix("\(row),Item \(row),"), "line \(row): \(line)")
+                #expect(line.contains(failed.contains(row) ? ",partial,\"row \(row), image 2:" : ",succeeded,"), "line \(row): \(line)")
+            }
+            let summary = try #require(receiver.requests.first?.json)
+            #expect(summary["status"] as? String == "finished_with_errors")
+            #expect(summary["succeeded"] as? Int == 2 * rows - failed.count && summary["failed"] as? Int == failed.count && summary["remaining"] as? Int == 0)
+            let duplicates = try #require(summary["nearDuplicates"] as? [[String: Any]])
+            #expect(duplicates.contains { $0["item"] as? String == "500-2" && $0["duplicateOf"] as? String == "500-1" })
+            #expect(try await harness.job(job.id).record.finalCounts == .init(succeeded: 2 * rows - failed.count, failed: failed.count, missing: 0))
+        }
+    }
+
 }

@@ -29,7 +29,7 @@ public struct StorageClient: Sendable {
         }
     }
 
-    private let api: GoogleAPIClient
+    let api: GoogleAPIClient
 
     public init(api: GoogleAPIClient) {
         self.api = api
@@ -90,7 +90,7 @@ public struct StorageClient: Sendable {
         return try JSONDecoder().decode(StorageObject.self, from: response.body)
     }
 
-    private static func objectResource(name: String, options: UploadOptions) -> [String: Any] {
+    static func objectResource(name: String, options: UploadOptions) -> [String: Any] {
         var resource: [String: Any] = ["name": name, "contentType": options.contentType]
         if let metadata = options.metadata { resource["metadata"] = metadata }
         return resource

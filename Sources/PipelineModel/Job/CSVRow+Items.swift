@@ -6,9 +6,12 @@ extension CSVRow {
     /// Items this row adds to its job's `total`.
     public var itemCount: Int { urls.count + invalid.count }
 
-    /// The image tasks of this row's valid URLs.
-    public func imageTasks(job: String, recipe: String) -> [ImageTask] {
-        urls.map { ImageTask(job: job, row: number, index: $0.index, url: $0.url, product: product, recipe: recipe) }
+    /// The indexes of this row's items in image order (0 for a wholly invalid row).
+    public var itemIndexes: [Int] { (urls.map(\.index) + invalid.map { $0.index ?? 0 }).sorted() }
+
+    /// The image tasks of this row's valid URLs; `counter` gives each image's counter shard by index.
+    public func imageTasks(job: JobID, recipe: String, counter: (Int) -> Int = { _ in 0 }) -> [ImageTask] {
+        urls.map { ImageTask(job: job, row: number, index: $0.index, url: $0.url, product: product, recipe: recipe, counter: counter($0.index)) }
     }
 
     /// Failed items for this row's invalid URLs, or for the whole row when it is invalid.

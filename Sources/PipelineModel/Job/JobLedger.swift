@@ -3,68 +3,71 @@ import GoogleCloud
 import Logging
 
 /// Exactly-once accounting on at-least-once delivery (ARCHITECTURE §5): an item document is
-/// created with precondition `exists=false` in the same commit as the job's counter
+/// created with precondition `exists=false` in the same commit as its counter shard's
 /// increments, so a repeated task or shard counts nothing; the commit's transform results say
-/// when the job is complete, and the item that completes it enqueues `teardown-JOB`.
+/// when that shard is complete, and the item that completes a shard reads the others (after its
+/// own commit) and, when every shard is complete, enqueues `teardown-JOB`. Of the shards'
+/// completing commits one is last, and it sees all the others, so the job's teardown is
+/// enqueued at least once; the task name makes it at most once.
 public struct JobLedger: Sendable {
     /// What recording an item did.
     public enum Outcome: Sendable, Equatable {
-        /// The item was created and counted; `remaining` items are still to come.
-        case recorded(remaining: Int)
+        /// The item was created and counted; its counter shard still expects `shardRemaining`.
+        case recorded(shardRemaining: Int)
         /// The item already existed (a repeated delivery); nothing was counted.
         case alreadyRecorded
     }
 
-    public let clients: PipelineClients
-    public let configuration: PipelineConfiguration
+    let store: JobStore
+    let tasks: CloudTasksClient
+    let configuration: PipelineConfiguration
+    private let clients: PipelineClients
 
     public init(clients: PipelineClients, configuration: PipelineConfiguration) {
         self.clients = clients
+        self.store = JobStore(firestore: clients.firestore)
+        self.tasks = clients.tasks
         self.configuration = configuration
     }
 
-    /// Records `item` of `job` and counts it once; when the job is complete (also when this was
-    /// a repeat, in case the first recorder crashed before enqueuing), enqueues its teardown.
+    /// Records `item` of `job` on counter shard `shard` and counts it once; when that completes
+    /// the job (also when this was a repeat, in case the first recorder crashed before
+    /// enqueuing), enqueues its teardown.
     @discardableResult
-    public func record(_ item: ItemRecord, job: String, logger: Logger) async throws -> Outcome {
-        let succeeded: Int64 = item.status == .succeeded ? 1 : 0
-        let writes = [
-            FirestoreWrite(
-                .update(path: PipelineNames.itemDocument(job: job, row: item.row, index: item.index), fields: try FirestoreCoding.fields(from: item), mask: nil),
-                precondition: .exists(false)
-            ),
-            FirestoreWrite(
-                .update(path: PipelineNames.jobDocument(job: job), fields: ["lastItemAt": .string(item.recordedAt)], mask: ["lastItemAt"]),
-                precondition: .exists(true),
-                increments: [("succeeded", .integer(succeeded)), ("failed", .integer(1 - succeeded)), ("remaining", .integer(-1))]
-            ),
-        ]
-        do {
-            let result = try await clients.firestore.commit(writes)
-            guard let results = result.writeResults, results.count == 2, let transforms = results[1].transformResults, transforms.count == 3,
-                  case .integer(let remaining) = transforms[2] else {
-                throw JobLedgerError.unexpectedCommitResult(job: job, item: item.id)
+    public func record(_ item: ItemRecord, job: JobID, shard: Int, logger: Logger) async throws -> Outcome {
+        try await record([item], job: job, shard: shard, logger: logger)
+    }
+
+    /// Records `items` of `job` together on counter shard `shard` (at most
+    /// `JobStore.maxItemsPerCommit`): all of them counted once in one commit, or — when they
+    /// were recorded before — none. Callers batch the same items the same way on every
+    /// delivery, so a repeat finds each batch whole or absent.
+    @discardableResult
+    public func record(_ items: [ItemRecord], job: JobID, shard: Int, logger: Logger) async throws -> Outcome {
+        switch try await store.commit(items, job: job, shard: shard) {
+        case .counted(let shardRemaining):
+            if shardRemaining <= 0 {
+                try await ensureTeardownIfComplete(job: job, logger: logger)
             }
-            if remaining <= 0 {
-                try await enqueueTeardown(job: job, reason: .complete, logger: logger)
-            }
-            return .recorded(remaining: Int(remaining))
-        } catch let error as GoogleAPIError where error.isAlreadyExists || error.isPreconditionFailed || error.isNotFound {
-            // Either the item exists (a repeat) or the job document is gone (`exists=true` failed).
+            return .recorded(shardRemaining: shardRemaining)
+        case .alreadyRecorded:
             try await ensureTeardownIfComplete(job: job, logger: logger)
-            logger.debug("item already recorded", metadata: ["pixelpipe.job": .string(job), "pixelpipe.item": .string(item.id)])
+            logger.debug("item already recorded", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.item": .string(items[0].id)])
             return .alreadyRecorded
+        case .noCounter:
+            guard try await store.record(job) != nil else { throw JobLedgerError.unknownJob(job) }
+            throw JobLedgerError.unknownCounter(job: job, shard: shard)
         }
     }
 
     /// Enqueues `teardown-JOB` when every item of `job` is recorded and the job is not final:
-    /// for repeats, in case the recorder that completed the job died before enqueuing it.
-    public func ensureTeardownIfComplete(job: String, logger: Logger) async throws {
-        guard let document = try await clients.firestore.document(PipelineNames.jobDocument(job: job)) else {
+    /// by the item that completed a shard, and by repeats, in case the recorder that completed
+    /// the job died before enqueuing it.
+    public func ensureTeardownIfComplete(job: JobID, logger: Logger) async throws {
+        guard let state = try await store.state(job) else {
             throw JobLedgerError.unknownJob(job)
         }
-        let record = try document.decode(JobRecord.self)
-        if record.isComplete, !record.status.isFinal {
+        if state.isComplete, !state.status.isFinal {
             try await enqueueTeardown(job: job, reason: .complete, logger: logger)
         }
     }
@@ -72,14 +75,14 @@ public struct JobLedger: Sendable {
     /// Creates the control task `teardown-JOB` (or `watchdog-JOB` for `.deadline`, scheduled at
     /// `at`); a task of that name already existing is success.
     /// `watchdogExtension` numbers the watchdog of a deadline that was moved on.
-    public func enqueueTeardown(job: String, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, watchdogExtension: Int = 0, logger: Logger) async throws {
+    public func enqueueTeardown(job: JobID, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, watchdogExtension: Int = 0, logger: Logger) async throws {
         let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdogExtension)
         let created = try await clients.createTask(
             named: name, queue: configuration.controlQueue, url: try configuration.requireTeardownURL(),
             body: TeardownTask(job: job, reason: reason, watchdog: watchdogExtension == 0 ? nil : watchdogExtension), at: scheduleTime, configuration: configuration
         )
         if created {
-            logger.debug("teardown enqueued", metadata: ["pixelpipe.job": .string(job), "pixelpipe.task": .string(name)])
+            logger.debug("teardown enqueued", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.task": .string(name)])
         }
     }
 }

@@ -1,8 +1,11 @@
 import Foundation
+import GoogleCloud
 
-/// The job document `jobs/JOB`: created by ingest, counted by populate and process in the same
-/// commits that create item documents, finalized by teardown. The emulator's dashboard and
-/// `GET /jobs/{id}` read it.
+/// The job document `jobs/JOB`: created by ingest together with its counter shards, finalized
+/// by teardown. Item counts are not stored here but in the shards (`CounterShard`), so that no
+/// document takes more than a few writes per second however large the job; `JobState` adds
+/// them up. Field names are this type's coding keys and nothing else: updates go through
+/// `JobRecord.Update`, which encodes with the same keys.
 public struct JobRecord: Codable, Sendable, Equatable {
     /// Where a job stands.
     public enum Status: String, Codable, Sendable, CaseIterable {
@@ -33,81 +36,9 @@ public struct JobRecord: Codable, Sendable, Equatable {
             self.name = name
             self.generation = generation
         }
-    }
 
-    /// The job id (first 16 hex digits of SHA-256 of `bucket/name#generation`).
-    public var id: String
-    public var status: Status
-    public var source: Source
-    /// Items the job will record: every image URL of every row, plus one per invalid row.
-    public var total: Int
-    /// Items recorded as succeeded (incremented in item commits).
-    public var succeeded: Int
-    /// Items recorded as failed (incremented in item commits).
-    public var failed: Int
-    /// Items not yet recorded: starts at `total`, decremented in item commits; 0 means complete.
-    public var remaining: Int
-    /// Data rows in the CSV.
-    public var rows: Int
-    /// Data rows that were invalid as a whole (each counted as one failed item).
-    public var invalidRows: Int
-    /// Shard messages the CSV was split into.
-    public var shards: Int
-    /// Set once every shard is published and the watchdog scheduled; a repeated finalize event
-    /// for a published job changes nothing.
-    public var published: Bool
-    /// The recipe every image of the job uses, as JSON (the default with the CSV's override applied).
-    public var recipe: String?
-    /// Where the webhook goes (`webhook-url` metadata of the CSV, else configuration).
-    public var webhookURL: String?
-    /// When ingest created the job (RFC 3339).
-    public var createdAt: String
-    /// When the watchdog finalizes the job if it is not complete (RFC 3339); it grows with the
-    /// job's size, and the watchdog moves it on while items are still being recorded.
-    public var deadline: String
-    /// How many times the watchdog moved the deadline on because the job was still progressing.
-    public var deadlineExtensions: Int?
-    /// When the last item was recorded (RFC 3339), set in the item's own commit: the watchdog's
-    /// measure of progress.
-    public var lastItemAt: String?
-    /// Why the job was rejected.
-    public var error: String?
-    /// The error report object in the processed bucket, for rejected jobs.
-    public var errorReport: String?
-    /// The output CSV object in the processed bucket, once written.
-    public var outputCSV: String?
-    /// Items still missing when a timed-out job was finalized.
-    public var missing: Int?
-    /// The counts the job was finalized with. Images already dispatched when a job times out may
-    /// still be recorded afterwards; the summary and webhook keep these, so every retry of the
-    /// webhook carries the same bytes.
-    public var finalCounts: FinalCounts?
-    /// When teardown finished the job (RFC 3339).
-    public var finalizedAt: String?
-    /// When the webhook was acknowledged with a 2xx (RFC 3339); never sent twice once set.
-    public var webhookDeliveredAt: String?
-
-    public init(
-        id: String, status: Status = .running, source: Source, total: Int, rows: Int, invalidRows: Int, shards: Int,
-        recipe: String?, webhookURL: String?, createdAt: Date, deadline: Date, error: String? = nil, errorReport: String? = nil
-    ) {
-        self.id = id
-        self.status = status
-        self.source = source
-        self.total = total
-        self.succeeded = 0
-        self.failed = 0
-        self.remaining = total
-        self.rows = rows
-        self.invalidRows = invalidRows
-        self.shards = shards
-        self.published = false
-        self.recipe = recipe
-        self.webhookURL = webhookURL
-        self.createdAt = Timestamp.format(createdAt)
-        self.deadline = Timestamp.format(deadline)
-        self.error = error
-        self.errorReport = errorReport
+        /// `gs://BUCKET/NAME#GENERATION`.
+        public var uri: String { "gs://\(bucket)/\(name)#\(generation)" }
     }
 
     /// `succeeded`, `failed` and `missing` as teardown froze them.
@@ -123,9 +54,149 @@ public struct JobRecord: Codable, Sendable, Equatable {
         }
     }
 
-    /// Whether every item has been recorded.
-    public var isComplete: Bool { remaining <= 0 }
+    /// The document's field names, spelled here once.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, status, source, total, rows, invalidRows, shards, counterShards, published, recipe, webhookURL
+        case createdAt, deadline, deadlineExtensions, error, errorReport, outputCSV, missing, finalCounts
+        case finalizedAt, webhookDeliveredAt, nearDuplicates
+    }
 
-    /// Fraction of items recorded, 0…1 (1 for a job with no items).
-    public var progress: Double { total == 0 ? 1 : Double(total - max(remaining, 0)) / Double(total) }
+    /// The job id (first 16 hex digits of SHA-256 of `bucket/name#generation`).
+    public var id: JobID
+    public var status: Status
+    public var source: Source
+    /// Items the job will record: every image URL of every row, plus one per invalid row.
+    public var total: Int
+    /// Data rows in the CSV.
+    public var rows: Int
+    /// Data rows that were invalid as a whole (each counted as one failed item).
+    public var invalidRows: Int
+    /// Shard messages the CSV was split into.
+    public var shards: Int
+    /// Counter shards `jobs/JOB/counters/0..<counterShards` the items are counted on (absent on
+    /// jobs made before counters were sharded, and 0 for rejected jobs).
+    public var counterShards: Int?
+    /// Set once every shard is published and the watchdog scheduled; a repeated finalize event
+    /// for a published job changes nothing.
+    public var published: Bool
+    /// The recipe every image of the job uses, as JSON (the default with the CSV's override applied).
+    public var recipe: String?
+    /// Where the webhook goes (`webhook-url` metadata of the CSV, else configuration).
+    public var webhookURL: String?
+    /// When ingest created the job (RFC 3339).
+    public var createdAt: String
+    /// When the watchdog finalizes the job if it is not complete (RFC 3339); it grows with the
+    /// job's size, and the watchdog moves it on while items are still being recorded.
+    public var deadline: String
+    /// How many times the watchdog moved the deadline on because the job was still progressing.
+    public var deadlineExtensions: Int?
+    /// Why the job was rejected.
+    public var error: String?
+    /// The error report object in the processed bucket, for rejected jobs.
+    public var errorReport: String?
+    /// The output CSV object in the processed bucket, once written.
+    public var outputCSV: String?
+    /// Items still missing when a timed-out job was finalized.
+    public var missing: Int?
+    /// The counts the job was finalized with: those of the items the output CSV was built
+    /// from. Images already dispatched when a job times out may still be recorded afterwards;
+    /// the summary and webhook keep these, so every retry of the webhook carries the same bytes.
+    public var finalCounts: FinalCounts?
+    /// When teardown finished the job (RFC 3339).
+    public var finalizedAt: String?
+    /// When the webhook was acknowledged with a 2xx (RFC 3339); never sent twice once set.
+    public var webhookDeliveredAt: String?
+    /// Near-duplicate images teardown found, stored when it finalized the job.
+    public var nearDuplicates: [NearDuplicate]?
+
+    public init(
+        id: JobID, status: Status = .running, source: Source, total: Int, rows: Int, invalidRows: Int, shards: Int,
+        counterShards: Int? = nil, recipe: String?, webhookURL: String?, createdAt: Date, deadline: Date,
+        error: String? = nil, errorReport: String? = nil
+    ) {
+        self.id = id
+        self.status = status
+        self.source = source
+        self.total = total
+        self.rows = rows
+        self.invalidRows = invalidRows
+        self.shards = shards
+        self.counterShards = counterShards ?? (status == .rejected ? 0 : 1)
+        self.published = false
+        self.recipe = recipe
+        self.webhookURL = webhookURL
+        self.createdAt = Timestamp.format(createdAt)
+        self.deadline = Timestamp.format(deadline)
+        self.error = error
+        self.errorReport = errorReport
+    }
+}
+
+extension JobRecord {
+    /// A typed change to some fields of the job document: the fields set here are written,
+    /// the others keep their values. Encoded with `JobRecord`'s own keys, so a field can only be
+    /// updated under the name it is read by.
+    public struct Update: Encodable, Sendable, Equatable {
+        public var status: Status?
+        public var published: Bool?
+        public var deadline: String?
+        public var deadlineExtensions: Int?
+        public var outputCSV: String?
+        public var missing: Int?
+        public var finalCounts: FinalCounts?
+        public var finalizedAt: String?
+        public var webhookDeliveredAt: String?
+        public var nearDuplicates: [NearDuplicate]?
+
+        public init(
+            status: Status? = nil, published: Bool? = nil, deadline: String? = nil, deadlineExtensions: Int? = nil,
+            outputCSV: String? = nil, missing: Int? = nil, finalCounts: FinalCounts? = nil, finalizedAt: String? = nil,
+            webhookDeliveredAt: String? = nil, nearDuplicates: [NearDuplicate]? = nil
+        ) {
+            self.status = status
+            self.published = published
+            self.deadline = deadline
+            self.deadlineExtensions = deadlineExtensions
+            self.outputCSV = outputCSV
+            self.missing = missing
+            self.finalCounts = finalCounts
+            self.finalizedAt = finalizedAt
+            self.webhookDeliveredAt = webhookDeliveredAt
+            self.nearDuplicates = nearDuplicates
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(status, forKey: .status)
+            try container.encodeIfPresent(published, forKey: .published)
+            try container.encodeIfPresent(deadline, forKey: .deadline)
+            try container.encodeIfPresent(deadlineExtensions, forKey: .deadlineExtensions)
+            try container.encodeIfPresent(outputCSV, forKey: .outputCSV)
+            try container.encodeIfPresent(missing, forKey: .missing)
+            try container.encodeIfPresent(finalCounts, forKey: .finalCounts)
+            try container.encodeIfPresent(finalizedAt, forKey: .finalizedAt)
+            try container.encodeIfPresent(webhookDeliveredAt, forKey: .webhookDeliveredAt)
+            try container.encodeIfPresent(nearDuplicates, forKey: .nearDuplicates)
+        }
+
+        /// The Firestore fields and the update mask naming exactly them.
+        public func fields() throws -> (fields: [String: FirestoreValue], mask: [String]) {
+            let fields = try FirestoreCoding.fields(from: self)
+            return (fields, fields.keys.sorted())
+        }
+
+        /// Applies the change to `record`, as the write does to the document.
+        public func apply(to record: inout JobRecord) {
+            if let status { record.status = status }
+            if let published { record.published = published }
+            if let deadline { record.deadline = deadline }
+            if let deadlineExtensions { record.deadlineExtensions = deadlineExtensions }
+            if let outputCSV { record.outputCSV = outputCSV }
+            if let missing { record.missing = missing }
+            if let finalCounts { record.finalCounts = finalCounts }
+            if let finalizedAt { record.finalizedAt = finalizedAt }
+            if let webhookDeliveredAt { record.webhookDeliveredAt = webhookDeliveredAt }
+            if let nearDuplicates { record.nearDuplicates = nearDuplicates }
+        }
+    }
 }

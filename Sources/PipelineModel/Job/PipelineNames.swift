@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The deterministic names that make every pipeline stage idempotent (ARCHITECTURE §5): a
@@ -7,48 +6,63 @@ import Foundation
 public enum PipelineNames {
     /// The first 16 hex digits of SHA-256 of `bucket/name#generation`: one job per uploaded
     /// version of a CSV, however often its finalize event is delivered.
-    public static func jobID(bucket: String, object: String, generation: Int64) -> String {
-        let digest = SHA256.hash(data: Data("\(bucket)/\(object)#\(generation)".utf8))
-        return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// Whether `text` is a job id as `jobID` makes them (16 lower-case hex digits). Ids from
-    /// requests and messages are checked before they become part of a document path.
-    public static func isJobID(_ text: String) -> Bool {
-        text.utf8.count == 16 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    public static func jobID(bucket: String, object: String, generation: Int64) -> JobID {
+        JobID(bucket: bucket, object: object, generation: generation)
     }
 
     /// The job's own queue, `images-JOB`.
-    public static func imageQueue(job: String) -> String { "images-\(job)" }
+    public static func imageQueue(job: JobID) -> String { "images-\(job)" }
 
     /// The task processing image `index` (1-based; 0 stands for a wholly invalid row) of data row `row`: `JOB-ROW-INDEX`.
-    public static func imageTask(job: String, row: Int, index: Int) -> String { "\(job)-\(row)-\(index)" }
+    public static func imageTask(job: JobID, row: Int, index: Int) -> String { "\(job)-\(row)-\(index)" }
 
     /// The task that finalizes the job when its last image is counted.
-    public static func teardownTask(job: String) -> String { "teardown-\(job)" }
+    public static func teardownTask(job: JobID) -> String { "teardown-\(job)" }
 
     /// The task that finalizes the job at its deadline if it has not finished by then:
     /// `watchdog-JOB`, then `watchdog-JOB-N` for the N-th time the deadline was moved on.
-    public static func watchdogTask(job: String, extension number: Int = 0) -> String {
+    public static func watchdogTask(job: JobID, extension number: Int = 0) -> String {
         number == 0 ? "watchdog-\(job)" : "watchdog-\(job)-\(number)"
     }
 
-    /// The item document of one image, `jobs/JOB/items/ROW-INDEX`.
-    public static func itemDocument(job: String, row: Int, index: Int) -> String { "jobs/\(job)/items/\(row)-\(index)" }
+    /// The item document of one image, `jobs/JOB/items/ROW-INDEX` with both numbers
+    /// zero-padded (`jobs/JOB/items/000000000012-0000003`): Firestore lists a collection in
+    /// document-id order, so padding makes that the CSV's row order, and teardown can page the
+    /// items alongside the streamed CSV. The widths cover the largest row number a
+    /// `CSV_MAX_FILE_BYTES` of 2⁴⁰ allows and `CSV_MAX_URLS_PER_ROW` of 2²⁰.
+    public static func itemDocument(job: JobID, row: Int, index: Int) -> String { "\(itemsCollection(job: job))/\(itemDocumentID(row: row, index: index))" }
+
+    /// The id of an item document within its collection (see `itemDocument`).
+    public static func itemDocumentID(row: Int, index: Int) -> String {
+        let row = String(row), index = String(index)
+        return String(repeating: "0", count: max(0, 12 - row.count)) + row + "-" + String(repeating: "0", count: max(0, 7 - index.count)) + index
+    }
+
+    /// The collection of a job's items, `jobs/JOB/items`.
+    public static func itemsCollection(job: JobID) -> String { "\(jobDocument(job: job))/items" }
 
     /// The job document, `jobs/JOB`.
-    public static func jobDocument(job: String) -> String { "jobs/\(job)" }
+    public static func jobDocument(job: JobID) -> String { "jobs/\(job)" }
+
+    /// Counter shard `shard` of the job, `jobs/JOB/counters/K` (see `CounterShard`).
+    public static func counterDocument(job: JobID, shard: Int) -> String { "\(countersCollection(job: job))/\(shard)" }
+
+    /// The collection of a job's counter shards, `jobs/JOB/counters`.
+    public static func countersCollection(job: JobID) -> String { "\(jobDocument(job: job))/counters" }
+
+    /// The finalizer lease of a job, `jobs/JOB/leases/finalizer` (see `FinalizerLeaseRecord`).
+    public static func finalizerLease(job: JobID) -> String { "\(jobDocument(job: job))/leases/finalizer" }
 
     /// One output image: `JOB/PRODUCT-SLUG/ROW-INDEX-SIZE.EXT`, EXT the format's file extension (`jpg`, `webp`, `avif`, `png`).
-    public static func outputObject(job: String, product: String, row: Int, index: Int, size: String, format: String) -> String {
+    public static func outputObject(job: JobID, product: String, row: Int, index: Int, size: String, format: String) -> String {
         "\(job)/\(slug(product))/\(row)-\(index)-\(slug(size)).\(format.lowercased())"
     }
 
     /// The job's output CSV, `JOB/output.csv`.
-    public static func outputCSV(job: String) -> String { "\(job)/output.csv" }
+    public static func outputCSV(job: JobID) -> String { "\(job)/output.csv" }
 
     /// Why a rejected job's CSV was refused, `JOB/error-report.json`.
-    public static func errorReport(job: String) -> String { "\(job)/error-report.json" }
+    public static func errorReport(job: JobID) -> String { "\(job)/error-report.json" }
 
     /// A lower-case ASCII slug of at most 60 characters (`Blue Shoe (42)` → `blue-shoe-42`),
     /// `product` when nothing usable is left, so names never escape their folder or collide

@@ -1,7 +1,7 @@
 /// What ingest publishes and populate receives: a block of rows as a byte range of the CSV that
 /// starts at a row boundary and re-parses on its own with the header it carries.
 public struct ShardMessage: Codable, Sendable, Equatable {
-    public var job: String
+    public var job: JobID
     public var bucket: String
     public var object: String
     /// The object generation the job was made from; populate reads exactly that generation.
@@ -16,8 +16,12 @@ public struct ShardMessage: Codable, Sendable, Equatable {
     public var firstRow: Int
     /// Data rows in the shard.
     public var rows: Int
+    /// The message's number among the job's shard messages (0-based): with the job's
+    /// `counterShards`, which counter shard each of its items counts on (`CounterShard`).
+    public var number: Int?
 
-    public init(job: String, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int) {
+    public init(job: JobID, bucket: String, object: String, generation: String, header: [String], start: Int, end: Int, firstRow: Int, rows: Int,
+                number: Int? = nil) {
         self.job = job
         self.bucket = bucket
         self.object = object
@@ -27,5 +31,6 @@ public struct ShardMessage: Codable, Sendable, Equatable {
         self.end = end
         self.firstRow = firstRow
         self.rows = rows
+        self.number = number
     }
 }

@@ -9,12 +9,12 @@ public struct TeardownTask: Codable, Sendable, Equatable {
         case deadline
     }
 
-    public var job: String
+    public var job: JobID
     public var reason: Reason
     /// Which watchdog this is: N for `watchdog-JOB-N`, absent for `watchdog-JOB`.
     public var watchdog: Int?
 
-    public init(job: String, reason: Reason, watchdog: Int? = nil) {
+    public init(job: JobID, reason: Reason, watchdog: Int? = nil) {
         self.job = job
         self.reason = reason
         self.watchdog = watchdog

@@ -35,9 +35,16 @@ struct DashboardTests {
             ))
             _ = try await pubsub.publish([.init(data: Data("shard".utf8))], to: "shards")
             let firestore = FirestoreClient(api: api, project: "demo")
-            try await firestore.create("jobs", id: "0123abcd", fields: [
-                "status": .string("running"), "total": .integer(10), "succeeded": .integer(3), "failed": .integer(1),
-            ])
+            // A running job of 10 items as the pipeline stores it: its document plus counter shards,
+            // 3 succeeded and 1 failed between them.
+            let jobs = JobStore(firestore: firestore)
+            let job = JobID("0123abcd0123abcd")!
+            try await jobs.create(JobRecord(
+                id: job, source: .init(bucket: "up", name: "p.csv", generation: "1"), total: 10, rows: 10, invalidRows: 0, shards: 1,
+                counterShards: 2, recipe: nil, webhookURL: nil, createdAt: Date(), deadline: Date() + 3600
+            ))
+            try await jobs.put(CounterShard(succeeded: 2, failed: 1, remaining: 2), job: job, shard: 0)
+            try await jobs.put(CounterShard(succeeded: 1, remaining: 4), job: job, shard: 1)
 
             let client = HTTPClient()
             let page = try await client.get("http://127.0.0.1:\(port)/")
@@ -47,7 +54,7 @@ struct DashboardTests {
             #expect(html.contains(#"<meta http-equiv="refresh""#))
             #expect(html.contains("<code>images-0123abcd</code>"))
             #expect(html.contains("20/s, ≤3 at once"))
-            #expect(html.contains("<code>0123abcd</code>"))
+            #expect(html.contains("<code>0123abcd0123abcd</code>"))
             #expect(html.contains(#"style="width:40%""#))
             #expect(html.contains("4 / 10"))
             #expect(html.contains("images-0123abcd 0123abcd-1-0 → http://127.0.0.1:9/"))
@@ -56,13 +63,13 @@ struct DashboardTests {
             #expect(!html.contains("<script"))
 
             let text = String(decoding: try await client.get("http://127.0.0.1:\(port)/_emulator/status?format=text").body, as: UTF8.self)
-            #expect(text.contains("job 0123abcd  running  [########------------]  4/10  (1 failed)"))
+            #expect(text.contains("job 0123abcd0123abcd  running  [########------------]  4/10  (1 failed)"))
             #expect(text.contains("images-0123abcd  RUNNING  pending 1  in flight 0  retrying 0  failed 0"))
             #expect(text.contains("shards-populate ← shards  backlog 1  in flight 0  dead-lettered 0 → shards-dead"))
 
             let metrics = String(decoding: try await client.get("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
             #expect(metrics.contains(#"pixelpipe_emulator_queue_tasks{queue="images-0123abcd"} 1"#))
-            #expect(metrics.contains(#"pixelpipe_emulator_job_progress_ratio{job="0123abcd"} 0.4"#))
+            #expect(metrics.contains(#"pixelpipe_emulator_job_progress_ratio{job="0123abcd0123abcd"} 0.4"#))
             #expect(metrics.contains(#"pixelpipe_emulator_subscription_backlog{subscription="shards-populate"} 1"#))
         }
     }

@@ -8,7 +8,7 @@ import TestSupport
 /// call must look like.
 extension PipelineHarness {
     /// The object names image `index` of `row` must produce under the test recipe.
-    func expectedOutputs(job: String, product: String, row: Int, index: Int) -> [(name: String, size: String, format: String)] {
+    func expectedOutputs(job: JobID, product: String, row: Int, index: Int) -> [(name: String, size: String, format: String)] {
         Self.sizes.keys.sorted().flatMap { size in
             Self.formats.keys.sorted().map { format in
                 // Named with the format's file extension (`jpg` for JPEG), as process names them.
@@ -19,7 +19,7 @@ extension PipelineHarness {
 
     /// Checks that every output of image `index` of `row` exists with the recipe's width, the
     /// source's aspect ratio, the right encoding and Content-Type.
-    func checkOutputs(job: String, product: String, row: Int, index: Int, in outputs: [String: StorageObject]) async throws {
+    func checkOutputs(job: JobID, product: String, row: Int, index: Int, in outputs: [String: StorageObject]) async throws {
         for expected in expectedOutputs(job: job, product: product, row: row, index: index) {
             guard let object = outputs[expected.name] else {
                 Issue.record("missing output \(expected.name) (have e.g. \(outputs.keys.sorted().prefix(4)))")
@@ -48,7 +48,7 @@ extension PipelineHarness {
     /// same rows in the same order with their input cells unchanged, output links of each
     /// row's own images for rows that succeeded, and an error for rows that did not.
     /// `failedRows` are the 1-based data rows that must carry an error.
-    func checkOutputCSV(job: String, input: ProductCSV, failedRows: Set<Int>) async throws -> ParsedCSV {
+    func checkOutputCSV(job: JobID, input: ProductCSV, failedRows: Set<Int>) async throws -> ParsedCSV {
         let output = try await outputCSV(job)
         #expect(output.header == ProductCSV.header + CSVOutputWriter.addedColumns)
         #expect(output.rows.count == input.rows.count, "output CSV has \(output.rows.count) rows for \(input.rows.count) input rows")
@@ -89,10 +89,10 @@ extension PipelineHarness {
         #expect(call.method == "POST")
         let signature = call.headers[WebhookSignature.header.lowercased()] ?? ""
         #expect(WebhookSignature.isValid(signature, body: call.body, secret: Self.webhookSecret), "signature '\(signature)' does not verify")
-        #expect(call.headers["idempotency-key"] == upload.job, "Idempotency-Key \(call.headers["idempotency-key"] ?? "none")")
+        #expect(call.headers["idempotency-key"] == upload.job.rawValue, "Idempotency-Key \(call.headers["idempotency-key"] ?? "none")")
         let json = try #require(call.json, "webhook body is not a JSON object: \(String(decoding: call.body, as: UTF8.self))")
         #expect(json["status"] as? String == status, "webhook body: \(String(decoding: call.body, as: UTF8.self))")
-        #expect(String(decoding: call.body, as: UTF8.self).contains(upload.job), "webhook body does not name the job")
+        #expect(String(decoding: call.body, as: UTF8.self).contains(upload.job.rawValue), "webhook body does not name the job")
         return json
     }
 }

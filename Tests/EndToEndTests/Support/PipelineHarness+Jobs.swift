@@ -9,7 +9,7 @@ import TestSupport
 struct UploadedCSV: Sendable {
     let object: StorageObject
     /// `PipelineNames.jobID` of the object's bucket, name and generation.
-    let job: String
+    let job: JobID
     /// The webhook URL named in the object's metadata.
     let webhookURL: String
 }
@@ -35,18 +35,18 @@ extension PipelineHarness {
 
     // MARK: Jobs and items
 
-    /// The job document, or nil while it does not exist.
-    func job(_ id: String) async throws -> JobRecord? {
-        try await clients.firestore.document(PipelineNames.jobDocument(job: id))?.decode(JobRecord.self)
+    /// The job (its document and the counts over its counter shards), or nil while it does not exist.
+    func job(_ id: JobID) async throws -> JobState? {
+        try await JobStore(firestore: clients.firestore).state(id)
     }
 
     /// Polls the job document until its status is final; fails after `limit` with the job as
     /// last seen and the end of the emulator's log.
-    func awaitFinal(_ id: String, within limit: Duration = .seconds(90)) async throws -> JobRecord {
+    func awaitFinal(_ id: JobID, within limit: Duration = .seconds(90)) async throws -> JobState {
         let last = LastSeen()
         return try await eventually("job \(id) to reach a final status", within: limit, context: {
             "last seen: \(last.value ?? "no job document")\n--- emulator log (end) ---\n\(emulator.recentLog())"
-        }) { () -> JobRecord? in
+        }) { () -> JobState? in
             guard let record = try await job(id) else { return nil }
             last.value = "status \(record.status.rawValue), total \(record.total), succeeded \(record.succeeded), failed \(record.failed), remaining \(record.remaining)"
             return record.status.isFinal ? record : nil
@@ -54,10 +54,9 @@ extension PipelineHarness {
     }
 
     /// Every item document of the job, by `ROW-INDEX`.
-    func items(_ id: String) async throws -> [String: ItemRecord] {
+    func items(_ id: JobID) async throws -> [String: ItemRecord] {
         var items: [String: ItemRecord] = [:]
-        for document in try await clients.firestore.listAll("\(PipelineNames.jobDocument(job: id))/items") {
-            let item = try document.decode(ItemRecord.self)
+        for item in try await JobStore(firestore: clients.firestore).allItems(id) {
             items[item.id] = item
         }
         return items
@@ -67,7 +66,7 @@ extension PipelineHarness {
 
     /// The job's output images in the processed bucket (everything under `JOB/` except the
     /// output CSV and error reports), by object name.
-    func outputs(_ id: String) async throws -> [String: StorageObject] {
+    func outputs(_ id: JobID) async throws -> [String: StorageObject] {
         let objects = try await clients.storage.listAll(bucket: configuration.processedBucket, prefix: "\(id)/")
         return Dictionary(uniqueKeysWithValues: objects.filter { $0.name != PipelineNames.outputCSV(job: id) && !$0.name.hasSuffix(".csv") && !$0.name.hasSuffix(".json") && !$0.name.hasSuffix(".txt") }.map { ($0.name, $0) })
     }
@@ -78,12 +77,12 @@ extension PipelineHarness {
     }
 
     /// The job's output CSV, parsed.
-    func outputCSV(_ id: String) async throws -> ParsedCSV {
+    func outputCSV(_ id: JobID) async throws -> ParsedCSV {
         try ParsedCSV(try await processedObject(PipelineNames.outputCSV(job: id)))
     }
 
     /// Whether the job's queue `images-JOB` still exists.
-    func jobQueueExists(_ id: String) async throws -> Bool {
+    func jobQueueExists(_ id: JobID) async throws -> Bool {
         do {
             _ = try await clients.tasks.queue(PipelineNames.imageQueue(job: id))
             return true

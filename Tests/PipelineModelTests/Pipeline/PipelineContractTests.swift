@@ -23,10 +23,14 @@ struct PipelineContractTests {
         """)
         #expect(rows.map(\.itemCount) == [3, 1, 1])
 
-        let tasks = rows[0].imageTasks(job: "j", recipe: "{}")
+        let job = JobID("0123456789abcdef")!
+        // Each task carries the counter shard its caller gives its index.
+        let tasks = rows[0].imageTasks(job: job, recipe: "{}") { CounterShard.shard(ofImage: 10 + $0, shards: 4) }
         #expect(tasks.map(\.index) == [1, 3])
+        #expect(tasks.map(\.counter) == [3, 1])
         #expect(tasks.map(\.url) == ["https://a.example/1.jpg", "https://a.example/3.jpg"])
-        #expect(tasks.allSatisfy { $0.row == 1 && $0.product == "Shirt" && $0.job == "j" })
+        #expect(tasks.allSatisfy { $0.row == 1 && $0.product == "Shirt" && $0.job == job })
+        #expect(rows[1].itemIndexes == [0])
 
         let failed = rows[0].failedItems(recordedAt: "t")
         #expect(failed.map(\.id) == ["1-2"])
@@ -36,7 +40,7 @@ struct PipelineContractTests {
         let wholeRow = rows[1].failedItems(recordedAt: "t")
         #expect(wholeRow.map(\.id) == ["2-0"])
         #expect(wholeRow[0].error == "row 2: the product name is empty")
-        #expect(rows[1].imageTasks(job: "j", recipe: "{}").isEmpty)
+        #expect(rows[1].imageTasks(job: job, recipe: "{}").isEmpty)
 
         #expect(rows[2].failedItems(recordedAt: "t")[0].error?.contains("javascript") == true)
     }
@@ -80,22 +84,113 @@ struct PipelineContractTests {
     @Test("job and item documents survive the round trip through Firestore's typed values")
     func documents() throws {
         let created = Date(timeIntervalSince1970: 1_800_000_000)
-        var job = JobRecord(id: "0123456789abcdef", source: .init(bucket: "b", name: "p.csv", generation: "17"), total: 3, rows: 2, invalidRows: 1,
-                            shards: 1, recipe: "{}", webhookURL: "https://hooks.example/x", createdAt: created, deadline: created.addingTimeInterval(3600))
-        job.succeeded = 1
-        job.remaining = 2
+        let job = JobRecord(id: JobID("0123456789abcdef")!, source: .init(bucket: "b", name: "p.csv", generation: "17"), total: 3, rows: 2, invalidRows: 1,
+                            shards: 1, counterShards: 2, recipe: "{}", webhookURL: "https://hooks.example/x", createdAt: created, deadline: created.addingTimeInterval(3600))
         let fields = try FirestoreCoding.fields(from: job)
         #expect(fields["status"] == .string("running"))
-        #expect(fields["remaining"] == .integer(2))
+        #expect(fields["id"] == .string("0123456789abcdef"))
+        #expect(fields["counterShards"] == .integer(2))
         #expect(try FirestoreCoding.decode(JobRecord.self, from: fields) == job)
         #expect(job.createdAt == "2027-01-15T08:00:00.000Z")
         #expect(Timestamp.parse(job.deadline) == created.addingTimeInterval(3600))
-        #expect(abs(job.progress - 1.0 / 3.0) < 1e-9)
+        let state = JobState(record: job, counters: [.init(succeeded: 1, remaining: 1, lastItemAt: "2027-01-15T08:00:01.000Z"), .init(remaining: 1)])
+        #expect((state.succeeded, state.failed, state.remaining) == (1, 0, 2))
+        #expect(abs(state.progress - 1.0 / 3.0) < 1e-9)
+        #expect(state.lastItemAt == "2027-01-15T08:00:01.000Z")
 
         let item = ItemRecord(row: 2, index: 1, url: "https://a/1.jpg", product: "Shirt", status: .succeeded,
                               outputs: [.init(size: "thumb", format: "webp", width: 200, height: 150, object: "j/shirt/2-1-thumb.webp", url: "u", contentType: "image/webp", bytes: 1234)],
                               analysis: ImageAnalysis(width: 800, height: 600, format: .jpeg, hasAlpha: false, dominantColor: "#336699", perceptualHash: PerceptualHash(0xDEADBEEF00112233)),
                               attempt: 2, recordedAt: "t")
         #expect(try FirestoreCoding.decode(ItemRecord.self, from: try FirestoreCoding.fields(from: item)) == item)
+    }
+}
+
+@Suite("The job contract")
+struct JobContractTests {
+    static let created = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func job(total: Int, shards: Int) -> JobRecord {
+        JobRecord(id: JobID("0123456789abcdef")!, source: .init(bucket: "up", name: "p.csv", generation: "17"), total: total, rows: total, invalidRows: 0,
+                  shards: 1, counterShards: shards, recipe: nil, webhookURL: nil, createdAt: created, deadline: created.addingTimeInterval(3600))
+    }
+
+    @Test("a job gets about one counter shard per two dispatches a second, never more than its items")
+    func shardCount() {
+        #expect(CounterShard.count(items: 1_000_000, dispatchesPerSecond: 200) == 100)
+        #expect(CounterShard.count(items: 2_000, dispatchesPerSecond: 500) == 250)
+        #expect(CounterShard.count(items: 3, dispatchesPerSecond: 200) == 3)
+        #expect(CounterShard.count(items: 0, dispatchesPerSecond: 200) == 1)
+        #expect(CounterShard.count(items: 100, dispatchesPerSecond: 1) == 1)
+    }
+
+    @Test("each message's images spread round-robin from its own offset, its failed items go to one shard, and each shard expects exactly what it gets",
+          arguments: [(1, 1, 1), (7, 3, 2), (2_000, 100, 1_000), (12_345, 250, 500), (100_000, 100, 1_000)])
+    func shardPlan(images: Int, shards: Int, perMessage: Int) {
+        let imagesPerMessage = stride(from: 0, to: images, by: perMessage).map { min(perMessage, images - $0) }
+        // Failed items in every third message, as populate records them: one batch per message.
+        let failedPerMessage = imagesPerMessage.indices.map { $0 % 3 == 1 ? 5 : 0 }
+        let plan = CounterShard.plan(imagesPerMessage: imagesPerMessage, failedPerMessage: failedPerMessage, shards: shards)
+        var got = Array(repeating: 0, count: shards)
+        for (message, count) in imagesPerMessage.enumerated() {
+            for image in 0..<count { got[CounterShard.shard(ofImage: image, inMessage: message, shards: shards)] += 1 }
+        }
+        for (message, failed) in failedPerMessage.enumerated() { got[CounterShard.shard(ofFailedItemsIn: message, shards: shards)] += failed }
+        #expect(plan.map(\.remaining) == got)
+        #expect(plan.reduce(0) { $0 + $1.remaining } == images + failedPerMessage.reduce(0, +))
+        // Consecutive images of a message land on different shards.
+        #expect(Set((0..<min(perMessage, shards)).map { CounterShard.shard(ofImage: $0, inMessage: 1, shards: shards) }).count == min(perMessage, shards))
+        // Messages dispatched side by side, image by image, hit different shards: in step, the
+        // images the first 10 messages have at the same position spread over 10 shards
+        // (plain image numbers would put all of them on one shard when a message holds a multiple of N).
+        if imagesPerMessage.count >= 10, shards >= 10 {
+            #expect(Set((0..<10).map { CounterShard.shard(ofImage: 7, inMessage: $0, shards: shards) }).count == 10)
+        }
+        #expect(CounterShard.plan(total: images, shards: shards) == CounterShard.plan(imagesPerMessage: [images], failedPerMessage: [], shards: shards))
+    }
+
+    @Test("item document ids sort in row, then image order")
+    func itemOrder() {
+        let pairs = [(1, 0), (1, 2), (1, 10), (2, 1), (9, 3), (10, 1), (100, 100), (999_999, 1), (1_000_000, 1)]
+        let ids = pairs.map { PipelineNames.itemDocumentID(row: $0.0, index: $0.1) }
+        #expect(ids == ids.sorted())
+        #expect(PipelineNames.itemDocumentID(row: 12, index: 3) == "000000000012-0000003")
+    }
+
+    @Test("a field update writes exactly the fields it sets, under the names the record reads")
+    func update() throws {
+        let update = JobRecord.Update(status: .finished, published: true, finalCounts: .init(succeeded: 2, failed: 1, missing: 0), nearDuplicates: [])
+        let (fields, mask) = try update.fields()
+        #expect(mask == ["finalCounts", "nearDuplicates", "published", "status"])
+        var record = Self.job(total: 3, shards: 1)
+        var written = try FirestoreCoding.fields(from: record)
+        for key in mask { written[key] = fields[key] }
+        update.apply(to: &record)
+        #expect(try FirestoreCoding.decode(JobRecord.self, from: written) == record)
+        #expect(try JobRecord.Update().fields().mask.isEmpty)
+    }
+
+    @Test("one JSON shape: live counts while running, the frozen ones once finalized")
+    func view() throws {
+        var record = Self.job(total: 4, shards: 2)
+        let counters = [CounterShard(succeeded: 1, failed: 1, remaining: 0), CounterShard(succeeded: 1, remaining: 1)]
+        let running = JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: "out")
+        #expect((running.job.rawValue, running.succeeded, running.failed, running.remaining, running.missing) == ("0123456789abcdef", 2, 1, 1, 0))
+        #expect(running.progress == 0.75)
+        #expect(running.source == "gs://up/p.csv#17")
+
+        record.status = .timedOut
+        record.finalCounts = .init(succeeded: 2, failed: 1, missing: 1)
+        record.missing = 1
+        record.outputCSV = "0123456789abcdef/output.csv"
+        record.finalizedAt = "2027-01-15T09:00:00.000Z"
+        // A late item counted after finalization does not change what is shown or signed.
+        let late = [CounterShard(succeeded: 1, failed: 1, remaining: 0), CounterShard(succeeded: 2, remaining: 0)]
+        let final = JobView(JobState(record: record, counters: late), links: .publicStorage, bucket: "out")
+        #expect(try final.encoded() == JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: "out").encoded())
+        let json = try #require(try JSONSerialization.jsonObject(with: final.encoded()) as? [String: Any])
+        #expect(Set(json.keys) == ["job", "status", "source", "total", "succeeded", "failed", "remaining", "missing", "progress", "createdAt", "deadline", "finalizedAt", "outputCSV", "nearDuplicates"])
+        #expect(json["outputCSV"] as? String == "https://storage.googleapis.com/out/0123456789abcdef/output.csv")
+        #expect(json["missing"] as? Int == 1 && json["remaining"] as? Int == 1 && json["succeeded"] as? Int == 2)
     }
 }
