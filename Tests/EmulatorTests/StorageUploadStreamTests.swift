@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloud
 import PipelineModel
 import Testing
 

@@ -20,7 +20,7 @@ struct ShardPopulatorTests {
     static let recipe = #"{"formats":["webp"]}"#
 
     /// The uploaded CSV, its job (running, `total` 5) and the one shard covering every row.
-    private static func setUp(_ harness: StageHarness, job: String = "0123456789abcdef") async throws -> ShardMessage {
+    private static func setUp(_ harness: StageHarness, job: JobID = "0123456789abcdef") async throws -> ShardMessage {
         let object = try await harness.uploadCSV(header + rows)
         let generation = try #require(object.generation)
         try await harness.writeJob(harness.runningJob(job, total: 5, rows: 3, recipe: recipe, source: .init(bucket: object.bucket, name: object.name, generation: generation)))
@@ -45,7 +45,7 @@ struct ShardPopulatorTests {
             let queue = PipelineNames.imageQueue(job: job)
             #expect(try await harness.taskNames(queue: queue) == ["\(job)-1-1", "\(job)-1-3", "\(job)-3-1"])
             let task = try #require(try await harness.taskBody("\(job)-1-3", queue: queue, as: ImageTask.self))
-            #expect(task == ImageTask(job: job, row: 1, index: 3, url: "https://img.example/b.jpg", product: "Shoe, blue", recipe: Self.recipe))
+            #expect(task == ImageTask(job: job, row: 1, index: 3, url: "https://img.example/b.jpg", product: "Shoe, blue", recipe: Self.recipe, counter: 0))  // the job has one counter shard
 
             let failed = try await harness.items(job)
             #expect(failed.map(\.id) == ["1-2", "2-0"])
@@ -86,14 +86,13 @@ struct ShardPopulatorTests {
     }
 
     @Test("shards that cannot be populated are classified: unknown job, malformed ids and ranges permanent; a CSV gone permanent", arguments: [
-        "unknownJob", "notAJobID", "badRange", "wrongRowCount", "csvGone",
+        "unknownJob", "badRange", "wrongRowCount", "csvGone",
     ])
     func unusableShards(_ problem: String) async throws {
         try await StageHarness.run { harness in
             var shard = try await Self.setUp(harness)
             switch problem {
             case "unknownJob": shard.job = "ffffffffffffffff"
-            case "notAJobID": shard.job = "../etc"
             case "badRange": shard.end = shard.start
             case "wrongRowCount": shard.rows = 2
             default: try await harness.clients.storage.delete(bucket: shard.bucket, name: shard.object)
@@ -102,6 +101,13 @@ struct ShardPopulatorTests {
             #expect(error?.isTransient == false)
             #expect(try await harness.taskNames(queue: PipelineNames.imageQueue(job: "0123456789abcdef")).isEmpty)
         }
+    }
+
+    @Test("a shard message naming a malformed job id does not decode, naming the id (the push is answered 400)")
+    func malformedJobID() throws {
+        let body = #"{"job":"../etc","bucket":"b","object":"o.csv","generation":"1","header":["url"],"start":0,"end":10,"firstRow":1,"rows":1}"#
+        let error = #expect(throws: DecodingError.self) { try JSONDecoder().decode(ShardMessage.self, from: Data(body.utf8)) }
+        #expect(String(describing: error).contains("../etc"))
     }
 
     @Test("the push function hands the message's shard to the populator")

@@ -19,7 +19,7 @@ struct ImageTaskHandlerTests {
         let source = ImageSource(files: ["/photo.jpg": .init(contentType: "image/jpeg", body: jpeg), "/photo.png": .init(contentType: "image/png", body: png)])
         try await source.run { base in
             try await ProcessHarness.run { harness, handler in
-                let job = "0123456789abcdef"
+                let job: JobID = "0123456789abcdef"
                 try await harness.writeJob(harness.runningJob(job, total: 2, recipe: ProcessHarness.recipe))
                 let first = ProcessHarness.task(job: job, row: 1, url: "\(base)/photo.jpg")
                 try await ProcessHarness.deliver(first, to: handler, harness: harness)
@@ -63,7 +63,7 @@ struct ImageTaskHandlerTests {
     @Test("a task whose item is recorded but whose job lacks its teardown (the first run crashed) enqueues teardown-JOB without counting or working again")
     func rerunEnsuresTeardown() async throws {
         try await ProcessHarness.run { harness, handler in
-            let job = "aaaaaaaaaaaaaaaa"
+            let job: JobID = "aaaaaaaaaaaaaaaa"
             // As left by a run that committed the item and counters, then died before enqueuing teardown.
             try await harness.writeJob(harness.runningJob(job, total: 1, recipe: ProcessHarness.recipe), counts: JobCounts(succeeded: 1, failed: 0, remaining: 0))
             let url = "http://127.0.0.1:9/one.jpg"
@@ -100,7 +100,7 @@ struct ImageTaskHandlerTests {
         ])
         try await source.run { base in
             try await ProcessHarness.run { harness, handler in
-                let job = "fedcba9876543210"
+                let job: JobID = "fedcba9876543210"
                 try await harness.writeJob(harness.runningJob(job, total: 2, recipe: ProcessHarness.recipe))
                 let url = failure.path.hasPrefix("/") ? base + failure.path : failure.path
                 let task = ProcessHarness.task(job: job, row: 1, url: url, recipe: failure.recipe)
@@ -124,7 +124,7 @@ struct ImageTaskHandlerTests {
         let source = ImageSource(files: ["/busy.png": .init(status: 503, contentType: "text/plain", body: Data("busy".utf8))])
         try await source.run { base in
             try await ProcessHarness.run { harness, handler in
-                let job = "fedcba9876543210"
+                let job: JobID = "fedcba9876543210"
                 try await harness.writeJob(harness.runningJob(job, total: 1, recipe: ProcessHarness.recipe))
                 let busy = "\(base)/busy.png"
                 let task = ProcessHarness.task(job: job, row: 1, url: busy)
@@ -150,8 +150,14 @@ struct ImageTaskHandlerTests {
         }
     }
 
+    @Test("a task body naming a malformed job id does not decode, naming the field (the server answers 400)")
+    func malformedJobID() {
+        let body = #"{"job":"NOT-A-JOB","row":1,"index":1,"url":"http://127.0.0.1:9/a.jpg","product":"P","recipe":""}"#
+        let error = #expect(throws: DecodingError.self) { try JSONDecoder().decode(ImageTask.self, from: Data(body.utf8)) }
+        #expect(String(describing: error).contains("NOT-A-JOB"))
+    }
+
     @Test("a task naming no valid item, or a job that does not exist, is acknowledged as permanent", arguments: [
-        ImageTask(job: "NOT-A-JOB", row: 1, index: 1, url: "http://127.0.0.1:9/a.jpg", product: "P", recipe: ""),
         ImageTask(job: "0123456789abcdef", row: 0, index: 1, url: "http://127.0.0.1:9/a.jpg", product: "P", recipe: ""),
         ImageTask(job: "0123456789abcdef", row: 1, index: 1, url: "http://127.0.0.1:9/a.jpg", product: "P", recipe: #"{"quality":0}"#),
     ])

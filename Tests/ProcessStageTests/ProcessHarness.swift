@@ -40,11 +40,11 @@ enum ProcessHarness {
             engine: try ImagingEngine(configuration: imaging),
             store: OutputStore(storage: harness.clients.storage, bucket: pipeline.processedBucket, links: pipeline.links, concurrency: 4)
         )
-        return ImageTaskHandler(processor: processor, ledger: JobLedger(clients: harness.clients, configuration: pipeline))
+        return ImageTaskHandler(processor: processor, clients: harness.clients, configuration: pipeline)
     }
 
     /// The image task of `row` (image 1) of `job`.
-    static func task(job: String, row: Int, url: String, product: String = "Blue Shoe", recipe: String = recipe) -> ImageTask {
+    static func task(job: JobID, row: Int, url: String, product: String = "Blue Shoe", recipe: String = recipe) -> ImageTask {
         ImageTask(job: job, row: row, index: 1, url: url, product: product, recipe: recipe)
     }
 

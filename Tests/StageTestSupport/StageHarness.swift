@@ -97,8 +97,8 @@ public struct StageHarness: Sendable {
     }
 
     /// The job id ingest derives for `object`.
-    public func jobID(of object: StorageObject) -> String {
-        PipelineNames.jobID(bucket: object.bucket, object: object.name, generation: object.generationNumber ?? 0)
+    public func jobID(of object: StorageObject) -> JobID {
+        JobID(bucket: object.bucket, object: object.name, generation: object.generationNumber ?? 0)
     }
 
     /// An object of the processed bucket as text, nil when absent.
@@ -111,7 +111,7 @@ public struct StageHarness: Sendable {
     }
 
     /// The job's output CSV as records (CRLF lines; test data keeps fields free of newlines).
-    public func outputCSV(_ job: String) async throws -> [String]? {
+    public func outputCSV(_ job: JobID) async throws -> [String]? {
         try await processedText(PipelineNames.outputCSV(job: job))?.components(separatedBy: "\r\n").filter { !$0.isEmpty }
     }
 
@@ -143,12 +143,12 @@ public struct StageHarness: Sendable {
     }
 
     /// The job's `teardown-JOB` task on the control queue, or nil.
-    public func teardownTask(_ job: String) async throws -> TeardownTask? {
+    public func teardownTask(_ job: JobID) async throws -> TeardownTask? {
         try await taskBody(PipelineNames.teardownTask(job: job), queue: configuration.controlQueue)
     }
 
     /// Whether the job's image queue exists.
-    public func queueExists(_ job: String) async throws -> Bool {
+    public func queueExists(_ job: JobID) async throws -> Bool {
         do {
             _ = try await clients.tasks.queue(PipelineNames.imageQueue(job: job))
             return true

@@ -1,5 +1,6 @@
 import Foundation
 import PipelineModel
+import StageTestSupport
 import Testing
 
 @testable import TeardownStage
@@ -7,13 +8,19 @@ import Testing
 /// Teardown's decisions as pure functions: no emulator, no network.
 @Suite("Teardown stage: decisions (pure)")
 struct TeardownLogicTests {
-    static func job(status: JobRecord.Status = .running, total: Int = 4, succeeded: Int, failed: Int, deadline: Date = Date().addingTimeInterval(3600)) -> JobRecord {
-        var job = JobRecord(
+    static func job(status: JobRecord.Status = .running, total: Int = 4, succeeded: Int, failed: Int, missing: Int? = nil,
+                    deadline: Date = Date().addingTimeInterval(3600)) -> JobState {
+        var record = JobRecord(
             id: "0123456789abcdef", status: status, source: .init(bucket: "u", name: "p.csv", generation: "1"), total: total, rows: total,
-            invalidRows: 0, shards: 1, recipe: nil, webhookURL: nil, createdAt: Date(), deadline: deadline
+            invalidRows: 0, shards: 1, counterShards: 2, recipe: nil, webhookURL: nil, createdAt: Date(), deadline: deadline
         )
-        (job.succeeded, job.failed, job.remaining) = (succeeded, failed, total - succeeded - failed)
-        return job
+        record.missing = missing
+        // The counts spread over two counter shards, as process leaves them.
+        let counters = [
+            CounterShard(succeeded: succeeded - succeeded / 2, failed: failed / 2, remaining: 0),
+            CounterShard(succeeded: succeeded / 2, failed: failed - failed / 2, remaining: total - succeeded - failed),
+        ]
+        return JobState(record: record, counters: counters)
     }
 
     /// (succeeded, failed of 4; trigger; deadline passed) → status and missing, or nil when not finalized.
@@ -45,8 +52,7 @@ struct TeardownLogicTests {
 
     @Test("FinalStatus.decide keeps a final status (rejected, or already finalized) as it is", arguments: [JobRecord.Status.rejected, .finished, .timedOut])
     func finalStays(_ status: JobRecord.Status) throws {
-        var job = Self.job(status: status, succeeded: 0, failed: 0)
-        job.missing = status == .timedOut ? 4 : nil
+        let job = Self.job(status: status, succeeded: 0, failed: 0, missing: status == .timedOut ? 4 : nil)
         let decided = try FinalStatus.decide(job, trigger: .task(.deadline), now: Date())
         #expect(decided.status == status && decided.missing == job.missing)
     }
@@ -62,6 +68,7 @@ struct TeardownLogicTests {
 
     @Test("NearDuplicate.find pairs each succeeded image with the first earlier one within the distance, in row then image order; failed items are not compared")
     func nearDuplicates() {
+        // Teardown reads items in row order and keeps only succeeded images' hashes (ItemTally).
         let items = [
             Self.item(2, 1, hash: 0xF0F0_F0F0_0000_FFFF),
             Self.item(1, 2, hash: 0xF0F0_F0F0_0000_FFFE),
@@ -69,12 +76,16 @@ struct TeardownLogicTests {
             Self.item(3, 1, .failed, hash: 0xF0F0_F0F0_0000_FFFF),
             Self.item(3, 2, hash: 0x0F0F_0F0F_FFFF_0003),
         ]
-        #expect(NearDuplicate.find(in: items, threshold: 2) == [
+        var tally = ItemTally()
+        for item in items.sorted(by: { ($0.row, $0.index) < ($1.row, $1.index) }) { tally.add(item) }
+        #expect((tally.succeeded, tally.failed) == (4, 1))
+        let candidates = tally.candidates
+        #expect(NearDuplicate.find(in: candidates, threshold: 2) == [
             NearDuplicate(item: "2-1", duplicateOf: "1-2", distance: 1),
             NearDuplicate(item: "3-2", duplicateOf: "1-1", distance: 2),
         ])
-        #expect(NearDuplicate.find(in: items, threshold: 1) == [NearDuplicate(item: "2-1", duplicateOf: "1-2", distance: 1)])
-        #expect(NearDuplicate.find(in: items, threshold: 0).isEmpty)
+        #expect(NearDuplicate.find(in: candidates, threshold: 1) == [NearDuplicate(item: "2-1", duplicateOf: "1-2", distance: 1)])
+        #expect(NearDuplicate.find(in: candidates, threshold: 0).isEmpty)
     }
 
     static func row(_ number: Int, urls: Int, invalid: [Int?] = []) -> CSVRow {
@@ -99,21 +110,9 @@ struct TeardownLogicTests {
     @Test("RowOutcome: a row's status, errors and output URLs from its recorded items", arguments: outcomes.indices)
     func rowOutcome(_ number: Int) {
         let expected = Self.outcomes[number]
-        let outcome = RowOutcome(row: expected.row, items: Dictionary(uniqueKeysWithValues: expected.items.map { ($0.id, $0) }))
+        let outcome = RowOutcome(row: expected.row, items: Dictionary(uniqueKeysWithValues: expected.items.map { ($0.index, $0) }))
         #expect(outcome.status == expected.status)
         #expect(outcome.error == expected.error)
         #expect(outcome.outputURLs == expected.urls)
-    }
-
-    @Test("OutputCSVBuilder rebuilds rows from the items alone, in row order under the standard header, when the source is gone")
-    func fromItems() {
-        let items = [Self.item(2, 1, urls: ["https://out/2-1.webp"]), Self.item(1, 1, .failed, error: "image 1: 404"), Self.item(1, 2, urls: ["https://out/1-2.webp"])]
-        let result = OutputCSVBuilder.fromItems(Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) }))
-        #expect(!result.fromSource && result.rows == 2)
-        #expect(String(decoding: result.data, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty } == [
-            "S. No.,Product Name,Input Image Urls,Output Image Urls,Status,Error",
-            "1,P,\"https://img.example/1-1.jpg,https://img.example/1-2.jpg\",https://out/1-2.webp,partial,image 1: 404",
-            "2,P,https://img.example/2-1.jpg,https://out/2-1.webp,succeeded,",
-        ])
     }
 }
