@@ -1,6 +1,8 @@
 import BenchmarkSupport
 import Foundation
+import GoogleCloud
 import PipelineModel
+import PixelPipeCore
 
 /// Lays out a finished job of `items` images (one per CSV row) in the emulator and times the
 /// teardown binary's `POST /jobs/{id}/finalize`, with its peak resident memory.
