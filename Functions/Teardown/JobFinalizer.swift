@@ -6,10 +6,10 @@ import PixelPipeCore
 
 /// Finalizes a job idempotently, in an order that makes every step safe to repeat:
 /// 1. a job already finalized whose webhook (if any) was delivered is left untouched;
-/// 2. under the job's finalizer lease, a job not yet final gets its output CSV (not for
-///    rejected jobs), then `status`, `finalizedAt`, `outputCSV`, `missing`, `finalCounts` and
-///    `nearDuplicates` in one write conditional on the job document not having changed since
-///    it was read;
+/// 2. under the job's finalizer lease, renewed while it works, a job not yet final gets its
+///    output CSV (not for rejected jobs), then `status`, `finalizedAt`, `outputCSV`, `missing`,
+///    `finalCounts` and `nearDuplicates` in one write conditional on the job document not having
+///    changed since it was read;
 /// 3. the job's queue `images-JOB` is deleted (already gone is fine);
 /// 4. the webhook is sent unless it was delivered, and `webhookDeliveredAt` recorded.
 /// A failure in 3 or 4 is transient: the control queue retries and the retry resumes at 3.
@@ -46,18 +46,14 @@ struct JobFinalizer: Sendable {
             return view(first)
         }
 
-        let lease = try await FinalizerLease.acquire(job: id, holder: holder, duration: configuration.leaseDuration, jobs: jobs, logger: logger)
-        do {
-            let summary = try await finalizeHoldingLease(id, trigger: trigger, logger: logger)
-            await lease.release(logger: logger)
-            return summary
-        } catch {
-            await lease.release(logger: logger)
-            throw error
+        return try await FinalizerLease.holding(job: id, holder: holder, duration: configuration.leaseDuration, jobs: jobs, logger: logger) { [logger] lease in
+            try await self.finalizeHoldingLease(id, trigger: trigger, lease: lease, logger: logger)
         }
     }
 
-    private func finalizeHoldingLease(_ id: JobID, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobView {
+    /// Steps 2–4 under `lease`, which is renewed meanwhile: each write only its holder may make
+    /// is preceded by `checkHeld`, so a holder that lost the lease stops before it.
+    private func finalizeHoldingLease(_ id: JobID, trigger: FinalStatus.Trigger, lease: FinalizerLease, logger: Logger) async throws -> JobView {
         if trigger.isDeadline {
             // Stop dispatching before reading the counts: otherwise items recorded while the
             // output is built keep arriving after the counts were taken.
@@ -68,11 +64,14 @@ struct JobFinalizer: Sendable {
         if Self.isDone(state.record) { return view(state) }
 
         if state.finalizedAt == nil {
-            state = try await record(state, trigger: trigger, logger: logger)
+            state = try await record(state, trigger: trigger, lease: lease, logger: logger)
         }
         try await deleteJobQueue(id, logger: logger)
         if let url = state.webhookURL, state.webhookDeliveredAt == nil {
+            try lease.checkHeld()
             try await webhook.send(try view(state).encoded(), job: id, to: url, logger: logger)
+            // The send may have outlived the lease (cancelled by its loss, or not cancellable in time).
+            try lease.checkHeld()
             let delivered = JobRecord.Update(webhookDeliveredAt: Timestamp.format(Date()))
             try await jobs.update(id, delivered)
             delivered.apply(to: &state.record)
@@ -82,7 +81,7 @@ struct JobFinalizer: Sendable {
     }
 
     /// Decides the final status, writes the output CSV and records both on the job.
-    private func record(_ state: JobState, trigger: FinalStatus.Trigger, logger: Logger) async throws -> JobState {
+    private func record(_ state: JobState, trigger: FinalStatus.Trigger, lease: FinalizerLease, logger: Logger) async throws -> JobState {
         var state = state
         let id = state.id
         let (status, missing) = try FinalStatus.decide(state, trigger: trigger, now: Date())
@@ -110,6 +109,7 @@ struct JobFinalizer: Sendable {
         }
         update.finalCounts = counts
         update.finalizedAt = Timestamp.format(Date())
+        try lease.checkHeld()
         do {
             try await jobs.update(id, update, ifUpdatedAt: state.updateTime)
         } catch let error as GoogleAPIError where error.isPreconditionFailed {

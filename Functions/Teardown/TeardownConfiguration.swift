@@ -12,8 +12,9 @@ struct TeardownConfiguration: Sendable {
     var nearDuplicateDistance: Int = 10
     /// `WEBHOOK_TIMEOUT` (seconds): how long one webhook call may take before it counts as failed.
     var webhookTimeout: Duration = .seconds(10)
-    /// How long a finalizer lease holds before another invocation may take it over; longer than
-    /// one finalization takes, short enough that a crashed holder delays the job only briefly.
+    /// How long a finalizer lease holds unrenewed before another invocation may take it over.
+    /// The holder renews it every third of this while it works, so a long finalization keeps
+    /// it; short, so that a crashed holder delays the job only briefly.
     var leaseDuration: Duration = .seconds(120)
     /// `JOB_STALL_TIMEOUT` (seconds): at its deadline, a job that recorded an item less than this
     /// long ago (or still has tasks queued) is still progressing, and the watchdog moves the
