@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// A release stage binary (next to the benchmark) as a child process on a free port.
@@ -6,7 +7,7 @@ final class StageProcess {
     private(set) var port = 0
 
     init(_ binary: String, environment: [String: String]) throws {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(binary)
+        let executable = ReleaseBinaries.url(binary)
         process.executableURL = executable
         process.environment = environment.merging(["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"]) { _, new in new }
         let pipe = Pipe()

@@ -20,7 +20,7 @@ public final class ChildEmulator {
 
     /// Starts the emulator and returns once it has logged `readyMessage` (and its URL).
     public func start(readyMessage: String = "emulator listening") throws {
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
+        let binary = ReleaseBinaries.url("emulator")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             FileHandle.standardError.write(Data("no emulator at \(binary.path); run `swift build -c release` first\n".utf8))
             exit(1)

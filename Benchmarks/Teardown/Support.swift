@@ -1,4 +1,5 @@
 import Foundation
+import BenchmarkSupport
 import Synchronization
 
 /// A release stage binary (next to the benchmark) as a child process on a free port.
@@ -7,7 +8,7 @@ final class StageProcess {
     private(set) var port = 0
 
     init(_ binary: String, environment: [String: String]) throws {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(binary)
+        let executable = ReleaseBinaries.url(binary)
         process.executableURL = executable
         process.environment = environment.merging(["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"]) { _, new in new }
         let pipe = Pipe()
@@ -89,7 +90,7 @@ final class EmulatorOnDirectory {
     private(set) var url = ""
 
     init(_ directory: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("emulator")
+        process.executableURL = ReleaseBinaries.url("emulator")
         process.arguments = ["up", "--port", "0", "--data-dir", directory, "--pipeline", "none", "--log-format", "json"]
         let pipe = Pipe()
         process.standardOutput = pipe
