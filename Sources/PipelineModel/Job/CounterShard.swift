@@ -47,12 +47,18 @@ public struct CounterShard: Codable, Sendable, Equatable {
     /// a commit holds at most 500 writes. (`IMAGE_QUEUE_RATE` is at most 500/s, so 250 suffice.)
     public static let maximum = 400
 
+    /// Items a shard counts at the least (when the job is small enough for that to matter): the
+    /// item that completes a shard reads every shard to see whether the job is complete, so a job
+    /// costs about N² shard reads, and N must not grow with the rate alone while the job is small.
+    public static let minimumItems = 10
+
     /// How many shards a job of `items` items gets when its queue dispatches at most
-    /// `dispatchesPerSecond`: enough that each takes about `writesPerSecond`, never more than
-    /// there are items, at least one.
+    /// `dispatchesPerSecond`: enough that each takes about `writesPerSecond`, no more than one
+    /// per `minimumItems` items, at least one.
     public static func count(items: Int, dispatchesPerSecond: Double) -> Int {
         let wanted = Int((dispatchesPerSecond / writesPerSecond).rounded(.up))
-        return max(1, min(items, wanted, maximum))
+        let bySize = (items + minimumItems - 1) / minimumItems
+        return max(1, min(bySize, wanted, maximum))
     }
 
     /// Where message `message`'s round-robin starts: ⌊frac(message · φ) · shards⌋ in integers
