@@ -125,20 +125,20 @@ actor Supervisor {
         process.standardOutput = pipe
         process.standardError = pipe
         let lines = LineSplitter(prefix: prefix, output: output)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                lines.flush()
-            } else {
-                lines.append(data)
-            }
-        }
         process.terminationHandler = { [weak self] finished in
             let status = finished.terminationStatus
             Task { await self?.exited(name, status: status, colorIndex: colorIndex) }
         }
         try await SpawnThread.shared.run { try process.run() }
+        // Read the output on a thread of its own, not with `readabilityHandler`. That handler is
+        // a libdispatch read source (epoll) on a dup of the pipe, the emulator's only
+        // descriptor-based dispatch source, and it is torn down at the pipe's end of file, that
+        // is whenever a service exits: every SIGTERM shutdown, every crash or kill of a stage.
+        // That teardown races the dispatch manager thread's handling of the hang-up on the same
+        // descriptor; the emulator died of it now and then (SIGSEGV, "Bad pointer dereference"
+        // in `_dispatch_event_loop_drain`, in its hang-up path, on a freed registration) right
+        // after its services logged "stopped". A blocking read(2) loop has no dispatch source.
+        OutputReader.start(pipe.fileHandleForReading, name: name, lines: lines)
         child.process = process
         child.startedAt = .now
         onEvent(.launched(ServiceLaunch(
@@ -200,6 +200,28 @@ enum SupervisorEvent: Sendable, Equatable {
     case ready(service: String)
     /// Its process exited; a restart follows unless the supervisor is stopping.
     case exited(service: String, status: Int32)
+}
+
+/// Reads a service's output pipe until end of file on a dedicated thread, with plain blocking
+/// read(2) calls, and hands it to `lines`. The thread holds the handle, so its descriptor is
+/// closed (when the handle goes) only after the last read.
+private enum OutputReader {
+    static func start(_ handle: FileHandle, name: String, lines: LineSplitter) {
+        let thread = Thread {
+            let descriptor = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                lines.append(Data(buffer[0..<count]))
+            }
+            lines.flush()
+            withExtendedLifetime(handle) {}
+        }
+        thread.name = "pixelpipe-output-\(name)"
+        thread.start()
+    }
 }
 
 /// Splits a child's output into lines and forwards each with a prefix.
