@@ -64,6 +64,9 @@ public struct JobLedger: Sendable {
     /// by the item that completed a shard, and by repeats, in case the recorder that completed
     /// the job died before enqueuing it.
     public func ensureTeardownIfComplete(job: JobID, logger: Logger) async throws {
+        // A shard still expecting items settles it cheaply; only when none does are all the
+        // shards summed against the job's total.
+        if try await store.hasIncompleteCounter(job) { return }
         guard let state = try await store.state(job) else {
             throw JobLedgerError.unknownJob(job)
         }

@@ -27,6 +27,22 @@ public struct JobStore: Sendable {
         return JobState(record: record, counters: try await counters(job), updateTime: updateTime)
     }
 
+    /// Whether some counter shard of `job` still expects items. Reads the shards a page at a
+    /// time and stops at the first that does, so the check the item completing each shard makes
+    /// costs a page rather than every shard until the job is nearly done (all N shards read at
+    /// each of N completions made small jobs cost N² reads).
+    public func hasIncompleteCounter(_ job: JobID, pageSize: Int = 20) async throws -> Bool {
+        var token: String?
+        repeat {
+            let page = try await firestore.list(PipelineNames.countersCollection(job: job), pageSize: pageSize, pageToken: token)
+            for document in page.documents where try document.decode(CounterShard.self).remaining > 0 {
+                return true
+            }
+            token = page.nextPageToken
+        } while token != nil
+        return false
+    }
+
     /// The job's counter shards, in shard order.
     public func counters(_ job: JobID) async throws -> [CounterShard] {
         try await firestore.listAll(PipelineNames.countersCollection(job: job)).map { try $0.decode(CounterShard.self) }
