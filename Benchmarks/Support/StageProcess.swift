@@ -1,12 +1,12 @@
-import BenchmarkSupport
 import Foundation
 
-/// A release stage binary (next to the benchmark) as a child process on a free port.
-final class StageProcess {
-    let process = Process()
-    private(set) var port = 0
+/// A release stage binary (`ReleaseBinaries`) as a child process on a free port, once it says
+/// it is serving; the pipeline and teardown benchmarks start theirs this way.
+public final class StageProcess {
+    public let process = Process()
+    public private(set) var port = 0
 
-    init(_ binary: String, environment: [String: String]) throws {
+    public init(_ binary: String, environment: [String: String]) throws {
         let executable = ReleaseBinaries.url(binary)
         process.executableURL = executable
         process.environment = environment.merging(["PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"]) { _, new in new }
@@ -28,14 +28,16 @@ final class StageProcess {
         pipe.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    func stop() {
+    /// Stops the binary (SIGTERM) and waits for it.
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 }
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A benchmark that cannot go on, and why.
+public struct BenchmarkFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
