@@ -1,6 +1,5 @@
 import Foundation
 import GoogleCloud
-import PipelineModel
 
 /// `google.cloud.tasks.v2.Attempt`, as the API shows a task's `firstAttempt` and `lastAttempt`.
 struct TaskAttempt: Codable, Sendable, Equatable {

@@ -3,7 +3,6 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import PipelineModel
 
 /// JSON in and out of the APIs: decoding errors that name the offending key, and responses
 /// with Google's content type.

@@ -4,7 +4,6 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import PipelineModel
 
 /// An error in Google's JSON shape, `{"error":{"code","message","status"}}`, with the HTTP status
 /// that goes with its canonical code. Handlers throw it; Hummingbird renders it.

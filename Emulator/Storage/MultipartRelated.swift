@@ -1,6 +1,5 @@
 import Foundation
 import GoogleCloud
-import PipelineModel
 
 /// The two parts of a `multipart/related` upload (JSON metadata, then media). Hand-parsed:
 /// the format is a boundary split, and no dependency here parses it.

@@ -3,7 +3,6 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import PipelineModel
 
 extension StorageRoutes {
     /// `POST /upload/storage/v1/b/B/o?uploadType=media|multipart|resumable`, and the resumable

@@ -2,7 +2,6 @@ import Foundation
 import GoogleCloud
 import GRDB
 import HTTPTypes
-import PipelineModel
 
 /// Buckets, objects and resumable upload sessions in SQLite, with object bytes in files laid out
 /// by `ObjectLayout`. An object's file is renamed into place inside the same serialized write

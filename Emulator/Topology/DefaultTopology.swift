@@ -1,4 +1,3 @@
-import PipelineModel
 /// The built-in topology, used when no pipeline file is given. A test keeps it identical to
 /// `infra/pipeline.yaml`, which the deployment scripts read.
 enum DefaultTopology {
@@ -8,7 +7,7 @@ enum DefaultTopology {
 project: pixelpipe-local
 location: us-central1
 
-# Settings every stage reads (Runtime's PipelineConfiguration); a service's own env wins.
+# Settings every stage reads (PipelineModel's PipelineConfiguration); a service's own env wins.
 env:
   UPLOADS_BUCKET: pixelpipe-uploads
   PROCESSED_BUCKET: pixelpipe-processed

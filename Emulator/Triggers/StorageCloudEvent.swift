@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import GoogleCloud
-import PipelineModel
 
 /// A Storage notification as Eventarc delivers it: a CloudEvent in binary mode whose data is
 /// the object resource (ARCHITECTURE §3).
