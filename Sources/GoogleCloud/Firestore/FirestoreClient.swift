@@ -1,7 +1,7 @@
 import Foundation
 
 /// Firestore REST v1 (the subset PixelPipe uses): documents get/create/patch/delete, collection
-/// listing, and atomic `:commit` with preconditions and increments.
+/// listing, structured and aggregation queries, and atomic `:commit` with preconditions and increments.
 public struct FirestoreClient: Sendable {
     private let api: GoogleAPIClient
     public let project: String
@@ -78,6 +78,32 @@ public struct FirestoreClient: Sendable {
             token = page.nextPageToken
         } while token != nil
         return documents
+    }
+
+    /// The documents `query` selects under `parent` (a document path such as `jobs/J`, or ""
+    /// for the database root), in the query's order. One `:runQuery` call: bound its size with
+    /// `limit` and page with cursors.
+    public func runQuery(_ query: FirestoreQuery, parent: String = "") async throws -> [FirestoreDocument] {
+        let answers: [FirestoreQueryWire.RunQueryResponse] = try await api.json(
+            .firestore, method: "POST", path: queryPath(parent, verb: "runQuery"),
+            body: FirestoreQueryWire.RunQueryRequest(structuredQuery: query), resource: "query of \(parentName(parent))")
+        return answers.compactMap(\.document)
+    }
+
+    /// The results of `aggregations` over what `query` selects, keyed by alias.
+    public func runAggregationQuery(_ query: FirestoreQuery, aggregations: [FirestoreAggregation], parent: String = "") async throws -> [String: FirestoreValue] {
+        let body = FirestoreQueryWire.RunAggregationQueryRequest(
+            structuredAggregationQuery: .init(structuredQuery: query, aggregations: aggregations))
+        let answers: [FirestoreQueryWire.RunAggregationQueryResponse] = try await api.json(
+            .firestore, method: "POST", path: queryPath(parent, verb: "runAggregationQuery"), body: body,
+            resource: "aggregation query of \(parentName(parent))")
+        return answers.compactMap(\.result?.aggregateFields).first ?? [:]
+    }
+
+    private func parentName(_ parent: String) -> String { parent.isEmpty ? documentsRoot : documentName(parent) }
+
+    private func queryPath(_ parent: String, verb: String) -> String {
+        "/v1/" + Self.encodedPath(parentName(parent)) + ":" + verb
     }
 
     /// Applies `writes` atomically; a failed precondition fails them all (`isPreconditionFailed`
