@@ -59,6 +59,16 @@ struct AggregationPlan: Sendable {
         aggregations = resolved
     }
 
+    /// The fields the aggregations read.
+    var fieldPaths: [FieldPath] {
+        aggregations.compactMap { aggregation in
+            switch aggregation.kind {
+            case .count: nil
+            case .sum(let path), .avg(let path): path
+            }
+        }
+    }
+
     /// Whether only counts are asked for, which SQL can answer without reading documents.
     var countsOnly: Bool {
         aggregations.allSatisfy { if case .count = $0.kind { true } else { false } }

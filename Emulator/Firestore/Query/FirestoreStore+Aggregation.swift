@@ -17,7 +17,7 @@ extension FirestoreStore {
             if plan.countsOnly, !needsDocuments, let count = try Self.countInSQL(plan.query, in: db) {
                 return AggregationResult(fields: plan.results(count: count, documents: []), documents: [], readTime: readTime)
             }
-            let documents = try Self.select(plan.query, in: db).documents
+            let documents = try Self.select(plan.query, in: db, alsoReading: plan.fieldPaths, complete: false).documents
             return AggregationResult(fields: plan.results(count: documents.count, documents: documents), documents: documents, readTime: readTime)
         }
     }

@@ -60,6 +60,14 @@ indirect enum QueryFilter: Sendable {
         }
     }
 
+    /// The field a field or unary filter reads; nil for composites.
+    var fieldPath: FieldPath? {
+        switch self {
+        case .field(let path, _, _), .unary(let path, _): path
+        default: nil
+        }
+    }
+
     /// Every field and unary filter in the tree.
     var leaves: [QueryFilter] {
         switch self {
