@@ -31,6 +31,9 @@ struct FirestoreQueryTests {
     static let operatorCases: [(query: String, expected: [String])] = [
         (fieldFilter("v", "EQUAL", #"{"integerValue":"1"}"#), ["a", "i"]),
         (fieldFilter("v", "EQUAL", #"{"doubleValue":1.0}"#), ["a", "i"]),
+        (fieldFilter("v", "EQUAL", #"{"stringValue":"x"}"#), ["c"]),
+        (fieldFilter("v", "EQUAL", #"{"booleanValue":true}"#), ["h"]),
+        (fieldFilter("v", "EQUAL", #"{"booleanValue":false}"#), []),
         (fieldFilter("v", "NOT_EQUAL", #"{"integerValue":"1"}"#), ["h", "e", "b", "f", "c"]),
         (fieldFilter("v", "LESS_THAN", #"{"integerValue":"3"}"#), ["e", "a", "i", "b"]),
         (fieldFilter("v", "LESS_THAN_OR_EQUAL", #"{"integerValue":"1"}"#), ["e", "a", "i"]),

@@ -42,11 +42,11 @@ extension FirestoreStore {
             }
         }
         let paths = Array(Set(plan.orders.map(\.path) + (plan.filter?.leaves ?? []).compactMap(\.fieldPath) + extra).filter { !$0.isDocumentName })
-        let partial = try scanFields(paths, in: plan.scope, db: db)
+        let partial = try scanFields(paths, in: plan.scope, filter: plan.filter, db: db)
         if let partial {
             partial.forEach(keep)
         } else {
-            try scan(plan.scope, in: db) { document in
+            try scan(plan.scope, filter: plan.filter, in: db) { document in
                 keep(document)
                 return true
             }
@@ -69,14 +69,13 @@ extension FirestoreStore {
     /// which yields its one member: the type name and its scalar already unescaped by SQLite.
     /// Decoding each document's JSON with `JSONDecoder` instead costs about 25 µs a document
     /// (2.5 s for 100,000); only maps, arrays and geopoints still go through it.
-    private static func scanFields(_ paths: [FieldPath], in scope: QueryPlan.Scope, db: Database) throws -> [QueryDocument]? {
+    private static func scanFields(_ paths: [FieldPath], in scope: QueryPlan.Scope, filter: QueryFilter?, db: Database) throws -> [QueryDocument]? {
         var jsonPaths: [String] = []
         for path in paths {
-            // A segment with a quote or backslash cannot be quoted in SQLite's JSON path syntax.
-            guard path.segments.allSatisfy({ !$0.contains("\"") && !$0.contains("\\") }) else { return nil }
-            jsonPaths.append("$" + path.segments.map { ".\"\($0)\"" }.joined(separator: ".mapValue.fields"))
+            guard let jsonPath = jsonPath(path) else { return nil }
+            jsonPaths.append(jsonPath)
         }
-        let (condition, scopeArguments) = scopeCondition(scope, table: "d.")
+        let (condition, scopeArguments) = scopeCondition(scope, table: "d.", filter: filter)
         let columns = jsonPaths.indices.map { ", j\($0).key, j\($0).value" }.joined()
         let joins = jsonPaths.indices.map { " LEFT JOIN json_each(d.fields, ?) AS j\($0)" }.joined()
         var arguments = StatementArguments(jsonPaths)
@@ -125,8 +124,9 @@ extension FirestoreStore {
         guard case .collection(let collection) = plan.scope, plan.orders.count == 1, let order = plan.orders.first, order.path.isDocumentName else {
             return nil
         }
-        var sql = "SELECT name, fields, create_time_us, update_time_us FROM firestore_documents WHERE parent = ?"
-        var arguments: StatementArguments = [collection]
+        let (condition, scopeArguments) = scopeCondition(plan.scope, table: "", filter: plan.filter)
+        var sql = "SELECT name, fields, create_time_us, update_time_us FROM firestore_documents WHERE \(condition)"
+        var arguments = scopeArguments
         // A cursor on a document of this collection becomes a bound on the key; any other
         // reference is left to the Swift check, since SQL compares whole names byte by byte.
         func bound(_ cursor: QueryPlan.Cursor?, isStart: Bool) {
@@ -161,8 +161,8 @@ extension FirestoreStore {
     }
 
     /// Calls `visit` with every document in `scope` until it returns false.
-    static func scan(_ scope: QueryPlan.Scope, in db: Database, visit: (QueryDocument) throws -> Bool) throws {
-        let (condition, arguments) = scopeCondition(scope, table: "")
+    static func scan(_ scope: QueryPlan.Scope, filter: QueryFilter? = nil, in db: Database, visit: (QueryDocument) throws -> Bool) throws {
+        let (condition, arguments) = scopeCondition(scope, table: "", filter: filter)
         let rows = try Row.fetchCursor(db, sql: "SELECT name, fields, create_time_us, update_time_us FROM firestore_documents WHERE \(condition)",
                                        arguments: arguments)
         while let row = try rows.next() {
@@ -170,19 +170,51 @@ extension FirestoreStore {
         }
     }
 
-    /// The SQL condition selecting the rows of `scope` (columns prefixed with `table`), with its arguments.
-    private static func scopeCondition(_ scope: QueryPlan.Scope, table: String) -> (sql: String, arguments: StatementArguments) {
+    /// The SQL condition selecting the rows of `scope` (columns prefixed with `table`), with its
+    /// arguments. The string and boolean equalities `filter` requires of every document are
+    /// added too (`json_extract(fields, '$."status".stringValue') = ?`): they select exactly
+    /// what Firestore's equality does for those types, so rows that fail them are never decoded.
+    private static func scopeCondition(_ scope: QueryPlan.Scope, table: String, filter: QueryFilter?) -> (sql: String, arguments: StatementArguments) {
         let parent = table + "parent"
+        var sql: String
+        var arguments: StatementArguments
         switch scope {
         case .collection(let collection):
-            return ("\(parent) = ?", [collection])
+            (sql, arguments) = ("\(parent) = ?", [collection])
         case .descendants(let ancestor, nil):
-            return ("\(parent) >= ? AND \(parent) < ?", [ancestor + "/", ancestor + "0"])
+            (sql, arguments) = ("\(parent) >= ? AND \(parent) < ?", [ancestor + "/", ancestor + "0"])
         case .descendants(let ancestor, let collectionId?):
             // `parent` ends in `/ID`; substr counts characters on both sides, so it compares exactly.
-            return ("\(parent) >= ? AND \(parent) < ? AND substr(\(parent), -length(?)) = ?",
-                    [ancestor + "/", ancestor + "0", "/" + collectionId, "/" + collectionId])
+            (sql, arguments) = ("\(parent) >= ? AND \(parent) < ? AND substr(\(parent), -length(?)) = ?",
+                                [ancestor + "/", ancestor + "0", "/" + collectionId, "/" + collectionId])
         }
+        for required in filter.map(requiredLeaves) ?? [] {
+            guard case .field(let path, .equal, let value) = required, !path.isDocumentName, let jsonPath = jsonPath(path) else { continue }
+            switch value {
+            case .string(let text):
+                sql += " AND json_extract(\(table)fields, ?) = ?"
+                arguments += [jsonPath + ".stringValue", text]
+            case .boolean(let flag):
+                sql += " AND json_extract(\(table)fields, ?) = ?"
+                arguments += [jsonPath + ".booleanValue", flag ? 1 : 0]
+            default:
+                continue
+            }
+        }
+        return (sql, arguments)
+    }
+
+    /// The filters every selected document must pass: the filter itself, or the members of its ANDs.
+    private static func requiredLeaves(_ filter: QueryFilter) -> [QueryFilter] {
+        if case .and(let filters) = filter { return filters.flatMap(requiredLeaves) }
+        return [filter]
+    }
+
+    /// The SQLite JSON path of a field in the stored fields (`$."a".mapValue.fields."b"`); nil
+    /// when a segment holds a quote or backslash, which that syntax cannot quote.
+    private static func jsonPath(_ path: FieldPath) -> String? {
+        guard path.segments.allSatisfy({ !$0.contains("\"") && !$0.contains("\\") }) else { return nil }
+        return "$" + path.segments.map { ".\"\($0)\"" }.joined(separator: ".mapValue.fields")
     }
 
     static func queryDocument(row: Row) throws -> QueryDocument {
