@@ -42,6 +42,7 @@ struct FirestoreQueryTests {
         (fieldFilter("v", "GREATER_THAN", #"{"stringValue":""}"#), ["c"]),
         (fieldFilter("v", "IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"stringValue":"x"}]}}"#), ["a", "c", "i"]),
         (fieldFilter("v", "NOT_IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"stringValue":"x"}]}}"#), ["h", "e", "b", "f"]),
+        (fieldFilter("v", "NOT_IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"nullValue":null}]}}"#), []),
         (fieldFilter("tags", "ARRAY_CONTAINS", #"{"stringValue":"a"}"#), ["a", "f"]),
         (fieldFilter("tags", "ARRAY_CONTAINS_ANY", #"{"arrayValue":{"values":[{"stringValue":"c"},{"stringValue":"b"}]}}"#), ["a", "b"]),
         (fieldFilter("__name__", "GREATER_THAN", #"{"referenceValue":"projects/demo/databases/(default)/documents/things/g"}"#), ["h", "i"]),
