@@ -37,22 +37,13 @@ extension FirestoreStore {
         if let streamed = try streamInNameOrder(plan, in: db) { return streamed }
         var matches: [QueryDocument] = []
         let wanted = plan.limit.map { plan.offset + $0 }
-        func keep(_ document: QueryDocument) {
-            guard plan.hasOrderFields(document), plan.filter?.matches(document) ?? true, plan.isWithinCursors(document) else { return }
+        let partial = try forEachMatch(plan, in: db, alsoReading: extra) { document in
             matches.append(document)
             // Only the first offset + limit in order can be answered: trimming to them now and
             // then keeps memory to the page, not the collection (a million items).
             if let wanted, matches.count >= 2 * wanted + 4096 {
                 matches.sort(by: plan.sortsBefore)
                 matches.removeLast(matches.count - wanted)
-            }
-        }
-        let paths = Array(Set(plan.orders.map(\.path) + (plan.filter?.leaves ?? []).compactMap(\.fieldPath) + extra).filter { !$0.isDocumentName })
-        let partial = try scanFields(paths, in: plan.scope, filter: plan.filter, db: db, visit: keep)
-        if !partial {
-            try scan(plan.scope, filter: plan.filter, in: db) { document in
-                keep(document)
-                return true
             }
         }
         matches.sort(by: plan.sortsBefore)
@@ -66,6 +57,25 @@ extension FirestoreStore {
             }
         }
         return (page, skipped)
+    }
+
+    /// Calls `visit`, in no particular order, with every document in the plan's scope that
+    /// passes its filter and cursors and has its order fields, before offset and limit. Returns
+    /// whether the documents hold only the fields the query reads and `extra`.
+    @discardableResult
+    static func forEachMatch(_ plan: QueryPlan, in db: Database, alsoReading extra: [FieldPath] = [],
+                             visit: (QueryDocument) throws -> Void) throws -> Bool {
+        func keep(_ document: QueryDocument) throws {
+            guard plan.hasOrderFields(document), plan.filter?.matches(document) ?? true, plan.isWithinCursors(document) else { return }
+            try visit(document)
+        }
+        let paths = Array(Set(plan.orders.map(\.path) + (plan.filter?.leaves ?? []).compactMap(\.fieldPath) + extra).filter { !$0.isDocumentName })
+        if try scanFields(paths, in: plan.scope, filter: plan.filter, db: db, visit: keep) { return true }
+        try scan(plan.scope, filter: plan.filter, in: db) { document in
+            try keep(document)
+            return true
+        }
+        return false
     }
 
     /// Calls `visit` with every document in `scope` holding only the fields at `paths`; false
