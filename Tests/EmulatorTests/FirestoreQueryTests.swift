@@ -245,6 +245,19 @@ struct FirestoreQueryTests {
         }
     }
 
+    @Test("what the emulator does not serve (findNearest, explainOptions, readTime) is 501, not ignored")
+    func unserved() async throws {
+        try await TestEmulator.run { emulator in
+            for body in [#"{"structuredQuery":{"from":[{"collectionId":"t"}],"findNearest":{"vectorField":{"fieldPath":"v"}}}}"#,
+                         #"{"structuredQuery":{"from":[{"collectionId":"t"}]},"explainOptions":{"analyze":true}}"#,
+                         #"{"structuredQuery":{"from":[{"collectionId":"t"}]},"readTime":"2020-01-01T00:00:00Z"}"#] {
+                let response = try await emulator.runQuery(body)
+                #expect(response.status == 501, "\(body)")
+                #expect(response.errorStatus == "UNIMPLEMENTED")
+            }
+        }
+    }
+
     @Test("a query under a collection (not a document or the root) is 400")
     func collectionParent() async throws {
         try await TestEmulator.run { emulator in
