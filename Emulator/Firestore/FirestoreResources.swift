@@ -90,12 +90,76 @@ struct FirestoreBeginTransactionResponse: Encodable, Sendable {
 /// `POST …/documents:batchGet` body.
 struct FirestoreBatchGetRequest: Decodable, Sendable {
     var documents: [String]?
+    var mask: FirestoreDocumentMask?
     var transaction: String?
+    var newTransaction: FirestoreTransactionOptions?
+    var readTime: String?
+}
+
+/// `TransactionOptions`: read-only (optionally at a past time) or read-write.
+struct FirestoreTransactionOptions: Decodable, Sendable {
+    struct ReadOnly: Decodable, Sendable { var readTime: String? }
+    struct ReadWrite: Decodable, Sendable { var retryTransaction: String? }
+    var readOnly: ReadOnly?
+    var readWrite: ReadWrite?
+}
+
+/// `POST …/documents:beginTransaction` body.
+struct FirestoreBeginTransactionRequest: Decodable, Sendable {
+    var options: FirestoreTransactionOptions?
+}
+
+/// `POST …/documents:rollback` body.
+struct FirestoreRollbackRequest: Decodable, Sendable {
+    var transaction: String?
+}
+
+/// `POST …/documents[/DOC]:listCollectionIds` body.
+struct FirestoreListCollectionIdsRequest: Decodable, Sendable {
+    var pageSize: Int?
+    var pageToken: String?
+    var readTime: String?
+}
+
+/// `:listCollectionIds` response.
+struct FirestoreListCollectionIdsResponse: Encodable, Sendable {
+    var collectionIds: [String]
+    var nextPageToken: String?
 }
 
 /// One message of `:batchGet`'s response stream.
 struct FirestoreBatchGetResponse: Encodable, Sendable {
     var found: FirestoreDocument?
     var missing: String?
+    /// The id of the transaction `newTransaction` began, in the first message only.
+    var transaction: String?
     var readTime: GoogleTimestamp
+}
+
+/// The consistency selector of a read (`transaction`, `newTransaction` or `readTime`), read
+/// from the body of `:runQuery` and `:runAggregationQuery` next to the shared query types.
+struct FirestoreReadConsistency: Decodable, Sendable {
+    var transaction: String?
+    var newTransaction: FirestoreTransactionOptions?
+    var readTime: String?
+}
+
+/// Members of a query request that the emulator does not serve, looked for so that a request
+/// using them is refused (501) instead of answered as if they were absent.
+struct FirestoreUnservedQueryMembers: Decodable, Sendable {
+    struct Query: Decodable, Sendable { var findNearest: JSONValue? }
+    struct Aggregation: Decodable, Sendable { var structuredQuery: Query? }
+    var structuredQuery: Query?
+    var structuredAggregationQuery: Aggregation?
+    var explainOptions: JSONValue?
+
+    /// 501 naming the first unserved member present.
+    func refuse() throws {
+        if structuredQuery?.findNearest != nil || structuredAggregationQuery?.structuredQuery?.findNearest != nil {
+            throw GoogleAPIError.unimplemented("structuredQuery.findNearest: vector search is not served by this emulator.")
+        }
+        if explainOptions != nil {
+            throw GoogleAPIError.unimplemented("explainOptions: query explain is not served by this emulator.")
+        }
+    }
 }
