@@ -46,21 +46,6 @@ extension JobResource {
         )
     }
 
-    /// The resource of a CSV stored in the uploads bucket that ingest has not turned into a job
-    /// yet: the object `bucket/name#generation`, uploaded at `createdAt`, with the effective
-    /// recipe and webhook it will run with.
-    public init(queued bucket: String, name: String, generation: Int64, fileName: String?, recipe: Recipe,
-                webhookUrl: String?, createdAt: String) {
-        let id = JobID(bucket: bucket, object: name, generation: generation)
-        let recipeJSON = (try? JSONEncoder().encode(recipe)).flatMap { String(data: $0, encoding: .utf8) }
-        self.init(
-            id: id.rawValue, status: .queued,
-            source: Source(uri: "gs://\(bucket)/\(name)#\(generation)", name: fileName ?? Self.fileName(of: name)),
-            counts: Counts(total: 0, succeeded: 0, failed: 0, remaining: 0, missing: 0, cancelled: 0),
-            progress: 0, recipe: Self.recipeValue(recipeJSON), webhookUrl: webhookUrl, createdAt: createdAt
-        )
-    }
-
     /// The last path segment of an object name: the file name the user uploaded, since the API
     /// stores uploads as `api/KEY/FILENAME` and a folder drop's object name is its file's path.
     public static func fileName(of objectName: String) -> String {
@@ -68,7 +53,7 @@ extension JobResource {
     }
 
     /// The recipe document `json` as a JSON value (an empty object when absent or unreadable).
-    static func recipeValue(_ json: String?) -> JSONValue {
+    public static func recipeValue(_ json: String?) -> JSONValue {
         guard let json, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else { return .object([:]) }
         return value
     }
