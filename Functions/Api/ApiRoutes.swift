@@ -13,9 +13,11 @@ struct ApiRoutes: Sendable {
     let catalog: JobCatalog
     let jobs: JobSubmitter
     let images: ImageSubmitter
+    let control: JobControl
 
     init(configuration: ApiConfiguration, clients: PipelineClients) {
         self.configuration = configuration
+        control = JobControl(clients: clients, configuration: configuration.pipeline)
         storage = clients.storage
         catalog = JobCatalog(jobs: JobStore(firestore: clients.firestore))
         jobs = JobSubmitter(configuration: configuration, storage: clients.storage, firestore: clients.firestore, catalog: catalog)
@@ -66,6 +68,26 @@ struct ApiRoutes: Sendable {
             guard try await catalog.job(id) != nil else { throw Problem.jobNotFound(id.rawValue) }
             return try Self.json(try await catalog.items(id, status: status, pageSize: pageSize, after: token))
         }
+        router.post("/v1/jobs/{id}:cancel") { _, context in
+            let id = try Self.jobID(context)
+            do {
+                _ = try await control.cancel(id, logger: context.logger)
+            } catch let error as JobControlError {
+                throw Self.problem(error, id: id)
+            }
+            guard let job = try await catalog.job(id) else { throw Problem.jobNotFound(id.rawValue) }
+            return try Self.json(job)
+        }
+        router.post("/v1/jobs/{id}:retry") { _, context in
+            let id = try Self.jobID(context)
+            do {
+                _ = try await control.retry(id, logger: context.logger)
+            } catch let error as JobControlError {
+                throw Self.problem(error, id: id)
+            }
+            guard let job = try await catalog.job(id) else { throw Problem.jobNotFound(id.rawValue) }
+            return try Self.json(job, status: .accepted)
+        }
         router.get("/v1/jobs/{id}/output.csv") { _, context in
             let id = try Self.jobID(context)
             guard let record = try await catalog.jobs.record(id)?.record else {
@@ -96,6 +118,17 @@ struct ApiRoutes: Sendable {
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    /// The problem a refused cancel or retry stands for: 404 for an unknown job, 409 for the
+    /// job's state, 503 while another finalization or retry holds the job.
+    static func problem(_ error: JobControlError, id: JobID) -> Problem {
+        if case .unknownJob = error {
+            // A job still queued (its CSV stored, not yet ingested) has no document to act on.
+            return Problem.jobNotFound(id.rawValue)
+        }
+        if error.isConflict { return Problem.conflict(error.description) }
+        return Problem.unavailable(error.description)
+    }
 
     /// 202 with `Location` and the job.
     static func accepted(_ accepted: JobSubmitter.Accepted) throws -> Response {

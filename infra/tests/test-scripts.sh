@@ -12,6 +12,8 @@
 #   - the webhook secret: made once, readable by teardown only, given to teardown with
 #     --set-secrets, its value in no output and no argument list, deleted by teardown unless
 #     --keep-data;
+#   - load-results.sh: --dry-run prints the bq commands and runs none; a load creates the
+#     dataset once and loads JOB/results.ndjson with the results schema; a bad job id is refused;
 #   - the scripts are shellcheck-clean.
 # Needs bash, python3 with PyYAML and shellcheck (scripts/setup-system.sh installs them).
 set -euo pipefail
@@ -32,7 +34,7 @@ check() {
 }
 
 # Settings come only from the test's env file, never from the caller's environment.
-unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV
+unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV BQ BQ_DATASET BQ_TABLE
 unset API_INVOKERS
 for stage in INGEST POPULATE PROCESS TEARDOWN API; do
   for setting in CONCURRENCY MEMORY CPU TIMEOUT MAX_INSTANCES; do unset "${stage}_$setting"; done
@@ -240,6 +242,26 @@ fresh resumed
 FAKE_GCLOUD_FAIL_AFTER=$half run setup || true
 check "setup.sh after an interrupted setup exits 0" run setup
 check "the two runs together made what one setup makes" equals "$(changes)" "$first"
+
+echo "==> load-results"
+fresh load-results
+job=0123456789abcdef
+check "load-results.sh --dry-run exits 0" run load-results --dry-run "$job"
+check "  it prints the bq load of the job's results with the schema" \
+  grep -q -- "^+ bq --project_id=test-project load --source_format=NEWLINE_DELIMITED_JSON pixelpipe.results gs://test-project-pixelpipe-processed/$job/results.ndjson .*/infra/bigquery/results-schema.json$" "$work/load-results.out"
+check "  and the dataset it would create in the region" \
+  grep -q -- '^+ bq --project_id=test-project mk --dataset --location=europe-west1 test-project:pixelpipe$' "$work/load-results.out"
+check "  and calls bq not once" equals "$([ -f "$FAKE_GCLOUD_STATE/calls.log" ] && wc -l <"$FAKE_GCLOUD_STATE/calls.log" || echo 0)" 0
+check "load-results.sh exits 0" run load-results "$job"
+check "  it creates the dataset and loads the results" \
+  equals "$(cat "$FAKE_GCLOUD_STATE/changes.log")" "bq mk dataset pixelpipe
+bq load pixelpipe.results gs://test-project-pixelpipe-processed/$job/results.ndjson"
+check "a second load exits 0" run load-results "$job"
+check "  and loads again without creating the dataset again" equals "$(changes_like '^bq mk dataset') $(changes_like '^bq load')" "1 2"
+check "BQ_DATASET names the dataset" bash -c "BQ_DATASET=shop infra/load-results.sh --env-file '$work/deploy.env' --dry-run $job | grep -q ' shop.results '"
+refused_job() { ! run load-results --dry-run NOT-A-JOB && grep -q "16 lower-case hex digits" "$work/load-results.out"; }
+check "a job id that is not 16 hex digits is refused" refused_job
+check "the fake bq refuses a load into a missing dataset" bash -c '! bq --project_id=p load --source_format=NEWLINE_DELIMITED_JSON nope.results gs://b/o infra/bigquery/results-schema.json 2>/dev/null'
 
 echo "==> the fake gcloud is strict"
 fresh strict
