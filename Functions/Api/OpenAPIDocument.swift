@@ -16,6 +16,16 @@ enum OpenAPIDocument {
         },
         "description": "Malformed input; `field`, `row` or `header` names what."
       },
+      "Conflict": {
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        },
+        "description": "The job's state does not allow this (cancel a final job, retry a running or rejected one)."
+      },
       "NotFound": {
         "content": {
           "application/problem+json": {
@@ -886,6 +896,88 @@ enum OpenAPIDocument {
           }
         },
         "summary": "The job's output CSV, streamed (404 until it is written)."
+      }
+    },
+    "/v1/jobs/{id}:cancel": {
+      "post": {
+        "operationId": "cancelJob",
+        "parameters": [
+          {
+            "description": "The job id: 16 lower-case hex digits.",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Job"
+                }
+              }
+            },
+            "description": "The job, its cancel requested (or already cancelled)."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "summary": "Cancel a running job: no further image starts; it is finalized as cancelled."
+      }
+    },
+    "/v1/jobs/{id}:retry": {
+      "post": {
+        "operationId": "retryJob",
+        "parameters": [
+          {
+            "description": "The job id: 16 lower-case hex digits.",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "202": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Job"
+                }
+              }
+            },
+            "description": "The job, running again."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "summary": "Run a finalized job's failed, missing and cancelled images again."
       }
     }
   }

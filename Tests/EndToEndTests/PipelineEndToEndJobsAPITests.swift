@@ -217,4 +217,112 @@ struct PipelineEndToEndJobsAPITests {
         let empty = try await api.send("POST", "/v1/images", headers: [("Content-Type", "image/png")], body: Data())
         #expect(empty.status == 400)
     }
+
+    @Test("GET /v1/jobs pages through 250 jobs newest first, and with a status filter, without repeating or skipping one")
+    func pagingJobs() async throws {
+        let pipeline = try SharedPipeline.harness()
+        let api = try JobsAPI(pipeline)
+        let store = JobStore(firestore: pipeline.clients.firestore)
+        // Seeded straight into Firestore, dated before any job the other tests made: every
+        // fifth rejected, the rest finished.
+        let base = try #require(Timestamp.parse("2020-01-01T00:00:00.000Z"))
+        var seeded: [(id: String, rejected: Bool)] = []
+        for number in 0..<250 {
+            let id = JobID(bucket: "seed", object: "jobs-\(number).csv", generation: 1)
+            let rejected = number % 5 == 0
+            var record = JobRecord(
+                id: id, status: rejected ? .rejected : .finished, source: .init(bucket: "seed", name: "jobs-\(number).csv", generation: "1"),
+                total: 2, rows: 1, invalidRows: 0, shards: 1, counterShards: 0, recipe: "{}", webhookURL: nil,
+                createdAt: base.addingTimeInterval(Double(number)), deadline: base.addingTimeInterval(Double(number) + 600),
+                error: rejected ? "seeded" : nil
+            )
+            record.finalCounts = .init(succeeded: rejected ? 0 : 2, failed: 0, missing: 0)
+            try await store.create(record, counters: [])
+            seeded.append((id.rawValue, rejected))
+        }
+        let newestFirst = seeded.reversed()
+
+        func all(_ query: String, pageSize: Int) async throws -> (ids: [String], pages: Int) {
+            var ids: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let tokenQuery = token.map { "&pageToken=\($0)" } ?? ""
+                let response = try await api.send("GET", "/v1/jobs?pageSize=\(pageSize)\(query)\(tokenQuery)")
+                let page = try JobsAPI.decode(JobPage.self, response)
+                #expect(page.jobs.count <= pageSize)
+                ids += page.jobs.map(\.id)
+                token = page.nextPageToken
+                pages += 1
+            } while token != nil && pages < 100
+            return (ids, pages)
+        }
+
+        let everything = try await all("", pageSize: 100)
+        #expect(Set(everything.ids).count == everything.ids.count, "a job was listed twice")
+        let listedSeeded = everything.ids.filter { id in seeded.contains { $0.id == id } }
+        #expect(listedSeeded == newestFirst.map(\.id))
+        #expect(everything.pages == (everything.ids.count + 99) / 100)
+        let first = try JobsAPI.decode(JobPage.self, try await api.send("GET", "/v1/jobs"))
+        #expect(first.jobs.count == 50, "the default page size")
+
+        let rejected = try await all("&status=rejected", pageSize: 7)
+        #expect(rejected.ids.filter { id in seeded.contains { $0.id == id } } == newestFirst.filter(\.rejected).map(\.id))
+        let rejectedJobs = try JobsAPI.decode(JobPage.self, try await api.send("GET", "/v1/jobs?status=rejected&pageSize=1000")).jobs
+        #expect(rejectedJobs.allSatisfy { $0.status == .rejected })
+
+        // A token is bound to its filter.
+        let page = try JobsAPI.decode(JobPage.self, try await api.send("GET", "/v1/jobs?pageSize=10"))
+        let token = try #require(page.nextPageToken)
+        let mixed = try await api.send("GET", "/v1/jobs?status=finished&pageToken=\(token)")
+        #expect(mixed.status == 400)
+        #expect(try JobsAPI.problem(mixed).field == "pageToken")
+    }
+
+    @Test("a running job is cancelled (200), a cancel of a final job and a retry of a rejected one are 409, and the cancelled job retried (202) finishes")
+    func cancelAndRetry() async throws {
+        let pipeline = try SharedPipeline.harness()
+        let api = try JobsAPI(pipeline)
+        pipeline.images.script(8, .slow(.seconds(3)))
+        let rows = (1...6).map { "\($0),Slow \($0),\(pipeline.images.url(8))?n=\($0)" }.joined(separator: "\r\n")
+        let submitted = try JobsAPI.decode(JobResource.self, try await api.submit(csv: Self.header + rows + "\r\n", fileName: "slow.csv"))
+        _ = try await eventually("job \(submitted.id) running") { () -> JobResource? in
+            let job = try JobsAPI.decode(JobResource.self, try await api.send("GET", "/v1/jobs/\(submitted.id)"))
+            return job.status == .running ? job : nil
+        }
+        let cancel = try await api.send("POST", "/v1/jobs/\(submitted.id):cancel")
+        #expect(cancel.status == 200)
+        #expect(try JobsAPI.decode(JobResource.self, cancel).id == submitted.id)
+        let cancelled = try await api.awaitFinal(submitted.id)
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.counts.succeeded + cancelled.counts.failed + cancelled.counts.cancelled + cancelled.counts.missing == 6)
+        let again = try await api.send("POST", "/v1/jobs/\(submitted.id):cancel")
+        #expect(again.status == 200)
+        #expect(try JobsAPI.decode(JobResource.self, again).status == .cancelled)
+
+        pipeline.images.script(8, .slow(.zero))
+        let retry = try await api.send("POST", "/v1/jobs/\(submitted.id):retry")
+        // Images take 3 s each, so the cancel came before any was recorded: some are cancelled.
+        #expect(cancelled.counts.cancelled > 0)
+        #expect(retry.status == 202, "\(String(decoding: retry.body, as: UTF8.self))")
+        #expect(try JobsAPI.decode(JobResource.self, retry).status == .running)
+        #expect(try await api.awaitFinal(submitted.id).status == .finished)
+
+        let done = try JobsAPI.decode(JobResource.self, try await api.submit(csv: Self.header + "1,Cup,\(pipeline.images.url(1))\r\n"))
+        #expect(try await api.awaitFinal(done.id).status == .finished)
+        let late = try await api.send("POST", "/v1/jobs/\(done.id):cancel")
+        #expect(late.status == 409)
+        #expect(try JobsAPI.problem(late).type == "/problems/conflict")
+
+        let id = JobID(bucket: "seed", object: "rejected.csv", generation: 7)
+        let now = Date()
+        try await JobStore(firestore: pipeline.clients.firestore).create(JobRecord(
+            id: id, status: .rejected, source: .init(bucket: "seed", name: "rejected.csv", generation: "7"), total: 0, rows: 0, invalidRows: 0,
+            shards: 0, recipe: nil, webhookURL: nil, createdAt: now, deadline: now, error: "seeded"
+        ), counters: [])
+        let rejectedRetry = try await api.send("POST", "/v1/jobs/\(id):retry")
+        #expect(rejectedRetry.status == 409)
+        let unknown = try await api.send("POST", "/v1/jobs/0123456789abcdef:cancel")
+        #expect(unknown.status == 404)
+    }
 }
