@@ -87,9 +87,13 @@ enum OpenAPIDocument {
           },
           "url": {
             "description": "An http(s) URL of the image.",
+            "minLength": 8,
+            "pattern": "^https?://",
             "type": "string"
           },
           "webhookUrl": {
+            "description": "An http(s) URL the signed webhook goes to.",
+            "pattern": "^https?://[^/?#]+",
             "type": "string"
           }
         },
@@ -506,19 +510,19 @@ enum OpenAPIDocument {
             "image/jpeg": {
               "schema": {
                 "contentMediaType": "image/jpeg",
-                "type": "string"
+                "description": "The image's bytes (any bytes are stored; what is not an image fails its item)."
               }
             },
             "image/png": {
               "schema": {
                 "contentMediaType": "image/png",
-                "type": "string"
+                "description": "The image's bytes (any bytes are stored; what is not an image fails its item)."
               }
             },
             "image/webp": {
               "schema": {
                 "contentMediaType": "image/webp",
-                "type": "string"
+                "description": "The image's bytes (any bytes are stored; what is not an image fails its item)."
               }
             },
             "multipart/form-data": {
@@ -619,11 +623,14 @@ enum OpenAPIDocument {
             }
           },
           {
-            "description": "nextPageToken of the previous page, unchanged (opaque).",
+            "description": "nextPageToken of the previous page, unchanged (opaque; anything else is a 400 naming pageToken).",
             "in": "query",
             "name": "pageToken",
             "required": false,
             "schema": {
+              "maxLength": 512,
+              "minLength": 1,
+              "pattern": "^[A-Za-z0-9_-]+$",
               "type": "string"
             }
           }
@@ -764,6 +771,7 @@ enum OpenAPIDocument {
             "name": "id",
             "required": true,
             "schema": {
+              "pattern": "^[0-9a-f]{16}$",
               "type": "string"
             }
           }
@@ -802,6 +810,7 @@ enum OpenAPIDocument {
             "name": "id",
             "required": true,
             "schema": {
+              "pattern": "^[0-9a-f]{16}$",
               "type": "string"
             }
           },
@@ -827,11 +836,14 @@ enum OpenAPIDocument {
             }
           },
           {
-            "description": "nextPageToken of the previous page, unchanged (opaque).",
+            "description": "nextPageToken of the previous page, unchanged (opaque; anything else is a 400 naming pageToken).",
             "in": "query",
             "name": "pageToken",
             "required": false,
             "schema": {
+              "maxLength": 512,
+              "minLength": 1,
+              "pattern": "^[A-Za-z0-9_-]+$",
               "type": "string"
             }
           }
@@ -870,6 +882,7 @@ enum OpenAPIDocument {
             "name": "id",
             "required": true,
             "schema": {
+              "pattern": "^[0-9a-f]{16}$",
               "type": "string"
             }
           }
@@ -908,6 +921,7 @@ enum OpenAPIDocument {
             "name": "id",
             "required": true,
             "schema": {
+              "pattern": "^[0-9a-f]{16}$",
               "type": "string"
             }
           }
@@ -949,6 +963,7 @@ enum OpenAPIDocument {
             "name": "id",
             "required": true,
             "schema": {
+              "pattern": "^[0-9a-f]{16}$",
               "type": "string"
             }
           }

@@ -41,6 +41,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            // No route matched: a known path asked with another method is a 405 naming the methods it takes.
+            guard let allowed = AllowedMethods.of(request.uri.path), !allowed.contains(request.method.rawValue) else {
+                return Problem.from(error).response(path: request.uri.path)
+            }
+            var response = Problem(kind: "method-not-allowed", title: "Method not allowed", status: 405,
+                                   detail: "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)")
+                .response(path: request.uri.path)
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
         } catch {
             let problem = Problem.from(error)
             if problem.status >= 500 {
