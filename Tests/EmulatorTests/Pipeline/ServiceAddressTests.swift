@@ -73,7 +73,7 @@ struct ServiceAddressTests {
 
         // Status lists every service with its URL, pid, revision and restarts.
         let services = try #require(try await status(base)["services"] as? [[String: Any]])
-        #expect(services.map { $0["name"] as? String } == ["ingest", "populate", "process", "teardown", "api"])
+        #expect(services.map { $0["name"] as? String } == ["api", "ingest", "populate", "process", "teardown"])
         for service in services {
             let name = service["name"] as? String ?? ""
             #expect(service["url"] as? String == after[name])
