@@ -47,6 +47,7 @@ let package = Package(
         .executable(name: "process", targets: ["ProcessMain"]),
         .executable(name: "teardown", targets: ["TeardownMain"]),
         .executable(name: "emulator", targets: ["EmulatorMain"]),
+        .executable(name: "pixelpipe", targets: ["PixelPipeCLIMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -122,6 +123,17 @@ let package = Package(
             ),
             .executableTarget(name: "EmulatorMain", dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Emulator/Main", swiftSettings: swiftSettings),
 
+            // The `pixelpipe` CLI: the jobs API's client (submit, wait with a progress bar, results,
+            // cancel, retry) as a library tests construct directly, and a thin executable.
+            .target(
+                name: "PixelPipeCLI",
+                dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "CLI",
+                exclude: ["Main"],
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(name: "PixelPipeCLIMain", dependencies: ["PixelPipeCLI"], path: "CLI/Main", swiftSettings: swiftSettings),
+
             // A function binary whose handler can be told to be slow or to fail; the live tests
             // use it to observe draining and status mapping from outside.
             .executableTarget(name: "FunctionFixture", dependencies: ["FunctionsFramework", log], path: "Tests/FunctionFixture", swiftSettings: swiftSettings),
@@ -163,6 +175,15 @@ let package = Package(
             // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
             // image host outage, a full disk); run by scripts/test in a pass of its own.
             .testTarget(name: "ChaosTests", dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log], path: "Tests/ChaosTests", swiftSettings: swiftSettings),
+            // The CLI: its rendering as pure functions, and the built `pixelpipe` binary under a
+            // pseudo-terminal and piped, against a contract server and against the api under `emulator up`.
+            .testTarget(
+                name: "CLITests",
+                dependencies: ["PixelPipeCLI", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log],
+                path: "Tests/CLITests",
+                exclude: ["Fixtures"],
+                swiftSettings: swiftSettings
+            ),
             .testTarget(
                 name: "EndToEndTests",
                 // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;

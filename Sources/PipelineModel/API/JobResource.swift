@@ -75,7 +75,7 @@ public struct JobResource: Codable, Sendable, Equatable {
 
         /// The links of job `id`.
         public init(job id: String) {
-            self.self = "/v1/jobs/\(id)"
+            self.`self` = "/v1/jobs/\(id)"
             items = "/v1/jobs/\(id)/items"
             outputCsv = "/v1/jobs/\(id)/output.csv"
             results = "/v1/jobs/\(id)/results.ndjson"
