@@ -46,6 +46,7 @@ let package = Package(
         .executable(name: "populate", targets: ["PopulateMain"]),
         .executable(name: "process", targets: ["ProcessMain"]),
         .executable(name: "teardown", targets: ["TeardownMain"]),
+        .executable(name: "api", targets: ["ApiMain"]),
         .executable(name: "emulator", targets: ["EmulatorMain"]),
         .executable(name: "pixelpipe", targets: ["PixelPipeCLIMain"]),
     ],
@@ -59,6 +60,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -104,6 +106,12 @@ let package = Package(
         // Not called `Process`: that name would shadow Foundation.Process.
         + stage("Process", folder: "Process", extra: ["Imaging", hummingbird])
         + stage("Teardown", folder: "Teardown", extra: [hummingbird])
+        // The jobs API: serves users directly on Hummingbird (request bodies streamed into
+        // Storage, multipart parsed as it arrives), so no request is ever held whole.
+        + stage("Api", folder: "Api", extra: [
+            hummingbird, lifecycle, crypto, .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ])
         + [
             // The emulator: a library (tests drive it in process) and a thin `emulator` executable.
             .target(

@@ -69,6 +69,13 @@ let package = Package(
             path: "Teardown",
             swiftSettings: swiftSettings
         ),
+        // The jobs API: a 1,000,000-row CSV posted, and 100,000 items paged, against the release binaries.
+        .executableTarget(
+            name: "ApiBenchmark",
+            dependencies: ["BenchmarkSupport", library("GoogleCloud"), library("PipelineModel"), library("PixelPipeCore")],
+            path: "Api",
+            swiftSettings: swiftSettings
+        ),
         // Reading a 1M-row CSV in 1 MiB chunks.
         .executableTarget(name: "CSVBenchmark", dependencies: [library("PipelineModel"), library("PixelPipeCore")], path: "CSV", swiftSettings: swiftSettings),
         // In-process imaging against the vips CLI.

@@ -3,7 +3,7 @@
 # infra/Dockerfile (unless that image exists, or IMAGE names one), deploys one service per stage
 # of infra/pipeline.yaml (`--command` picks its binary; no unauthenticated calls), gives each
 # service the URLs of the others, and wires the callers: run.invoker for the invoker and
-# Eventarc accounts, the OIDC push subscription to populate (with its dead-letter topic), and
+# Eventarc accounts (the api's: the members of API_INVOKERS), the OIDC push subscription to populate (with its dead-letter topic), and
 # the Eventarc trigger on the uploads bucket.
 #
 # Idempotent: a service is redeployed only when its settings changed (a hash of them is kept in
@@ -20,7 +20,7 @@
 # (DOWNLOAD_ALLOW_NETWORKS, WEBHOOK_ALLOW_NETWORKS) are never deployed.
 #
 # Cloud Run settings per stage come from the env file, e.g. PROCESS_MEMORY=4Gi; the defaults:
-#   CONCURRENCY 8 (process 4), MEMORY 512Mi (process 2Gi), CPU 1 (process 2),
+#   CONCURRENCY 8 (process 4, api 40), MEMORY 512Mi (process 2Gi, api 1Gi), CPU 1 (process 2),
 #   TIMEOUT 600 s (populate: the subscription's ack deadline; process 300 s), MAX_INSTANCES 20.
 set -euo pipefail
 # shellcheck source=infra/lib/common.sh
@@ -118,6 +118,8 @@ deploy_args() {
   default_timeout=$(ack_deadline_of "$service")
   case $service in
     process) concurrency=4; memory=2Gi; cpu=2; default_timeout=300 ;;
+    # Waits on Storage and Firestore, holding one upload chunk per request.
+    api) concurrency=40; memory=1Gi ;;
   esac
   timeout=$(run_setting "$service" TIMEOUT "$default_timeout")
   DEPLOY_ARGS=(
@@ -167,7 +169,12 @@ done
 
 echo "==> who may call the services"
 for service in "${SERVICES[@]}"; do
-  if is_trigger_target "$service"; then
+  if is_user_service "$service"; then
+    # Users: the members of API_INVOKERS (no one else; Cloud Run IAM checks their ID tokens).
+    read -r -a invokers <<<"${API_INVOKERS:-}"
+    for member in "${invokers[@]}"; do grant "$member" roles/run.invoker run "$service"; done
+    [ -n "${API_INVOKERS:-}" ] || note "no API_INVOKERS in the env file: no one may call $service yet"
+  elif is_trigger_target "$service"; then
     grant "serviceAccount:$EVENTS_SA" roles/run.invoker run "$service"
   else
     grant "serviceAccount:$INVOKER_SA" roles/run.invoker run "$service"

@@ -87,6 +87,18 @@ if absent firestore databases describe --database='(default)'; then
   change firestore databases create --database='(default)' --location="$REGION" --type=firestore-native
 fi
 
+echo "==> Firestore indexes"
+# The composite indexes of the jobs API's queries; building one takes a few minutes, during
+# which those queries answer FAILED_PRECONDITION.
+for entry in "${FIRESTORE_INDEXES[@]}"; do
+  read -r collection fields <<<"$entry"
+  read -r -a fields <<<"$fields"
+  has_index "$collection" "${fields[@]}" && continue
+  flags=()
+  for field in "${fields[@]}"; do flags+=(--field-config="field-path=${field%%:*},order=${field#*:}"); done
+  change firestore indexes composite create --database='(default)' --collection-group="$collection" --query-scope=COLLECTION "${flags[@]}"
+done
+
 echo "==> Artifact Registry"
 if absent artifacts repositories describe "$REPOSITORY" --location="$REGION"; then
   change artifacts repositories create "$REPOSITORY" --repository-format=docker --location="$REGION" \

@@ -90,12 +90,56 @@ struct FirestoreBeginTransactionResponse: Encodable, Sendable {
 /// `POST …/documents:batchGet` body.
 struct FirestoreBatchGetRequest: Decodable, Sendable {
     var documents: [String]?
+    var mask: FirestoreDocumentMask?
     var transaction: String?
+    var newTransaction: FirestoreTransactionOptions?
+    var readTime: String?
+}
+
+/// `TransactionOptions`: read-only (optionally at a past time) or read-write.
+struct FirestoreTransactionOptions: Decodable, Sendable {
+    struct ReadOnly: Decodable, Sendable { var readTime: String? }
+    struct ReadWrite: Decodable, Sendable { var retryTransaction: String? }
+    var readOnly: ReadOnly?
+    var readWrite: ReadWrite?
+}
+
+/// `POST …/documents:beginTransaction` body.
+struct FirestoreBeginTransactionRequest: Decodable, Sendable {
+    var options: FirestoreTransactionOptions?
+}
+
+/// `POST …/documents:rollback` body.
+struct FirestoreRollbackRequest: Decodable, Sendable {
+    var transaction: String?
+}
+
+/// `POST …/documents[/DOC]:listCollectionIds` body.
+struct FirestoreListCollectionIdsRequest: Decodable, Sendable {
+    var pageSize: Int?
+    var pageToken: String?
+    var readTime: String?
+}
+
+/// `:listCollectionIds` response.
+struct FirestoreListCollectionIdsResponse: Encodable, Sendable {
+    var collectionIds: [String]
+    var nextPageToken: String?
 }
 
 /// One message of `:batchGet`'s response stream.
 struct FirestoreBatchGetResponse: Encodable, Sendable {
     var found: FirestoreDocument?
     var missing: String?
+    /// The id of the transaction `newTransaction` began, in the first message only.
+    var transaction: String?
     var readTime: GoogleTimestamp
+}
+
+/// The consistency selector of a read (`transaction`, `newTransaction` or `readTime`), read
+/// from the body of `:runQuery` and `:runAggregationQuery` next to the shared query types.
+struct FirestoreReadConsistency: Decodable, Sendable {
+    var transaction: String?
+    var newTransaction: FirestoreTransactionOptions?
+    var readTime: String?
 }

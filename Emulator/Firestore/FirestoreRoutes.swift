@@ -3,10 +3,14 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 
-/// Firestore REST v1 subset: `/v1/projects/P/databases/D/documents…` and `…/documents:commit`.
+/// Firestore REST v1: documents (get, list, create, patch, delete), `:commit`, `:batchGet`,
+/// `:runQuery`, `:runAggregationQuery`, `:listCollectionIds` and transactions
+/// (`:beginTransaction`, `:rollback`, `transaction` on reads and commits).
 struct FirestoreRoutes: APIRouteGroup {
     let store: FirestoreStore
     let limits: APILimits
+    /// The open transactions, shared by every request this route group serves.
+    let transactions = FirestoreTransactions()
 
     func register(on router: Router<BasicRequestContext>) {
         registerAllMethods("v1/projects/:project/databases/**", on: router) { request, _ in try await handle(request) }
@@ -29,29 +33,41 @@ struct FirestoreRoutes: APIRouteGroup {
         case ("commit", .post, true, _):
             let body = try await request.decodeJSON(FirestoreCommitRequest.self, limit: limits.maxRequestBytes)
             let writes = try (body.writes ?? []).enumerated().map { index, write in try prepare(write, root: root, field: "writes[\(index)]") }
-            return try APIJSON.response(try await store.commit(writes).response)
-        case ("beginTransaction", .post, true, _):
-            _ = try await request.collectBody(limit: limits.maxRequestBytes)
-            let id = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            return try APIJSON.response(FirestoreBeginTransactionResponse(transaction: id))
-        case ("batchGet", .post, true, _):
-            let body = try await request.decodeJSON(FirestoreBatchGetRequest.self, limit: limits.maxRequestBytes)
-            let names = try (body.documents ?? []).enumerated().map { index, name in
-                try DocumentName(full: name, root: root, field: "documents[\(index)]")
+            var readSet: [String: Int64?] = [:]
+            if let id = body.transaction {
+                let transaction = try transactions.end(id, member: "transaction")
+                guard !transaction.readOnly || writes.isEmpty else {
+                    throw GoogleAPIError.invalidArgument("transaction: a read-only transaction cannot commit writes.")
+                }
+                readSet = transaction.reads
             }
-            let found = try await store.documents(names)
-            let readTime = GoogleTimestamp.now()
-            // A server-streaming method: REST answers with a JSON array of stream messages.
-            return try APIJSON.response(zip(names, found).map { name, document in
-                FirestoreBatchGetResponse(found: document, missing: document == nil ? name.full : nil, readTime: readTime)
-            })
+            return try APIJSON.response(try await store.commit(writes, readSet: readSet).response)
+        case ("beginTransaction", .post, true, _):
+            let body = try await request.decodeJSON(FirestoreBeginTransactionRequest.self, limit: limits.maxRequestBytes)
+            return try APIJSON.response(FirestoreBeginTransactionResponse(transaction: try begin(body.options, member: "options")))
         case ("rollback", .post, true, _):
-            _ = try await request.collectBody(limit: limits.maxRequestBytes)
+            let body = try await request.decodeJSON(FirestoreRollbackRequest.self, limit: limits.maxRequestBytes)
+            guard let id = body.transaction else { throw GoogleAPIError.invalidArgument("transaction is required.") }
+            _ = try transactions.end(id, member: "transaction")
             return APIJSON.emptyResponse()
+        case ("batchGet", .post, true, _):
+            return try await batchGet(request, root: root)
+        case ("runQuery", .post, _, _) where name.path.isEmpty || name.isDocument:
+            return try await runQuery(request, parent: name.full)
+        case ("runAggregationQuery", .post, _, _) where name.path.isEmpty || name.isDocument:
+            return try await runAggregationQuery(request, parent: name.full)
+        case ("listCollectionIds", .post, _, _) where name.path.isEmpty || name.isDocument:
+            let body = try await request.decodeJSON(FirestoreListCollectionIdsRequest.self, limit: limits.maxRequestBytes)
+            try Self.refuseReadTime(body.readTime)
+            let page = try await store.collectionIds(under: name.full, pageSize: try PageToken.size(body.pageSize, fallback: 300, maximum: 1000),
+                                                     after: try PageToken.key(from: body.pageToken))
+            return try APIJSON.response(FirestoreListCollectionIdsResponse(collectionIds: page.ids, nextPageToken: page.next.map(PageToken.make(after:))))
+        case ("runQuery", .post, _, _), ("runAggregationQuery", .post, _, _), ("listCollectionIds", .post, _, _):
+            throw GoogleAPIError.invalidArgument("parent: \(name.full) is a collection; queries and collection ids run under a document or the database root.")
         case (let verb?, _, _, _):
             throw GoogleAPIError.unimplemented("Method :\(verb) on \(name.full) is not served by this emulator.")
         case (nil, .get, false, true):
-            return try APIJSON.response(try await store.document(name))
+            return try await getDocument(name, query: query)
         case (nil, .get, false, false):
             let page = try await store.list(collection: name.full, pageSize: try PageToken.size(query.int("pageSize"), fallback: 300, maximum: 1000),
                                             after: try PageToken.key(from: query["pageToken"]))

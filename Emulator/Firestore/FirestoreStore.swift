@@ -74,9 +74,18 @@ struct FirestoreStore: Sendable {
     }
 
     /// Applies `writes` atomically; any failing precondition or transform fails them all.
-    /// With `returning`, also reads that document back as the commit left it.
-    func commit(_ writes: [PreparedWrite], returning: DocumentName? = nil) async throws -> (response: FirestoreCommitResponse, document: FirestoreDocument?) {
+    /// With `returning`, also reads that document back as the commit left it. `readSet` (a
+    /// transaction's reads: name → update time seen, nil for missing) must still hold, checked
+    /// in the same serialized write, else the commit is 409 `ABORTED` and applies nothing.
+    func commit(_ writes: [PreparedWrite], returning: DocumentName? = nil,
+                readSet: [String: Int64?] = [:]) async throws -> (response: FirestoreCommitResponse, document: FirestoreDocument?) {
         try await store.write { db in
+            for (name, seen) in readSet.sorted(by: { $0.key < $1.key }) {
+                let current = try Int64.fetchOne(db, sql: "SELECT update_time_us FROM firestore_documents WHERE name = ?", arguments: [name])
+                guard current == seen else {
+                    throw GoogleAPIError.aborted("Transaction aborted: the document \(name) changed after the transaction read it; retry the transaction.")
+                }
+            }
             let commitTime = MonotonicClock.next()
             var results: [FirestoreWriteResult] = []
             for write in writes {

@@ -28,6 +28,8 @@ struct GoogleAPIError: HTTPResponseError, CustomStringConvertible {
     static func preconditionFailed(_ message: String) -> GoogleAPIError { .init(.failedPrecondition, status: .preconditionFailed, message) }
     /// 400 `FAILED_PRECONDITION`: the state does not allow the operation (Firestore, Tasks).
     static func failedPrecondition(_ message: String) -> GoogleAPIError { .init(.failedPrecondition, status: .badRequest, message) }
+    /// 409 `ABORTED`: a Firestore transaction lost to a concurrent change; the client retries it.
+    static func aborted(_ message: String) -> GoogleAPIError { .init(.aborted, status: .conflict, message) }
     /// 413: the request body is larger than the configured limit.
     static func bodyTooLarge(limit: Int) -> GoogleAPIError {
         .init(.invalidArgument, status: .contentTooLarge, "Request body exceeds the emulator's limit of \(limit) bytes (--max-request-bytes).")

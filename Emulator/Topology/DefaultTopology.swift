@@ -37,6 +37,10 @@ services:
     env:
       # Local default only: lets a webhook receiver on this machine be called.
       WEBHOOK_ALLOW_NETWORKS: 127.0.0.0/8,::1/128
+  # The jobs API (users' front door): streams uploads into the uploads bucket, reads jobs back.
+  # Pinned so the CLI and curl find it at http://127.0.0.1:8086 (PIXELPIPE_API overrides).
+  - name: api
+    port: 8086
 
 triggers:
   - name: csv-uploads

@@ -16,9 +16,15 @@ struct ImageProcessor: Sendable {
     let downloader: SafeDownloader
     let engine: ImagingEngine
     let store: OutputStore
+    /// Reads `gs://` sources (images the jobs API stored); nil refuses them.
+    var uploads: UploadedImageReader?
 
-    /// Fetches `url` within the download policy.
+    /// Fetches `url` within the download policy (`gs://` sources from the uploads bucket).
     func download(_ url: String) async throws(ImageFailure) -> Data {
+        if UploadedImageReader.handles(url) {
+            guard let uploads else { throw ImageFailure(source: url, reason: "gs:// sources are not read here", isTransient: false) }
+            return try await uploads.read(url)
+        }
         do {
             return try await downloader.download(url).data
         } catch {

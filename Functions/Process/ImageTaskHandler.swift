@@ -47,11 +47,23 @@ struct ImageTaskHandler: CloudTaskFunction {
             throw InvocationError.permanent("task \(request.task.taskName) names no valid item (job \(task.job), row \(task.row), image \(task.index), counter \(task.counter ?? 0))")
         }
 
-        // A task re-run after it succeeded (its response was lost) does no image work again,
-        // but still makes sure a complete job gets its teardown.
-        if try await ledgerCall({ try await jobs.item(task.job, row: task.row, index: task.index) }) != nil {
+        // The item and the job document are read together (the second read costs no time): a
+        // task re-run after it succeeded (its response was lost) does no image work again, but
+        // still makes sure a complete job gets its teardown; a job being cancelled starts no
+        // image, and its task is acknowledged without recording anything (teardown reports the
+        // item as cancelled).
+        let (recorded, cancelRequested) = try await ledgerCall {
+            async let item = jobs.item(task.job, row: task.row, index: task.index)
+            async let job = jobs.record(task.job)
+            return (try await item != nil, try await job?.record.cancelRequestedAt != nil)
+        }
+        if recorded {
             logger.debug("item already recorded; ensuring teardown of a complete job")
             try await ledgerCall { try await ledger.ensureTeardownIfComplete(job: task.job, logger: logger) }
+            return
+        }
+        if cancelRequested {
+            logger.debug("job cancelled; image not started")
             return
         }
 

@@ -22,7 +22,8 @@ public enum ProcessFunction {
         let processor = ImageProcessor(
             downloader: SafeDownloader(policy: configuration.download),
             engine: try ImagingEngine(configuration: configuration.imaging),
-            store: OutputStore(storage: clients.storage, bucket: pipeline.processedBucket, links: pipeline.links, concurrency: configuration.uploadConcurrency)
+            store: OutputStore(storage: clients.storage, bucket: pipeline.processedBucket, links: pipeline.links, concurrency: configuration.uploadConcurrency),
+            uploads: UploadedImageReader(storage: clients.storage, bucket: pipeline.uploadsBucket, maxBytes: configuration.download.maxBytes)
         )
         var function = FunctionDefinition(
             name: "process",

@@ -2,9 +2,10 @@ import Foundation
 import PipelineModel
 
 /// Which final status a job gets, decided from its counts (summed over its counter shards), why teardown runs and the clock:
-/// a rejected job stays rejected; a complete one is `finished` or `finished_with_errors`; an
-/// incomplete one is `timed_out` once its deadline is the reason or has passed, and otherwise
-/// not finalized at all.
+/// a rejected job stays rejected; a job whose cancel was requested is `cancelled` (complete or
+/// not: the items not recorded by then are reported as cancelled); a complete one is `finished`
+/// or `finished_with_errors`; an incomplete one is `timed_out` once its deadline is the reason
+/// or has passed, and otherwise not finalized at all.
 enum FinalStatus {
     /// Why teardown was invoked, as far as the decision is concerned.
     enum Trigger: Sendable, Equatable {
@@ -24,6 +25,7 @@ enum FinalStatus {
     /// The status `job` ends with and how many of its items are missing.
     static func decide(_ job: JobState, trigger: Trigger, now: Date) throws(TeardownError) -> (status: JobRecord.Status, missing: Int?) {
         if job.status.isFinal { return (job.status, job.missing) }
+        if job.cancelRequestedAt != nil { return (.cancelled, nil) }
         if job.isComplete { return (job.failed == 0 ? .finished : .finishedWithErrors, nil) }
         let deadlinePassed = Timestamp.parse(job.deadline).map { $0 <= now } ?? false
         guard trigger.isDeadline || deadlinePassed else {

@@ -7,10 +7,10 @@ import PixelPipeCore
 /// Finalizes a job idempotently, in an order that makes every step safe to repeat:
 /// 1. a job already finalized whose webhook (if any) was delivered is left untouched;
 /// 2. under the job's finalizer lease, renewed while it works, a job not yet final gets its
-///    output CSV (not for rejected jobs), then `status`, `finalizedAt`, `outputCSV`, `missing`,
-///    `finalCounts` and `nearDuplicates` in one write conditional on the job document not having
-///    changed since it was read;
-/// 3. the job's queue `images-JOB` is deleted (already gone is fine);
+///    output CSV and `results.ndjson` (not for rejected jobs), then `status`, `finalizedAt`,
+///    `outputCSV`, `resultsNDJSON`, `missing`, `finalCounts` and `nearDuplicates` in one write
+///    conditional on the job document not having changed since it was read;
+/// 3. the run's queue `images-JOB[-rN]` is deleted (already gone is fine);
 /// 4. the webhook is sent unless it was delivered, and `webhookDeliveredAt` recorded.
 /// A failure in 3 or 4 is transient: the control queue retries and the retry resumes at 3.
 struct JobFinalizer: Sendable {
@@ -30,14 +30,20 @@ struct JobFinalizer: Sendable {
         )
     }
 
-    /// Finalizes `job` and returns it as the job's JSON shows it.
-    func finalize(job id: JobID, trigger: FinalStatus.Trigger, holder: String, logger: Logger) async throws -> JobView {
+    /// Finalizes `job` and returns it as the job's JSON shows it. `run` is the run a control
+    /// task was scheduled for (nil for a direct call): a watchdog or cancel task of an earlier run
+    /// of a retried job changes nothing.
+    func finalize(job id: JobID, trigger: FinalStatus.Trigger, run: Int? = nil, holder: String, logger: Logger) async throws -> JobView {
         var logger = logger
         logger[metadataKey: "pixelpipe.job"] = .string(id.rawValue)
         let first = try await read(id)
+        if let run, run != (first.run ?? 0), case .task(let reason, _) = trigger, reason != .complete {
+            logger.debug("control task of an earlier run of the job; nothing to do", metadata: ["pixelpipe.run": .stringConvertible(run)])
+            return view(first)
+        }
         if Self.isDone(first.record) {
             // The queue too: a run that died between finalizing and deleting it left it behind.
-            try await deleteJobQueue(id, logger: logger)
+            try await deleteJobQueue(first.record, logger: logger)
             logger.debug("job already finalized")
             return view(first)
         }
@@ -54,19 +60,20 @@ struct JobFinalizer: Sendable {
     /// Steps 2–4 under `lease`, which is renewed meanwhile: each write only its holder may make
     /// is preceded by `checkHeld`, so a holder that lost the lease stops before it.
     private func finalizeHoldingLease(_ id: JobID, trigger: FinalStatus.Trigger, lease: FinalizerLease, logger: Logger) async throws -> JobView {
-        if trigger.isDeadline {
-            // Stop dispatching before reading the counts: otherwise items recorded while the
-            // output is built keep arriving after the counts were taken.
-            try await pauseJobQueue(id, logger: logger)
-        }
         // Read again: another invocation may have finished while this one waited for the lease.
         var state = try await read(id)
+        if trigger.isDeadline || state.cancelRequestedAt != nil {
+            // Stop dispatching before reading the counts: otherwise items recorded while the
+            // output is built keep arriving after the counts were taken.
+            try await pauseJobQueue(state, logger: logger)
+            state = try await read(id)
+        }
         if Self.isDone(state.record) { return view(state) }
 
         if state.finalizedAt == nil {
             state = try await record(state, trigger: trigger, lease: lease, logger: logger)
         }
-        try await deleteJobQueue(id, logger: logger)
+        try await deleteJobQueue(state.record, logger: logger)
         if let url = state.webhookURL, state.webhookDeliveredAt == nil {
             try lease.checkHeld()
             try await webhook.send(try view(state).encoded(), job: id, to: url, logger: logger)
@@ -89,19 +96,29 @@ struct JobFinalizer: Sendable {
         var counts = JobRecord.FinalCounts(succeeded: state.succeeded, failed: state.failed, missing: missing ?? 0)
         if status != .rejected {
             let name = PipelineNames.outputCSV(job: id)
-            let builder = OutputCSVBuilder(storage: clients.storage, limits: configuration.pipeline.csvLimits, bucket: configuration.pipeline.processedBucket, name: name)
+            let builder = OutputCSVBuilder(
+                storage: clients.storage, limits: configuration.pipeline.csvLimits, bucket: configuration.pipeline.processedBucket, name: name,
+                resultsName: PipelineNames.resultsNDJSON(job: id), unrecorded: status == .cancelled ? .cancelled : .missing
+            )
             let jobs = jobs
             let output = try await builder.write(job: state.record) { jobs.items(id) }
             update.outputCSV = name
+            update.resultsNDJSON = builder.resultsName
             update.nearDuplicates = NearDuplicate.find(in: output.tally.candidates, threshold: configuration.nearDuplicateDistance)
-            // The counts the output CSV shows: every item it was built from, read once.
+            // The counts the output CSV shows: every item it was built from, read once; the
+            // rest of the total is missing (timed out) or cancelled, whatever is recorded later.
             let recorded = output.tally.succeeded + output.tally.failed
-            counts = .init(succeeded: output.tally.succeeded, failed: output.tally.failed, missing: missing == nil ? 0 : max(0, state.total - recorded))
+            let unrecorded = max(0, state.total - recorded)
+            counts = .init(
+                succeeded: output.tally.succeeded, failed: output.tally.failed,
+                missing: missing == nil ? 0 : unrecorded, cancelled: status == .cancelled ? unrecorded : 0
+            )
             if !output.fromSource {
                 logger.warning("source CSV gone; output CSV rebuilt from the items", metadata: ["pixelpipe.object": .string(state.source.uri)])
             }
-            logger.debug("output CSV written", metadata: [
+            logger.debug("output CSV and results written", metadata: [
                 "pixelpipe.object": .string(name), "pixelpipe.rows": .stringConvertible(output.rows), "pixelpipe.bytes": .stringConvertible(output.bytes),
+                "pixelpipe.result_lines": .stringConvertible(output.resultLines),
             ])
         }
         if missing != nil {
@@ -126,10 +143,10 @@ struct JobFinalizer: Sendable {
     /// time nothing could be delivered (the emulator stopped, a full disk) without counting it
     /// as a stall. An incomplete job with neither is stalled, and is timed out.
     private func isProgressing(_ job: JobState) async throws -> Bool {
-        guard !job.status.isFinal, !job.isComplete else { return false }
+        guard !job.status.isFinal, !job.isComplete, job.cancelRequestedAt == nil else { return false }
         if Self.recordedRecently(job, now: Date(), stallTimeout: configuration.stallTimeout) { return true }
         do {
-            return !(try await clients.tasks.listTasks(queue: PipelineNames.imageQueue(job: job.id), pageSize: 1)).isEmpty
+            return !(try await clients.tasks.listTasks(queue: PipelineNames.imageQueue(job: job.id, run: job.run ?? 0), pageSize: 1)).isEmpty
         } catch let error as GoogleAPIError where error.isNotFound {
             return false
         }
@@ -149,23 +166,23 @@ struct JobFinalizer: Sendable {
         let deadline = Date().addingTimeInterval(configuration.stallTimeout.timeInterval)
         let number = watchdog + 1
         try await JobLedger(clients: clients, configuration: configuration.pipeline)
-            .enqueueTeardown(job: job.id, reason: .deadline, at: deadline, watchdogExtension: number, logger: logger)
+            .enqueueTeardown(job: job.id, reason: .deadline, at: deadline, watchdogExtension: number, run: job.run ?? 0, logger: logger)
         try await jobs.update(job.id, .init(deadline: Timestamp.format(deadline), deadlineExtensions: number))
         logger.notice("job still progressing at its deadline; deadline moved on", metadata: [
             "pixelpipe.deadline": .string(Timestamp.format(deadline)), "pixelpipe.remaining": .stringConvertible(job.remaining),
         ])
     }
 
-    private func pauseJobQueue(_ id: JobID, logger: Logger) async throws {
+    private func pauseJobQueue(_ job: JobState, logger: Logger) async throws {
         do {
-            _ = try await clients.tasks.pauseQueue(PipelineNames.imageQueue(job: id))
+            _ = try await clients.tasks.pauseQueue(PipelineNames.imageQueue(job: job.id, run: job.run ?? 0))
         } catch let error as GoogleAPIError where error.isNotFound {
             return
         }
     }
 
-    private func deleteJobQueue(_ id: JobID, logger: Logger) async throws {
-        let queue = PipelineNames.imageQueue(job: id)
+    private func deleteJobQueue(_ job: JobRecord, logger: Logger) async throws {
+        let queue = PipelineNames.imageQueue(job: job.id, run: job.run ?? 0)
         do {
             try await clients.tasks.deleteQueue(queue)
             logger.debug("job queue deleted", metadata: ["pixelpipe.queue": .string(queue)])

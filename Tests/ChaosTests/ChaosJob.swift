@@ -85,7 +85,7 @@ struct ChaosJob: Sendable {
             }
         })
         let objects = try await clients.storage.listAll(bucket: pipeline.configuration.processedBucket, prefix: "\(job)/")
-        let outputs = Set(objects.map(\.name).filter { $0 != PipelineNames.outputCSV(job: job) })
+        let outputs = Set(objects.map(\.name).filter { $0 != PipelineNames.outputCSV(job: job) && $0 != PipelineNames.resultsNDJSON(job: job) })
 
         var csvProblems: [String] = []
         let output = try ParsedCSV(try await clients.storage.download(bucket: pipeline.configuration.processedBucket, name: PipelineNames.outputCSV(job: job)))

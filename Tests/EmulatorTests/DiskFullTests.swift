@@ -114,7 +114,8 @@ struct RestartOnFullDiskTests {
         let disk = try TmpfsMount(megabytes: 16)
         defer { disk.unmount() }
         let data = disk.directory.appendingPathComponent("data")
-        let arguments = ["up", "--port", "0", "--data-dir", data.path, "--log-format", "json"]
+        let pipeline = try PipelineFile.writeUnpinned(to: disk.directory.appendingPathComponent("pipeline.yaml"))
+        let arguments = ["up", "--port", "0", "--data-dir", data.path, "--pipeline", pipeline.path, "--log-format", "json"]
         let first = try ChildProcess("emulator", arguments: arguments)
         _ = try await first.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
         first.send(SIGTERM)

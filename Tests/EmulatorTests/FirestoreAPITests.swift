@@ -115,7 +115,7 @@ struct FirestoreAPITests {
             let created = try await emulator.send("PATCH", "\(Self.documents)/items/sku:42", json: #"{"fields":{"ok":{"booleanValue":true}}}"#)
             #expect(created.json["name"] as? String == "\(Self.root)/items/sku:42")
             #expect(try await emulator.send("GET", "\(Self.documents)/items/sku:42").json.value(at: "fields.ok.booleanValue") as? Bool == true)
-            #expect(try await emulator.send("POST", "\(Self.documents):runQuery", json: "{}").errorStatus == "UNIMPLEMENTED")
+            #expect(try await emulator.send("POST", "\(Self.documents):partitionQuery", json: "{}").errorStatus == "UNIMPLEMENTED")
         }
     }
 }

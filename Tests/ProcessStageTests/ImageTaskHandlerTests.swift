@@ -150,6 +150,45 @@ struct ImageTaskHandlerTests {
         }
     }
 
+    @Test("after a cancel no image starts: the task is acknowledged without downloading or recording, and the job's queue is paused")
+    func cancelledJobStartsNothing() async throws {
+        try await ProcessHarness.run { harness, handler in
+            let job: JobID = "0123456789abcdef"
+            try await harness.writeJob(harness.runningJob(job, total: 2, recipe: ProcessHarness.recipe))
+            // Before the cancel, an unreachable source is a transient failure: the handler tried it.
+            let task = ProcessHarness.task(job: job, row: 1, url: "http://127.0.0.1:9/never.jpg")
+            let error = await #expect(throws: InvocationError.self) { try await ProcessHarness.deliver(task, to: handler, harness: harness) }
+            #expect(error?.disposition == .transient)
+
+            let marked = try await JobControl(clients: harness.clients, configuration: harness.configuration).cancel(job)
+            #expect(marked.cancelRequestedAt != nil)
+            try await ProcessHarness.deliver(task, to: handler, harness: harness, retryCount: 1)
+            try await ProcessHarness.deliver(ProcessHarness.task(job: job, row: 2, url: "http://127.0.0.1:9/other.jpg"), to: handler, harness: harness)
+            #expect(try await harness.items(job).isEmpty)
+            #expect(try await harness.counts(job) == JobCounts(succeeded: 0, failed: 0, remaining: 2))
+            #expect(try await harness.clients.tasks.queue(PipelineNames.imageQueue(job: job)).state == "PAUSED")
+            #expect(try await harness.clients.storage.listAll(bucket: harness.configuration.processedBucket).isEmpty)
+        }
+    }
+
+    @Test("in a retried job's run 1 the item that completes the job enqueues teardown-JOB-r1 (teardown-JOB is remembered from the first run)")
+    func retriedRunTeardown() async throws {
+        let jpeg = try await GeneratedImage.ramp(width: 40, height: 30, format: "jpg")
+        try await ImageSource(files: ["/again.jpg": .init(contentType: "image/jpeg", body: jpeg)]).run { base in
+            try await ProcessHarness.run { harness, handler in
+                let job: JobID = "0123456789abcdef"
+                var record = harness.runningJob(job, total: 1, recipe: ProcessHarness.recipe)
+                record.run = 1
+                try await harness.writeJob(record)
+                try await ProcessHarness.deliver(ProcessHarness.task(job: job, row: 1, url: "\(base)/again.jpg"), to: handler, harness: harness)
+                #expect(try await harness.item(job, row: 1)?.counter == 0)
+                #expect(try await harness.teardownTask(job) == nil)
+                let body: TeardownTask? = try await harness.taskBody(PipelineNames.teardownTask(job: job, run: 1), queue: harness.configuration.controlQueue)
+                #expect(body == TeardownTask(job: job, reason: .complete, run: 1))
+            }
+        }
+    }
+
     @Test("a task body naming a malformed job id does not decode, naming the field (the server answers 400)")
     func malformedJobID() {
         let body = #"{"job":"NOT-A-JOB","row":1,"index":1,"url":"http://127.0.0.1:9/a.jpg","product":"P","recipe":""}"#

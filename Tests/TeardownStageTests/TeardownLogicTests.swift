@@ -57,6 +57,28 @@ struct TeardownLogicTests {
         #expect(decided.status == status && decided.missing == job.missing)
     }
 
+    @Test("FinalStatus.decide: a job whose cancel was requested is cancelled, complete or not, whatever triggered teardown", arguments: [
+        (4, 0, FinalStatus.Trigger.task(.complete)), (1, 1, .task(.cancel)), (1, 0, .task(.deadline)), (0, 0, .direct(deadline: false)),
+    ])
+    func cancelRequested(succeeded: Int, failed: Int, trigger: FinalStatus.Trigger) throws {
+        var job = Self.job(succeeded: succeeded, failed: failed)
+        job.record.cancelRequestedAt = "2027-01-15T09:00:00.000Z"
+        let decided = try FinalStatus.decide(job, trigger: trigger, now: Date())
+        #expect(decided.status == .cancelled && decided.missing == nil)
+    }
+
+    @Test("RowOutcome: images a cancelled job was finalized without read as cancelled; a row with none recorded has status cancelled")
+    func cancelledRows() throws {
+        var reader = CSVRowReader()
+        let rows = try reader.consume(Array("S. No.,Product Name,Input Image Urls\r\n1,Hat,\"https://a/1.jpg,https://a/2.jpg\"\r\n".utf8)) + reader.finish()
+        let row = try #require(rows.first)
+        let none = RowOutcome(row: row, items: [:], unrecorded: .cancelled)
+        #expect(none.status == "cancelled" && none.error == "image 1: cancelled before it was processed; image 2: cancelled before it was processed")
+        let partial = RowOutcome(row: row, items: [1: Self.item(1, 1, urls: ["https://out/1.webp"])], unrecorded: .cancelled)
+        #expect(partial.status == "partial" && partial.error == "image 2: cancelled before it was processed")
+        #expect(RowOutcome(row: row, items: [:]).status == "missing")
+    }
+
     static func item(_ row: Int, _ index: Int, _ status: ItemRecord.Status = .succeeded, hash: UInt64? = nil, error: String? = nil, urls: [String] = []) -> ItemRecord {
         ItemRecord(
             row: row, index: index, url: "https://img.example/\(row)-\(index).jpg", product: "P", status: status, error: error,

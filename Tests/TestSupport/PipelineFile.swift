@@ -21,7 +21,9 @@ public struct PipelineFile {
         self.environment = environment
     }
 
-    /// The YAML text: the repository file with the `env:` block rewritten.
+    /// The YAML text: the repository file with the `env:` block rewritten, and without the
+    /// services' pinned ports (`port: 8086` of the api service): a test's services take free
+    /// ports, so tests running at once, and a developer's own `emulator up`, do not collide.
     ///
     /// Text surgery rather than a YAML library because the test target links only Runtime and
     /// TestSupport; the block is a flat map of two-space-indented `KEY: value` lines, which is
@@ -46,7 +48,19 @@ public struct PipelineFile {
             block.append("  \(key): \(try Self.quoted(value))")
         }
         lines.replaceSubrange((start + 1)..<end, with: block)
+        lines.removeAll { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return line.hasPrefix("    ") && trimmed.hasPrefix("port:") && Int(trimmed.dropFirst(5).trimmingCharacters(in: .whitespaces)) != nil
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The repository's pipeline as it is but for its pinned ports, written to `url`: what a
+    /// test that runs the default pipeline passes as `--pipeline`, so that tests running at
+    /// once (and a developer's own `emulator up` on the pinned port) do not collide.
+    public static func writeUnpinned(to url: URL) throws -> URL {
+        try PipelineFile(environment: [:]).render().write(to: url, atomically: true, encoding: .utf8)
+        return url
     }
 
     /// Writes the file into `directory` and returns its URL.

@@ -226,7 +226,22 @@ STAGE_ROLES=(
   "teardown project roles/datastore.user"                      # finish the job
   "teardown project roles/cloudtasks.queueAdmin"               # delete the job's queue
   "teardown webhook-secret roles/secretmanager.secretAccessor" # WEBHOOK_SECRET, signing the webhook
+  "process bucket:UPLOADS_BUCKET roles/storage.objectViewer"   # images uploaded through the jobs API (gs://UPLOADS_BUCKET/api-images/…)
+  "api bucket:UPLOADS_BUCKET roles/storage.objectUser"         # stream CSVs and images in, find an Idempotency-Key's object, cancel refused uploads
+  "api bucket:PROCESSED_BUCKET roles/storage.objectViewer"     # stream output CSVs out
+  "api project roles/datastore.user"                           # read jobs and items (queries), remember queued submissions
 )
+
+# The Firestore composite indexes the jobs API's queries need, `COLLECTION FIELD:ORDER…`
+# (Firestore's single-field indexes serve the rest): GET /v1/jobs?status=S orders by createdAt
+# descending under an equality filter on status.
+FIRESTORE_INDEXES=(
+  "jobs status:ascending createdAt:descending"
+)
+
+# The services users call (not Pub/Sub, Cloud Tasks or Eventarc): deploy.sh grants run.invoker
+# on them to the members of API_INVOKERS (env file, space-separated, e.g. "user:me@example.com").
+USER_SERVICES=(api)
 
 # The APIs the deployment uses.
 APIS=(
@@ -261,6 +276,30 @@ random_hex() {
 # The dead-letter topics' pull subscriptions, so dead letters are kept for inspection (a topic
 # without subscriptions drops what is published to it).
 dead_letter_subscription() { echo "$1-pull"; }
+
+# Whether the composite index `COLLECTION FIELD:ORDER…` exists (false in a dry run): the
+# database's composite indexes are listed once per run.
+INDEX_LIST=""
+has_index() {
+  $DRY_RUN && return 1
+  [ -n "$INDEX_LIST" ] || INDEX_LIST=$(look firestore indexes composite list --database='(default)' --format=json || echo '[]')
+  "$PYTHON" -c '
+import json, sys
+collection, fields = sys.argv[1], [f.split(":") for f in sys.argv[2:]]
+wanted = [(path, order.upper()) for path, order in fields]
+for index in json.loads(sys.stdin.read() or "[]"):
+    have = [(f.get("fieldPath"), f.get("order")) for f in index.get("fields", []) if f.get("fieldPath") != "__name__"]
+    if index.get("name", "").split("/collectionGroups/")[-1].split("/")[0] == collection and have == wanted:
+        sys.exit(0)
+sys.exit(1)' "$@" <<<"$INDEX_LIST"
+}
+
+# Whether SERVICE is called by users (see USER_SERVICES).
+is_user_service() {
+  local service
+  for service in "${USER_SERVICES[@]}"; do [ "$service" = "$1" ] && return 0; done
+  return 1
+}
 
 # Services invoked by a storage trigger (Eventarc's account calls them); the others are
 # called by Pub/Sub pushes and Cloud Tasks with the invoker account's OIDC token.

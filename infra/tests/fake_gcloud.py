@@ -28,7 +28,7 @@ KINDS = {
     ("pubsub", "subscriptions"), ("tasks", "queues"), ("firestore", "databases"),
     ("artifacts", "repositories"), ("artifacts", "docker", "images"), ("run", "services"),
     ("eventarc", "triggers"), ("services",), ("projects",), ("builds",), ("run",), ("storage",),
-    ("secrets",), ("secrets", "versions"),
+    ("secrets",), ("secrets", "versions"), ("firestore", "indexes", "composite"),
 }
 
 
@@ -146,6 +146,33 @@ def secrets_call(state, verb, name, flags):
             show(version, flags)
 
 
+def indexes_call(state, verb, flags):
+    """firestore indexes composite list/create: an index is its collection group and fields;
+    creating one that exists fails, as gcloud's does."""
+    indexes = state["resources"].setdefault("firestore indexes composite", {})
+    database = flag(flags, "database", "(default)")
+    if verb == "list":
+        print(json.dumps([index for index in indexes.values() if index["database"] == database], indent=1))
+        return
+    if verb != "create":
+        fail("INVALID_ARGUMENT", "the fake gcloud knows only list and create of composite indexes", 2)
+    fields = []
+    for config in flags.get("field-config", []):
+        parts = dict(item.split("=", 1) for item in config.split(","))
+        fields.append({"fieldPath": parts["field-path"], "order": parts["order"].upper()})
+    group = flag(flags, "collection-group")
+    key = "%s %s %s" % (database, group, " ".join("%s:%s" % (f["fieldPath"], f["order"]) for f in fields))
+    if key in indexes:
+        fail("ALREADY_EXISTS", "index already exists: %s" % key)
+    record_change("create", "firestore indexes composite", key)
+    indexes[key] = {
+        "name": "projects/p/databases/%s/collectionGroups/%s/indexes/CICAg%d" % (database, group, len(indexes) + 1),
+        "database": database, "queryScope": flag(flags, "query-scope", "COLLECTION"),
+        "fields": fields + [{"fieldPath": "__name__", "order": fields[-1]["order"] if fields else "ASCENDING"}],
+        "state": "READY",
+    }
+
+
 def main(argv):
     state = load()
     log("calls.log", " ".join(argv))
@@ -162,7 +189,9 @@ def main(argv):
     if kind == "iam service-accounts" and verb == "create":
         name = "%s@%s.iam.gserviceaccount.com" % (name, project)
 
-    if (kind == "secrets" and verb == "create") or (kind == "secrets versions" and verb in ("add", "list")):
+    if kind == "firestore indexes composite":
+        indexes_call(state, verb, flags)
+    elif (kind == "secrets" and verb == "create") or (kind == "secrets versions" and verb in ("add", "list")):
         secrets_call(state, verb, name, flags)
     elif kind == "services" and verb == "list":
         print("\n".join(state["enabled"]))
@@ -211,6 +240,10 @@ def main(argv):
             fail("NOT_FOUND", "%s [%s] not found" % (kind, name))
         record_change("delete", kind, name)
         del resources[name]
+        if kind == "firestore databases":
+            indexes = state["resources"].get("firestore indexes composite", {})
+            for key in [k for k, index in indexes.items() if index["database"] == name]:
+                del indexes[key]
         for target in [t for t in state["policies"] if t == "%s %s" % (kind, name)]:
             del state["policies"][target]
     elif kind == "builds" and verb == "submit":

@@ -7,9 +7,13 @@
 #   - what deploy gives the services (binary, no unauthenticated calls, URLs, no local-only env);
 #   - teardown twice: the first deletes everything, the second nothing, and exits 0;
 #   - a setup interrupted halfway: teardown cleans it up; or a second setup finishes it;
+#   - the jobs API: its service, its callers (API_INVOKERS only), the Firestore composite
+#     index of its queries created once (and shown by --dry-run);
 #   - the webhook secret: made once, readable by teardown only, given to teardown with
 #     --set-secrets, its value in no output and no argument list, deleted by teardown unless
 #     --keep-data;
+#   - load-results.sh: --dry-run prints the bq commands and runs none; a load creates the
+#     dataset once and loads JOB/results.ndjson with the results schema; a bad job id is refused;
 #   - the scripts are shellcheck-clean.
 # Needs bash, python3 with PyYAML and shellcheck (scripts/setup-system.sh installs them).
 set -euo pipefail
@@ -30,8 +34,9 @@ check() {
 }
 
 # Settings come only from the test's env file, never from the caller's environment.
-unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV
-for stage in INGEST POPULATE PROCESS TEARDOWN; do
+unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV BQ BQ_DATASET BQ_TABLE
+unset API_INVOKERS
+for stage in INGEST POPULATE PROCESS TEARDOWN API; do
   for setting in CONCURRENCY MEMORY CPU TIMEOUT MAX_INSTANCES; do unset "${stage}_$setting"; done
 done
 
@@ -111,6 +116,8 @@ for script in setup deploy teardown; do
   check "$script.sh --dry-run prints its gcloud commands" greater "$(grep -c '^+ gcloud ' "$work/$script.out")" 0
   check "$script.sh --dry-run calls gcloud not once" equals "$([ -f "$FAKE_GCLOUD_STATE/calls.log" ] && wc -l <"$FAKE_GCLOUD_STATE/calls.log" || echo 0)" 0
 done
+check "setup.sh --dry-run shows the jobs API's Firestore index created" \
+  grep -q -- '^+ gcloud firestore indexes composite create --database=\\(default\\) --collection-group=jobs --query-scope=COLLECTION --field-config=field-path=status,order=ascending --field-config=field-path=createdAt,order=descending --project=test-project --quiet$' "$work/setup.out"
 check "setup.sh --dry-run shows the secret created from stdin" \
   grep -q -- '^+ gcloud secrets create pixelpipe-webhook-secret --replication-policy=automatic --data-file=- --project=test-project --quiet$' "$work/setup.out"
 
@@ -125,8 +132,15 @@ check "setup.sh exits 0 the second time" run setup
 check "the second setup changes nothing" equals "$(changes)" "$first"
 check "deploy.sh exits 0" run deploy
 deployed=$(changes)
-check "deploy builds the image once and deploys 4 services" equals "$(changes_like '^build ') $(changes_like '^deploy run services')" "1 4"
-check "deploy gives the services the URLs Cloud Run reports" equals "$(changes_like '^update run services')" 4
+check "setup creates the jobs API's Firestore index once" equals "$(changes_like '^create firestore indexes composite ')" 1
+check "deploy builds the image once and deploys 5 services" equals "$(changes_like '^build ') $(changes_like '^deploy run services')" "1 5"
+check "deploy gives the services the URLs Cloud Run reports" equals "$(changes_like '^update run services')" 5
+check "api runs /app/bin/api, with the uploads bucket" equals "$(service_field api command) $(service_field api env:UPLOADS_BUCKET)" "/app/bin/api test-project-pixelpipe-uploads"
+check "api takes no unauthenticated calls" equals "$(service_field api no-allow-unauthenticated)" True
+check "no one may call api without API_INVOKERS (not the invoker account)" equals "$(members 'run services api' roles/run.invoker)" ""
+check "api may write uploads and only read outputs" \
+  equals "$(members 'storage buckets gs://test-project-pixelpipe-uploads' roles/storage.objectUser) $(members 'storage buckets gs://test-project-pixelpipe-processed' roles/storage.objectViewer)" \
+  "serviceAccount:pixelpipe-api@test-project.iam.gserviceaccount.com serviceAccount:pixelpipe-api@test-project.iam.gserviceaccount.com"
 check "process runs /app/bin/process" equals "$(service_field process command)" /app/bin/process
 check "services take no unauthenticated calls" equals "$(service_field ingest no-allow-unauthenticated)" True
 check "populate knows process's URL" equals "$(service_field populate env:PIXELPIPE_PROCESS_URL)" https://process-abcdefghij-uc.a.run.app
@@ -170,6 +184,12 @@ sed 's/^  SHARD_ROWS: "500"$/  SHARD_ROWS: "500"\n  IMAGE_RECIPE: '"'"'{"sizes":
 check "deploy.sh with a recipe in the pipeline env exits 0" run deploy --pipeline "$work/pipeline.yaml"
 check "the recipe arrives whole" equals "$(service_field process env:IMAGE_RECIPE)" '{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'
 check "deploy.sh with the original pipeline exits 0" run deploy
+echo 'API_INVOKERS="user:ana@example.com group:shop@example.com"' >>"$work/deploy.env"
+check "deploy.sh with API_INVOKERS exits 0" run deploy
+check "API_INVOKERS may call api" equals "$(members 'run services api' roles/run.invoker)" "user:ana@example.com group:shop@example.com"
+check "a second deploy with API_INVOKERS grants nothing again" run deploy
+check "  (api's callers unchanged)" equals "$(members 'run services api' roles/run.invoker)" "user:ana@example.com group:shop@example.com"
+sed -i '/^API_INVOKERS=/d' "$work/deploy.env"
 deployed=$(changes)
 
 echo "==> teardown twice"
@@ -222,6 +242,26 @@ fresh resumed
 FAKE_GCLOUD_FAIL_AFTER=$half run setup || true
 check "setup.sh after an interrupted setup exits 0" run setup
 check "the two runs together made what one setup makes" equals "$(changes)" "$first"
+
+echo "==> load-results"
+fresh load-results
+job=0123456789abcdef
+check "load-results.sh --dry-run exits 0" run load-results --dry-run "$job"
+check "  it prints the bq load of the job's results with the schema" \
+  grep -q -- "^+ bq --project_id=test-project load --source_format=NEWLINE_DELIMITED_JSON pixelpipe.results gs://test-project-pixelpipe-processed/$job/results.ndjson .*/infra/bigquery/results-schema.json$" "$work/load-results.out"
+check "  and the dataset it would create in the region" \
+  grep -q -- '^+ bq --project_id=test-project mk --dataset --location=europe-west1 test-project:pixelpipe$' "$work/load-results.out"
+check "  and calls bq not once" equals "$([ -f "$FAKE_GCLOUD_STATE/calls.log" ] && wc -l <"$FAKE_GCLOUD_STATE/calls.log" || echo 0)" 0
+check "load-results.sh exits 0" run load-results "$job"
+check "  it creates the dataset and loads the results" \
+  equals "$(cat "$FAKE_GCLOUD_STATE/changes.log")" "bq mk dataset pixelpipe
+bq load pixelpipe.results gs://test-project-pixelpipe-processed/$job/results.ndjson"
+check "a second load exits 0" run load-results "$job"
+check "  and loads again without creating the dataset again" equals "$(changes_like '^bq mk dataset') $(changes_like '^bq load')" "1 2"
+check "BQ_DATASET names the dataset" bash -c "BQ_DATASET=shop infra/load-results.sh --env-file '$work/deploy.env' --dry-run $job | grep -q ' shop.results '"
+refused_job() { ! run load-results --dry-run NOT-A-JOB && grep -q "16 lower-case hex digits" "$work/load-results.out"; }
+check "a job id that is not 16 hex digits is refused" refused_job
+check "the fake bq refuses a load into a missing dataset" bash -c '! bq --project_id=p load --source_format=NEWLINE_DELIMITED_JSON nope.results gs://b/o infra/bigquery/results-schema.json 2>/dev/null'
 
 echo "==> the fake gcloud is strict"
 fresh strict

@@ -51,6 +51,15 @@ public struct StorageUploadStream: Sendable {
         }
     }
 
+    /// Abandons the upload: the session is deleted (Storage answers 499) and no object is
+    /// created, so a refused upload leaves nothing behind.
+    public mutating func cancel() async throws {
+        guard !finished else { return }
+        finished = true
+        buffer = []
+        _ = try await api.send(.storage, method: "DELETE", path: "", resource: resource, accept: [200, 204, 404, 410, 499], absoluteURL: session)
+    }
+
     /// PUTs the first `length` buffered bytes; returns the object once the server completed it.
     @discardableResult
     private mutating func send(length: Int, total: Int?) async throws -> StorageObject? {

@@ -57,8 +57,9 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     }
 
     public struct CompositeFilter: Codable, Sendable, Equatable {
-        public enum Operator: String, Codable, Sendable {
+        public enum Operator: String, ProtoJSONEnum {
             case and = "AND", or = "OR"
+            public var protoNumber: Int { self == .and ? 1 : 2 }
         }
         public var op: Operator?
         public var filters: [Filter]?
@@ -69,12 +70,27 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     }
 
     public struct FieldFilter: Codable, Sendable, Equatable {
-        public enum Operator: String, Codable, Sendable, CaseIterable {
+        public enum Operator: String, ProtoJSONEnum {
             case lessThan = "LESS_THAN", lessThanOrEqual = "LESS_THAN_OR_EQUAL"
             case greaterThan = "GREATER_THAN", greaterThanOrEqual = "GREATER_THAN_OR_EQUAL"
             case equal = "EQUAL", notEqual = "NOT_EQUAL"
             case arrayContains = "ARRAY_CONTAINS", arrayContainsAny = "ARRAY_CONTAINS_ANY"
             case `in` = "IN", notIn = "NOT_IN"
+            /// Numbers of `google.firestore.v1.StructuredQuery.FieldFilter.Operator`.
+            public var protoNumber: Int {
+                switch self {
+                case .lessThan: 1
+                case .lessThanOrEqual: 2
+                case .greaterThan: 3
+                case .greaterThanOrEqual: 4
+                case .equal: 5
+                case .notEqual: 6
+                case .arrayContains: 7
+                case .in: 8
+                case .arrayContainsAny: 9
+                case .notIn: 10
+                }
+            }
         }
         public var field: FieldReference?
         public var op: Operator?
@@ -87,8 +103,17 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     }
 
     public struct UnaryFilter: Codable, Sendable, Equatable {
-        public enum Operator: String, Codable, Sendable, CaseIterable {
+        public enum Operator: String, ProtoJSONEnum {
             case isNull = "IS_NULL", isNaN = "IS_NAN", isNotNull = "IS_NOT_NULL", isNotNaN = "IS_NOT_NAN"
+            /// Numbers of `google.firestore.v1.StructuredQuery.UnaryFilter.Operator`.
+            public var protoNumber: Int {
+                switch self {
+                case .isNaN: 2
+                case .isNull: 3
+                case .isNotNaN: 4
+                case .isNotNull: 5
+                }
+            }
         }
         public var op: Operator?
         public var field: FieldReference?
@@ -99,8 +124,9 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     }
 
     public struct Order: Codable, Sendable, Equatable {
-        public enum Direction: String, Codable, Sendable {
+        public enum Direction: String, ProtoJSONEnum {
             case ascending = "ASCENDING", descending = "DESCENDING"
+            public var protoNumber: Int { self == .ascending ? 1 : 2 }
         }
         public var field: FieldReference?
         public var direction: Direction?

@@ -5,27 +5,31 @@ extension JobResource {
     /// The resource of a job ingest has created: its document and counter shards in `state`,
     /// read at `now`. Counts come from the frozen `finalCounts` once the job is final, so the API
     /// shows what the output CSV and the webhook said. Rate and ETA are shown while the job runs:
-    /// the items recorded so far over the time from the job's creation to the latest item.
+    /// the items recorded so far over the time from the job's creation (or latest retry) to the
+    /// latest item.
     public init(_ state: JobState, now: Date = Date()) {
         let record = state.record
-        let succeeded: Int, failed: Int, remaining: Int, missing: Int, progress: Double
+        let succeeded: Int, failed: Int, remaining: Int, missing: Int, cancelled: Int, progress: Double
         if let frozen = record.finalCounts {
             succeeded = frozen.succeeded
             failed = frozen.failed
             missing = frozen.missing
-            remaining = frozen.missing
+            cancelled = frozen.cancelled
+            remaining = frozen.missing + frozen.cancelled
             progress = record.total == 0 ? 1 : min(1, Double(frozen.succeeded + frozen.failed) / Double(record.total))
         } else {
             succeeded = state.succeeded
             failed = state.failed
             missing = record.missing ?? 0
+            cancelled = 0
             remaining = state.remaining
             progress = state.progress
         }
         let status = Status(record.status)
         var rate: Double?
         var eta: Int?
-        if status == .running, let started = Timestamp.parse(record.createdAt) {
+        // A retried job's rate counts from its retry: the items of the earlier run are not its pace.
+        if status == .running, let started = Timestamp.parse(record.retriedAt ?? record.createdAt) {
             let recorded = succeeded + failed
             let until = state.lastItemAt.flatMap(Timestamp.parse) ?? now
             let seconds = until.timeIntervalSince(started)
@@ -38,26 +42,11 @@ extension JobResource {
         self.init(
             id: record.id.rawValue, status: status,
             source: Source(uri: record.source.uri, name: Self.fileName(of: record.source.name)),
-            counts: Counts(total: record.total, succeeded: succeeded, failed: failed, remaining: remaining, missing: missing, cancelled: 0),
+            counts: Counts(total: record.total, succeeded: succeeded, failed: failed, remaining: remaining, missing: missing, cancelled: cancelled),
             progress: progress, ratePerSecond: rate, etaSeconds: eta,
             recipe: Self.recipeValue(record.recipe), webhookUrl: record.webhookURL,
             createdAt: record.createdAt, startedAt: record.status == .rejected ? nil : record.createdAt,
             finishedAt: record.finalizedAt, error: record.error
-        )
-    }
-
-    /// The resource of a CSV stored in the uploads bucket that ingest has not turned into a job
-    /// yet: the object `bucket/name#generation`, uploaded at `createdAt`, with the effective
-    /// recipe and webhook it will run with.
-    public init(queued bucket: String, name: String, generation: Int64, fileName: String?, recipe: Recipe,
-                webhookUrl: String?, createdAt: String) {
-        let id = JobID(bucket: bucket, object: name, generation: generation)
-        let recipeJSON = (try? JSONEncoder().encode(recipe)).flatMap { String(data: $0, encoding: .utf8) }
-        self.init(
-            id: id.rawValue, status: .queued,
-            source: Source(uri: "gs://\(bucket)/\(name)#\(generation)", name: fileName ?? Self.fileName(of: name)),
-            counts: Counts(total: 0, succeeded: 0, failed: 0, remaining: 0, missing: 0, cancelled: 0),
-            progress: 0, recipe: Self.recipeValue(recipeJSON), webhookUrl: webhookUrl, createdAt: createdAt
         )
     }
 
@@ -68,7 +57,7 @@ extension JobResource {
     }
 
     /// The recipe document `json` as a JSON value (an empty object when absent or unreadable).
-    static func recipeValue(_ json: String?) -> JSONValue {
+    public static func recipeValue(_ json: String?) -> JSONValue {
         guard let json, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else { return .object([:]) }
         return value
     }
@@ -83,6 +72,7 @@ extension JobResource.Status {
         case .finishedWithErrors: self = .finishedWithErrors
         case .rejected: self = .rejected
         case .timedOut: self = .timedOut
+        case .cancelled: self = .cancelled
         }
     }
 }

@@ -8,7 +8,9 @@ import PixelPipeCore
 /// breaks), as users paste them. A comma inside a URL therefore splits it; such URLs must be
 /// percent-encoded (`%2C`) in the file.
 ///
-/// Only syntax is checked here: an absolute `http` or `https` URL with a host. Where it points
+/// Only syntax is checked here: an absolute `http` or `https` URL with a host, or a
+/// `gs://BUCKET/NAME` object (the jobs API stores uploaded images so; the process stage reads
+/// them from the uploads bucket only, and fails any other bucket's). Where an http(s) URL points
 /// (`http://169.254.169.254/`, loopback, private networks) is the downloader's address policy,
 /// checked at connect time (ARCHITECTURE §8), so such URLs pass this layer.
 public struct CSVRowValidator: Sendable {
@@ -75,7 +77,7 @@ public struct CSVRowValidator: Sendable {
 
     /// Why `url` cannot be downloaded, or nil when it is an absolute http(s) URL with a host.
     static func problem(withURL url: String) -> String? {
-        if isPlainHTTPURL(url) { return nil }
+        if isPlainHTTPURL(url) || isStorageObjectURI(url) { return nil }
         let shown = url.count > 200 ? "\(url.prefix(200))…" : url
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") || !url[..<colon].contains("/") else {
             return "not an absolute URL: \(shown)"
@@ -97,6 +99,17 @@ public struct CSVRowValidator: Sendable {
             return "port out of range in URL: \(shown)"
         }
         return nil
+    }
+
+    /// `gs://BUCKET/NAME`: a bucket name of lower-case letters, digits, `-`, `_` and `.`, and a
+    /// non-empty object name.
+    static func isStorageObjectURI(_ url: String) -> Bool {
+        guard url.hasPrefix("gs://") else { return false }
+        let rest = url.dropFirst(5)
+        guard let slash = rest.firstIndex(of: "/") else { return false }
+        let bucket = rest[..<slash], name = rest[rest.index(after: slash)...]
+        return !bucket.isEmpty && !name.isEmpty
+            && bucket.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
     }
 
     /// A fast path for the common case, about fifty times cheaper than `URLComponents`: an

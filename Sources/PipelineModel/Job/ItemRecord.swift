@@ -51,9 +51,13 @@ public struct ItemRecord: Codable, Sendable, Equatable {
     public var attempt: Int?
     /// When it was recorded (RFC 3339).
     public var recordedAt: String
+    /// The counter shard the item is counted on (set by `JobStore.commit`; absent on items
+    /// recorded before it was kept): a retry that removes the item uncounts it there.
+    public var counter: Int?
 
     public init(row: Int, index: Int, url: String?, product: String, status: Status, error: String? = nil,
-                outputs: [Output] = [], analysis: ImageAnalysis? = nil, attempt: Int? = nil, recordedAt: String) {
+                outputs: [Output] = [], analysis: ImageAnalysis? = nil, attempt: Int? = nil, recordedAt: String, counter: Int? = nil) {
+        self.counter = counter
         self.row = row
         self.index = index
         self.url = url
@@ -68,4 +72,8 @@ public struct ItemRecord: Codable, Sendable, Equatable {
 
     /// The item's id within its job, `ROW-INDEX`.
     public var id: String { "\(row)-\(index)" }
+
+    /// Whether a retry can run the item again: an image process recorded as failed. Items
+    /// populate recorded (an invalid row or URL, no image task) would fail the same way again.
+    public var isRetryable: Bool { status == .failed && url != nil && index >= 1 }
 }

@@ -71,18 +71,26 @@ public struct JobLedger: Sendable {
             throw JobLedgerError.unknownJob(job)
         }
         if state.isComplete, !state.status.isFinal {
-            try await enqueueTeardown(job: job, reason: .complete, logger: logger)
+            try await enqueueTeardown(job: job, reason: .complete, run: state.run ?? 0, logger: logger)
         }
     }
 
-    /// Creates the control task `teardown-JOB` (or `watchdog-JOB` for `.deadline`, scheduled at
-    /// `at`); a task of that name already existing is success.
+    /// Creates the control task `teardown-JOB` (`watchdog-JOB` for `.deadline`, scheduled at
+    /// `at`; `cancel-JOB` for `.cancel`), with `-rN` for run `run` of a retried job; a task of
+    /// that name already existing is success.
     /// `watchdogExtension` numbers the watchdog of a deadline that was moved on.
-    public func enqueueTeardown(job: JobID, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, watchdogExtension: Int = 0, logger: Logger) async throws {
-        let name = reason == .complete ? PipelineNames.teardownTask(job: job) : PipelineNames.watchdogTask(job: job, extension: watchdogExtension)
+    public func enqueueTeardown(
+        job: JobID, reason: TeardownTask.Reason, at scheduleTime: Date? = nil, watchdogExtension: Int = 0, run: Int = 0, logger: Logger
+    ) async throws {
+        let name = switch reason {
+        case .complete: PipelineNames.teardownTask(job: job, run: run)
+        case .deadline: PipelineNames.watchdogTask(job: job, extension: watchdogExtension, run: run)
+        case .cancel: PipelineNames.cancelTask(job: job, run: run)
+        }
+        let body = TeardownTask(job: job, reason: reason, watchdog: watchdogExtension == 0 ? nil : watchdogExtension, run: run == 0 ? nil : run)
         let created = try await clients.createTask(
             named: name, queue: configuration.controlQueue, url: try configuration.requireTeardownURL(),
-            body: TeardownTask(job: job, reason: reason, watchdog: watchdogExtension == 0 ? nil : watchdogExtension), at: scheduleTime, configuration: configuration
+            body: body, at: scheduleTime, configuration: configuration
         )
         if created {
             logger.debug("teardown enqueued", metadata: ["pixelpipe.job": .string(job.rawValue), "pixelpipe.task": .string(name)])

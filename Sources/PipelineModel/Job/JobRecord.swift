@@ -19,6 +19,9 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case rejected
         /// The deadline passed with items still missing (`missing` counts them).
         case timedOut = "timed_out"
+        /// A cancel was requested (`cancelRequestedAt`) and teardown finalized the job: the items
+        /// not recorded by then are reported as cancelled (`FinalCounts.cancelled`).
+        case cancelled
 
         /// Whether teardown has nothing left to decide.
         public var isFinal: Bool { self != .running }
@@ -41,16 +44,29 @@ public struct JobRecord: Codable, Sendable, Equatable {
         public var uri: String { "gs://\(bucket)/\(name)#\(generation)" }
     }
 
-    /// `succeeded`, `failed` and `missing` as teardown froze them.
+    /// `succeeded`, `failed`, `missing` and `cancelled` as teardown froze them; they add up to
+    /// the job's `total`.
     public struct FinalCounts: Codable, Sendable, Equatable {
         public var succeeded: Int
         public var failed: Int
+        /// Items a timed-out job was finalized without.
         public var missing: Int
+        /// Items a cancelled job was finalized without (absent, 0, on documents older than cancel).
+        public var cancelled: Int
 
-        public init(succeeded: Int, failed: Int, missing: Int) {
+        public init(succeeded: Int, failed: Int, missing: Int, cancelled: Int = 0) {
             self.succeeded = succeeded
             self.failed = failed
             self.missing = missing
+            self.cancelled = cancelled
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            succeeded = try container.decode(Int.self, forKey: .succeeded)
+            failed = try container.decode(Int.self, forKey: .failed)
+            missing = try container.decode(Int.self, forKey: .missing)
+            cancelled = try container.decodeIfPresent(Int.self, forKey: .cancelled) ?? 0
         }
     }
 
@@ -58,7 +74,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, source, total, rows, invalidRows, shards, counterShards, published, recipe, webhookURL
         case createdAt, deadline, deadlineExtensions, error, errorReport, outputCSV, missing, finalCounts
-        case finalizedAt, webhookDeliveredAt, nearDuplicates
+        case finalizedAt, webhookDeliveredAt, nearDuplicates, cancelRequestedAt, run, resultsNDJSON, retriedAt
     }
 
     /// The job id (first 16 hex digits of SHA-256 of `bucket/name#generation`).
@@ -108,6 +124,17 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var webhookDeliveredAt: String?
     /// Near-duplicate images teardown found, stored when it finalized the job.
     public var nearDuplicates: [NearDuplicate]?
+    /// When a cancel was requested (RFC 3339): process starts no image of the job from then on,
+    /// and teardown finalizes it as `cancelled`. Cleared by a retry.
+    public var cancelRequestedAt: String?
+    /// Which run of the job this is: absent (0) for the first, N after the N-th retry. The run's
+    /// queue, image tasks, teardown and watchdogs carry it in their names (`PipelineNames`),
+    /// since Cloud Tasks remembers the first run's names.
+    public var run: Int?
+    /// The `results.ndjson` object in the processed bucket (one JSON line per item), once written.
+    public var resultsNDJSON: String?
+    /// When the latest retry put the job back to running (RFC 3339).
+    public var retriedAt: String?
 
     public init(
         id: JobID, status: Status = .running, source: Source, total: Int, rows: Int, invalidRows: Int, shards: Int,
@@ -147,12 +174,26 @@ extension JobRecord {
         public var finalizedAt: String?
         public var webhookDeliveredAt: String?
         public var nearDuplicates: [NearDuplicate]?
+        public var cancelRequestedAt: String?
+        public var run: Int?
+        public var resultsNDJSON: String?
+        public var retriedAt: String?
+        /// Removes what finalization (and a cancel) left on the job — `finalizedAt`, `finalCounts`,
+        /// `outputCSV`, `resultsNDJSON`, `missing`, `webhookDeliveredAt`, `nearDuplicates`,
+        /// `cancelRequestedAt` — so a retried job is finalized afresh. Fields this update sets win.
+        public var clearsFinalization: Bool
 
         public init(
             status: Status? = nil, published: Bool? = nil, deadline: String? = nil, deadlineExtensions: Int? = nil,
             outputCSV: String? = nil, missing: Int? = nil, finalCounts: FinalCounts? = nil, finalizedAt: String? = nil,
-            webhookDeliveredAt: String? = nil, nearDuplicates: [NearDuplicate]? = nil
+            webhookDeliveredAt: String? = nil, nearDuplicates: [NearDuplicate]? = nil, cancelRequestedAt: String? = nil,
+            run: Int? = nil, resultsNDJSON: String? = nil, retriedAt: String? = nil, clearsFinalization: Bool = false
         ) {
+            self.cancelRequestedAt = cancelRequestedAt
+            self.run = run
+            self.resultsNDJSON = resultsNDJSON
+            self.retriedAt = retriedAt
+            self.clearsFinalization = clearsFinalization
             self.status = status
             self.published = published
             self.deadline = deadline
@@ -177,16 +218,38 @@ extension JobRecord {
             try container.encodeIfPresent(finalizedAt, forKey: .finalizedAt)
             try container.encodeIfPresent(webhookDeliveredAt, forKey: .webhookDeliveredAt)
             try container.encodeIfPresent(nearDuplicates, forKey: .nearDuplicates)
+            try container.encodeIfPresent(cancelRequestedAt, forKey: .cancelRequestedAt)
+            try container.encodeIfPresent(run, forKey: .run)
+            try container.encodeIfPresent(resultsNDJSON, forKey: .resultsNDJSON)
+            try container.encodeIfPresent(retriedAt, forKey: .retriedAt)
         }
 
-        /// The Firestore fields and the update mask naming exactly them.
+        /// The fields `clearsFinalization` removes.
+        static let finalizationKeys: [CodingKeys] = [
+            .finalizedAt, .finalCounts, .outputCSV, .resultsNDJSON, .missing, .webhookDeliveredAt, .nearDuplicates, .cancelRequestedAt,
+        ]
+
+        /// The Firestore fields and the update mask naming exactly them (and, with
+        /// `clearsFinalization`, the fields to remove: named in the mask, absent from the fields).
         public func fields() throws -> (fields: [String: FirestoreValue], mask: [String]) {
             let fields = try FirestoreCoding.fields(from: self)
-            return (fields, fields.keys.sorted())
+            var mask = Set(fields.keys)
+            if clearsFinalization { mask.formUnion(Self.finalizationKeys.map(\.stringValue)) }
+            return (fields, mask.sorted())
         }
 
         /// Applies the change to `record`, as the write does to the document.
         public func apply(to record: inout JobRecord) {
+            if clearsFinalization {
+                record.finalizedAt = nil
+                record.finalCounts = nil
+                record.outputCSV = nil
+                record.resultsNDJSON = nil
+                record.missing = nil
+                record.webhookDeliveredAt = nil
+                record.nearDuplicates = nil
+                record.cancelRequestedAt = nil
+            }
             if let status { record.status = status }
             if let published { record.published = published }
             if let deadline { record.deadline = deadline }
@@ -197,6 +260,10 @@ extension JobRecord {
             if let finalizedAt { record.finalizedAt = finalizedAt }
             if let webhookDeliveredAt { record.webhookDeliveredAt = webhookDeliveredAt }
             if let nearDuplicates { record.nearDuplicates = nearDuplicates }
+            if let cancelRequestedAt { record.cancelRequestedAt = cancelRequestedAt }
+            if let run { record.run = run }
+            if let resultsNDJSON { record.resultsNDJSON = resultsNDJSON }
+            if let retriedAt { record.retriedAt = retriedAt }
         }
     }
 }

@@ -105,7 +105,9 @@ public struct JobStore: Sendable {
         let succeeded = items.count(where: { $0.status == .succeeded })
         let progress = CounterShard.progressFields(recordedAt: items.map(\.recordedAt).max() ?? "")
         var writes = try items.map { item in
-            FirestoreWrite(
+            var item = item
+            item.counter = shard
+            return FirestoreWrite(
                 .update(path: PipelineNames.itemDocument(job: job, row: item.row, index: item.index), fields: try FirestoreCoding.fields(from: item), mask: nil),
                 precondition: .exists(false)
             )
@@ -126,6 +128,30 @@ public struct JobStore: Sendable {
             return .alreadyRecorded
         } catch let error as GoogleAPIError where error.isNotFound {
             return .noCounter
+        }
+    }
+
+    /// Deletes `items` (failed items a retry runs again; each with precondition `exists=true`)
+    /// and uncounts them from counter shard `shard` in the same commit — `failed` by their
+    /// number, `remaining` back up by it — so the shards' sums match the item documents at every
+    /// instant. False when some item was already gone (another retry took it): nothing is
+    /// written. At most `maxItemsPerCommit`.
+    public func uncount(_ items: [ItemRecord], job: JobID, shard: Int) async throws -> Bool {
+        precondition(!items.isEmpty && items.count <= Self.maxItemsPerCommit, "1 to \(Self.maxItemsPerCommit) items per commit")
+        let succeeded = items.count(where: { $0.status == .succeeded })
+        var writes = items.map { item in
+            FirestoreWrite(.delete(path: PipelineNames.itemDocument(job: job, row: item.row, index: item.index)), precondition: .exists(true))
+        }
+        writes.append(FirestoreWrite(
+            .update(path: PipelineNames.counterDocument(job: job, shard: shard), fields: [:], mask: []),
+            precondition: .exists(true),
+            increments: CounterShard.increments(succeeded: -succeeded, failed: -(items.count - succeeded))
+        ))
+        do {
+            _ = try await firestore.commit(writes)
+            return true
+        } catch let error as GoogleAPIError where error.isNotFound || error.isPreconditionFailed {
+            return false
         }
     }
 

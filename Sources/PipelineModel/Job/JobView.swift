@@ -12,10 +12,18 @@ public struct JobView: Codable, Sendable, Equatable {
     public var total: Int
     public var succeeded: Int
     public var failed: Int
-    /// Items not yet recorded (for a finalized job: those it was finalized without).
+    /// Items not yet recorded (for a finalized job: those it was finalized without, `missing` +
+    /// `cancelled`), so `succeeded + failed + remaining == total` always.
     public var remaining: Int
     /// Items a timed-out job was finalized without; 0 otherwise.
     public var missing: Int
+    /// Items a cancelled job was finalized without; 0 otherwise (also while a requested cancel
+    /// is being finalized: until then the items are `remaining`).
+    public var cancelled: Int
+    /// When a cancel was requested, while the job is being cancelled (and after, until a retry).
+    public var cancelRequestedAt: String?
+    /// Which run of the job this is: N after the N-th retry; absent for the first run.
+    public var run: Int?
     /// Fraction of items recorded, 0…1.
     public var progress: Double
     public var createdAt: String
@@ -23,6 +31,8 @@ public struct JobView: Codable, Sendable, Equatable {
     public var finalizedAt: String?
     /// The output CSV's link, once written (absent for rejected jobs).
     public var outputCSV: String?
+    /// The `results.ndjson` link (one JSON line per item), once written.
+    public var resultsNDJSON: String?
     /// The error report's link (rejected jobs).
     public var errorReport: String?
     /// Why the job was rejected.
@@ -40,12 +50,14 @@ public struct JobView: Codable, Sendable, Equatable {
             succeeded = counts.succeeded
             failed = counts.failed
             missing = counts.missing
-            remaining = counts.missing
+            cancelled = counts.cancelled
+            remaining = counts.missing + counts.cancelled
             progress = record.total == 0 ? 1 : min(1, Double(counts.succeeded + counts.failed) / Double(record.total))
         } else {
             succeeded = state.succeeded
             failed = state.failed
             missing = record.missing ?? 0
+            cancelled = 0
             remaining = state.remaining
             progress = state.progress
         }
@@ -53,6 +65,9 @@ public struct JobView: Codable, Sendable, Equatable {
         deadline = record.deadline
         finalizedAt = record.finalizedAt
         outputCSV = record.outputCSV.map { links.url(bucket: bucket, name: $0) }
+        resultsNDJSON = record.resultsNDJSON.map { links.url(bucket: bucket, name: $0) }
+        cancelRequestedAt = record.cancelRequestedAt
+        run = record.run.flatMap { $0 == 0 ? nil : $0 }
         errorReport = record.errorReport.map { links.url(bucket: bucket, name: $0) }
         error = record.error
         nearDuplicates = record.nearDuplicates ?? []

@@ -10,20 +10,31 @@ public enum PipelineNames {
         JobID(bucket: bucket, object: object, generation: generation)
     }
 
-    /// The job's own queue, `images-JOB`.
-    public static func imageQueue(job: JobID) -> String { "images-\(job)" }
+    /// The job's own queue, `images-JOB`; a retried job's run N has `images-JOB-rN`, since a
+    /// deleted queue's name cannot be used again for days.
+    public static func imageQueue(job: JobID, run: Int = 0) -> String { "images-\(job)\(runSuffix(run))" }
 
-    /// The task processing image `index` (1-based; 0 stands for a wholly invalid row) of data row `row`: `JOB-ROW-INDEX`.
-    public static func imageTask(job: JobID, row: Int, index: Int) -> String { "\(job)-\(row)-\(index)" }
+    /// The task processing image `index` (1-based; 0 stands for a wholly invalid row) of data row
+    /// `row`: `JOB-ROW-INDEX`, and `JOB-ROW-INDEX-rN` in run N (Cloud Tasks remembers the
+    /// first run's names).
+    public static func imageTask(job: JobID, row: Int, index: Int, run: Int = 0) -> String { "\(job)-\(row)-\(index)\(runSuffix(run))" }
 
-    /// The task that finalizes the job when its last image is counted.
-    public static func teardownTask(job: JobID) -> String { "teardown-\(job)" }
+    /// The task that finalizes the job when its last image is counted: `teardown-JOB`, in run N
+    /// `teardown-JOB-rN`.
+    public static func teardownTask(job: JobID, run: Int = 0) -> String { "teardown-\(job)\(runSuffix(run))" }
 
     /// The task that finalizes the job at its deadline if it has not finished by then:
-    /// `watchdog-JOB`, then `watchdog-JOB-N` for the N-th time the deadline was moved on.
-    public static func watchdogTask(job: JobID, extension number: Int = 0) -> String {
-        number == 0 ? "watchdog-\(job)" : "watchdog-\(job)-\(number)"
+    /// `watchdog-JOB`, then `watchdog-JOB-N` for the N-th time the deadline was moved on; in
+    /// run R `watchdog-JOB-rR` and `watchdog-JOB-rR-N`.
+    public static func watchdogTask(job: JobID, extension number: Int = 0, run: Int = 0) -> String {
+        number == 0 ? "watchdog-\(job)\(runSuffix(run))" : "watchdog-\(job)\(runSuffix(run))-\(number)"
     }
+
+    /// The task that finalizes the job at once after a cancel: `cancel-JOB`, in run N `cancel-JOB-rN`.
+    public static func cancelTask(job: JobID, run: Int = 0) -> String { "cancel-\(job)\(runSuffix(run))" }
+
+    /// `""` for the first run, `-rN` for run N.
+    private static func runSuffix(_ run: Int) -> String { run == 0 ? "" : "-r\(run)" }
 
     /// The item document of one image, `jobs/JOB/items/ROW-INDEX` with both numbers
     /// zero-padded (`jobs/JOB/items/000000000012-0000003`): Firestore lists a collection in
@@ -60,6 +71,10 @@ public enum PipelineNames {
 
     /// The job's output CSV, `JOB/output.csv`.
     public static func outputCSV(job: JobID) -> String { "\(job)/output.csv" }
+
+    /// The job's results, one JSON line per item (`ResultLine`), `JOB/results.ndjson`: what the
+    /// BigQuery load reads.
+    public static func resultsNDJSON(job: JobID) -> String { "\(job)/results.ndjson" }
 
     /// Why a rejected job's CSV was refused, `JOB/error-report.json`.
     public static func errorReport(job: JobID) -> String { "\(job)/error-report.json" }

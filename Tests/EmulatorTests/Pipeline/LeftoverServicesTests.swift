@@ -24,7 +24,8 @@ struct LeftoverServicesTests {
     }
 
     func startEmulator(_ directory: URL) async throws -> ChildProcess {
-        let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", directory.path, "--log-format", "json"])
+        let pipeline = try PipelineFile.writeUnpinned(to: URL(fileURLWithPath: directory.path + ".pipeline.yaml"))
+        let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", directory.path, "--pipeline", pipeline.path, "--log-format", "json"])
         _ = try await emulator.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
         return emulator
     }
@@ -33,7 +34,7 @@ struct LeftoverServicesTests {
     func recordedServices(_ directory: URL, excluding earlier: Set<Int32> = []) async throws -> [String: (pid: Int32, executable: String, port: Int)] {
         var services: [String: (pid: Int32, executable: String, port: Int)] = [:]
         let deadline = ContinuousClock.now + .seconds(20)
-        while services.count < 4 || !Set(services.values.map(\.pid)).isDisjoint(with: earlier), ContinuousClock.now < deadline {
+        while services.count < 5 || !Set(services.values.map(\.pid)).isDisjoint(with: earlier), ContinuousClock.now < deadline {
             services = try recorded(directory)
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -47,7 +48,7 @@ struct LeftoverServicesTests {
 
         let first = try await startEmulator(directory)
         let before = try await recordedServices(directory)
-        #expect(Set(before.keys) == ["ingest", "populate", "process", "teardown"])
+        #expect(Set(before.keys) == ["ingest", "populate", "process", "teardown", "api"])
         #expect(before.values.allSatisfy { ServiceProcesses.isRunning($0.pid, executable: $0.executable) })
         first.send(SIGKILL)
         _ = try await first.exitStatus()

@@ -13,10 +13,12 @@ import TestSupport
 /// task follows it before anything is delivered.
 @Suite("emulator up: service addresses")
 struct ServiceAddressTests {
-    /// `emulator up` on `directory` (default pipeline unless `pipeline` is given), ready.
+    /// `emulator up` on `directory` (the default pipeline without its pinned ports unless
+    /// `pipeline` is given), ready.
     func start(_ directory: URL, pipeline: URL? = nil) async throws -> (emulator: ChildProcess, base: String, services: [String: String]) {
-        var arguments = ["up", "--port", "0", "--data-dir", directory.appendingPathComponent("data").path, "--log-format", "json"]
-        if let pipeline { arguments += ["--pipeline", pipeline.path] }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = try pipeline ?? PipelineFile.writeUnpinned(to: directory.appendingPathComponent("default-pipeline.yaml"))
+        let arguments = ["up", "--port", "0", "--data-dir", directory.appendingPathComponent("data").path, "--log-format", "json", "--pipeline", file.path]
         let emulator = try ChildProcess("emulator", arguments: arguments)
         let base = try await emulator.logField("pixelpipe.url", ofMessage: "emulator listening")
         let ready = try await emulator.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
@@ -71,7 +73,7 @@ struct ServiceAddressTests {
 
         // Status lists every service with its URL, pid, revision and restarts.
         let services = try #require(try await status(base)["services"] as? [[String: Any]])
-        #expect(services.map { $0["name"] as? String } == ["ingest", "populate", "process", "teardown"])
+        #expect(services.map { $0["name"] as? String } == ["api", "ingest", "populate", "process", "teardown"])
         for service in services {
             let name = service["name"] as? String ?? ""
             #expect(service["url"] as? String == after[name])

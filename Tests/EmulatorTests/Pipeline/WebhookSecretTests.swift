@@ -16,7 +16,9 @@ struct WebhookSecretTests {
         let file = data.appendingPathComponent("secrets/webhook-secret")
 
         func start() async throws -> (ChildProcess, String) {
-            let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", data.path, "--log-format", "json"])
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let pipeline = try PipelineFile.writeUnpinned(to: directory.appendingPathComponent("pipeline.yaml"))
+            let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", data.path, "--pipeline", pipeline.path, "--log-format", "json"])
             let base = try await emulator.logField("pixelpipe.url", ofMessage: "emulator listening")
             _ = try await emulator.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
             return (emulator, base)

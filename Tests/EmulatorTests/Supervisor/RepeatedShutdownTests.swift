@@ -12,9 +12,10 @@ struct RepeatedShutdownTests {
     @Test("started, its services killed once, then stopped with SIGTERM, 5 times over: emulator up exits 0 every time", .timeLimit(.minutes(3)))
     func repeatedShutdown() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("repeated-shutdown-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
+        let pipeline = try PipelineFile.writeUnpinned(to: URL(fileURLWithPath: data.path + ".pipeline.yaml"))
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: pipeline) }
         for round in 1...5 {
-            let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", data.path, "--log-format", "json"])
+            let emulator = try ChildProcess("emulator", arguments: ["up", "--port", "0", "--data-dir", data.path, "--pipeline", pipeline.path, "--log-format", "json"])
             _ = try await emulator.line(where: { $0.contains(#""message":"pipeline ready""#) }, within: .seconds(60), "the pipeline to be ready")
             // Ends of output mid-run, as in the chaos suite: the supervisor restarts each service.
             for child in ProcessTable.children(of: emulator.processIdentifier) { kill(child.pid, SIGKILL) }

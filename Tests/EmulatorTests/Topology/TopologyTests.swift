@@ -26,7 +26,8 @@ struct TopologyTests {
     func defaultPipeline() throws {
         let topology = try TopologyLoader.load(path: nil)
         #expect(topology.buckets.map(\.name) == ["pixelpipe-uploads", "pixelpipe-processed"])
-        #expect(topology.services.map(\.name) == ["ingest", "populate", "process", "teardown"])
+        #expect(topology.services.map(\.name) == ["ingest", "populate", "process", "teardown", "api"])
+        #expect(topology.services.last?.port == 8086)
         let trigger = try #require(topology.triggers.first)
         #expect(trigger.matches(bucket: "pixelpipe-uploads", name: "batch/products.csv", event: StorageEventType.finalized))
         #expect(!trigger.matches(bucket: "pixelpipe-uploads", name: "products.txt", event: StorageEventType.finalized))

@@ -65,10 +65,10 @@ extension PipelineHarness {
     // MARK: Outputs
 
     /// The job's output images in the processed bucket (everything under `JOB/` except the
-    /// output CSV and error reports), by object name.
+    /// output CSV, results.ndjson and error reports), by object name.
     func outputs(_ id: JobID) async throws -> [String: StorageObject] {
         let objects = try await clients.storage.listAll(bucket: configuration.processedBucket, prefix: "\(id)/")
-        return Dictionary(uniqueKeysWithValues: objects.filter { $0.name != PipelineNames.outputCSV(job: id) && !$0.name.hasSuffix(".csv") && !$0.name.hasSuffix(".json") && !$0.name.hasSuffix(".txt") }.map { ($0.name, $0) })
+        return Dictionary(uniqueKeysWithValues: objects.filter { $0.name != PipelineNames.outputCSV(job: id) && !$0.name.hasSuffix(".csv") && !$0.name.hasSuffix(".json") && !$0.name.hasSuffix(".ndjson") && !$0.name.hasSuffix(".txt") }.map { ($0.name, $0) })
     }
 
     /// The bytes of object `name` in the processed bucket.

@@ -191,7 +191,7 @@ struct JobContractTests {
         let final = JobView(JobState(record: record, counters: late), links: .publicStorage, bucket: "out")
         #expect(try final.encoded() == JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: "out").encoded())
         let json = try #require(try JSONSerialization.jsonObject(with: final.encoded()) as? [String: Any])
-        #expect(Set(json.keys) == ["job", "status", "source", "total", "succeeded", "failed", "remaining", "missing", "progress", "createdAt", "deadline", "finalizedAt", "outputCSV", "nearDuplicates"])
+        #expect(Set(json.keys) == ["job", "status", "source", "total", "succeeded", "failed", "remaining", "missing", "cancelled", "progress", "createdAt", "deadline", "finalizedAt", "outputCSV", "nearDuplicates"])
         #expect(json["outputCSV"] as? String == "https://storage.googleapis.com/out/0123456789abcdef/output.csv")
         #expect(json["missing"] as? Int == 1 && json["remaining"] as? Int == 1 && json["succeeded"] as? Int == 2)
     }

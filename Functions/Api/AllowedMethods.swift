@@ -1,0 +1,18 @@
+/// Which methods each route of the jobs API takes, so a known path asked with another method
+/// answers 405 with `Allow` (RFC 9110) instead of Hummingbird's 404 for an unmatched route.
+enum AllowedMethods {
+    /// The methods `path` takes, or nil when no route has that path.
+    static func of(_ path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch segments.count {
+        case 1 where segments[0] == "healthz" || segments[0] == "openapi.json": return ["GET"]
+        case 2 where segments == ["v1", "jobs"]: return ["GET", "POST"]
+        case 2 where segments == ["v1", "images"]: return ["POST"]
+        case 3 where segments[0] == "v1" && segments[1] == "jobs" && !segments[2].isEmpty:
+            if segments[2].hasSuffix(":cancel") || segments[2].hasSuffix(":retry") { return ["POST"] }
+            return ["GET"]
+        case 4 where segments[0] == "v1" && segments[1] == "jobs" && ["items", "output.csv"].contains(segments[3]): return ["GET"]
+        default: return nil
+        }
+    }
+}
