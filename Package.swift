@@ -195,8 +195,9 @@ let package = Package(
             .testTarget(
                 name: "EndToEndTests",
                 // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;
-                // GRDB reads the emulator's database directly to count writes per document.
-                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
+                // GRDB reads the emulator's database directly to count writes per document; the CLI's
+                // ProgressLine measures the frames the pixelpipe binary draws.
+                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCLI", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
                                .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/EndToEndTests",
                 swiftSettings: swiftSettings
