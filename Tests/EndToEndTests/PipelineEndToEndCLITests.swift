@@ -84,6 +84,31 @@ struct PipelineEndToEndCLITests {
         #expect(failed.stdout.split(separator: "\n").map { String($0.prefix(3)) } == ["2-1", "3-1", "4-1"])
     }
 
+    @Test("image runs a file (uploaded) and a URL each as a job of one item with the given recipe; jobs lists them newest first")
+    func images() async throws {
+        let pipeline = try SharedPipeline.harness()
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("photo.jpg")
+        try (try await TestImages.shared.all())[0].write(to: file)
+        let api = try Self.apiURL(pipeline)
+        let recipe = #"{"sizes":[{"name":"tiny","width":32}],"formats":["webp"]}"#
+        let uploaded = try await CLIRun.run(["image", file.path, "--recipe", recipe, "--wait", "--api", api])
+        #expect(uploaded.status == 0, "stdout: \(uploaded.stdout) stderr: \(uploaded.stderr)")
+        #expect(uploaded.stdout.contains("  1 image: 1 succeeded, 0 failed"))
+        #expect(uploaded.stdout.contains("-1-tiny.webp"))
+        let linked = try await CLIRun.run(["image", pipeline.images.url(3201), "--recipe", recipe, "--wait", "--api", api])
+        #expect(linked.status == 0, "stdout: \(linked.stdout) stderr: \(linked.stderr)")
+        #expect(linked.stdout.contains("  1 image: 1 succeeded, 0 failed"))
+        let ids = [uploaded, linked].compactMap { $0.stdout.firstMatch(of: /job ([0-9a-f]{16}):/).map { String($0.1) } }
+        #expect(ids.count == 2)
+        let listed = try await CLIRun.run(["jobs", "--status", "finished", "--limit", "2", "--api", api])
+        #expect(listed.status == 0)
+        let rows = listed.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first?.hasPrefix("JOB               STATUS    DONE  SUCCEEDED  FAILED  TOTAL  CREATED") == true, "\(rows)")
+        #expect(rows.dropFirst().filter { !$0.hasPrefix("(more") }.map { String($0.prefix(16)) } == ids.reversed())
+    }
+
     @Test("a CSV the api refuses (no image URL column) is one line naming the header, exit 2; status of an unknown job exits 2")
     func refused() async throws {
         let pipeline = try SharedPipeline.harness()
