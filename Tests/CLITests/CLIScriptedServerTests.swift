@@ -1,15 +1,15 @@
 import Foundation
-import FunctionsFramework
 import PixelPipeCLI
 import PipelineModel
 import Testing
 import TestSupport
 
 /// The built `pixelpipe` binary against `ContractServer`, a scripted server speaking the jobs
-/// API's contract: the cases the real api under `emulator up` cannot produce on demand — a job
-/// rejected while the CLI waits, a CSV refused naming its row, an exact mix of failure reasons
-/// in a job that advances one item per poll.
-@Suite("CLI against a scripted contract server")
+/// API's contract, for what the real api under `emulator up` (`PipelineEndToEndCLITests`)
+/// cannot produce on demand: a job that advances exactly one item per read (so the frames can
+/// be counted), every byte of the request the CLI sent, a job rejected while the CLI waits, and
+/// an upload refused naming a row.
+@Suite("CLI against a scripted contract server (what a real api cannot produce on demand)")
 struct CLIScriptedServerTests {
     private static func csv(_ name: String, rows: Int, in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent(name)
@@ -19,7 +19,7 @@ struct CLIScriptedServerTests {
         return file
     }
 
-    @Test("on a terminal, --wait redraws one progress line in place, fitted to the width, then prints the summary; all succeeded exits 0")
+    @Test("a job advancing one item per read: on a terminal one line is redrawn per change, within the width, then the summary (exit 0); the form carried the recipe, webhook and CSV")
     func terminalProgress() async throws {
         let directory = try CLIRun.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,27 +71,6 @@ struct CLIScriptedServerTests {
         }
     }
 
-    @Test("with failures the summary groups them by reason and the exit status is 1; piped, progress is plain lines with no escape codes")
-    func failuresPiped() async throws {
-        let directory = try CLIRun.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try Self.csv("mixed.csv", rows: 7, in: directory)
-        let server = ContractServer()
-        try await server.run { port in
-            let run = try await CLIRun.run(["submit", file.path, "--wait", "--api", "http://127.0.0.1:\(port)"])
-            #expect(run.status == 1, "stderr: \(run.stderr)")
-            #expect(!run.stdout.contains("\u{1B}"))
-            #expect(!run.stdout.contains("\r"))
-            let lines = run.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.first == "job 000000000000abc0: queued (waiting for ingest to read mixed.csv)")
-            #expect(lines.contains { $0.hasPrefix("job 000000000000abc0: finished_with_errors 7/7 (100%), 4 succeeded, 3 failed") })
-            #expect(lines.contains("  7 images: 4 succeeded, 3 failed"))
-            #expect(lines.contains("  failures by reason:"))
-            #expect(lines.contains("    2 × the source answered HTTP 404  (row 3 image 1, row 6 image 1)"))
-            #expect(lines.contains("    1 × the product name is empty  (row 7)"))
-        }
-    }
-
     @Test("a job rejected while the CLI waits ends the wait with its reason and exit status 2")
     func rejectedMidWait() async throws {
         let directory = try CLIRun.scratch()
@@ -118,75 +97,5 @@ struct CLIScriptedServerTests {
             #expect(run.stdout.isEmpty)
             #expect(run.stderr == "error: The CSV cannot be used (HTTP 400) [row 3, header \"Input Image Urls\"]: row 3: the image URL cell is empty\n")
         }
-    }
-
-    @Test("usage errors exit 2, argument-parser's own included, and --help exits 0", arguments: [
-        (["submit"], Int32(2), "Missing expected argument"),
-        (["jobs", "--status", "almost"], 2, "--status must be one of"),
-        (["submit", "/no/such/file.csv"], 2, "error: /no/such/file.csv: no such file"),
-        (["submit", "/dev/null", "--recipe", "{not json"], 2, "--recipe is not a JSON object"),
-        (["status", "000000000000abc0", "--api", "ftp://example.test"], 2, "--api must be an http(s) URL"),
-        (["frobnicate"], 2, "Unexpected argument 'frobnicate'"),
-        (["--help"], 0, "submit"),
-    ])
-    func usage(arguments: [String], status: Int32, says: String) async throws {
-        let run = try await CLIRun.run(arguments)
-        #expect(run.status == status, "stdout: \(run.stdout) stderr: \(run.stderr)")
-        #expect((run.stdout + run.stderr).contains(says), "stdout: \(run.stdout) stderr: \(run.stderr)")
-    }
-
-    @Test("results lists every item in row order, --failed only the failed ones, --download saves each output")
-    func results() async throws {
-        let directory = try CLIRun.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try Self.csv("mixed-results.csv", rows: 4, in: directory)
-        let server = ContractServer()
-        try await server.run { port in
-            let api = ["--api", "http://127.0.0.1:\(port)"]
-            let submitted = try await CLIRun.run(["submit", file.path, "--wait"] + api)
-            #expect(submitted.status == 1)
-            let all = try await CLIRun.run(["results", "000000000000abc0"] + api)
-            #expect(all.status == 0)
-            #expect(all.stdout.split(separator: "\n").map { String($0.prefix(3)) } == ["1-1", "2-1", "3-1", "4-1"])
-            let failed = try await CLIRun.run(["results", "000000000000abc0", "--failed"] + api)
-            #expect(failed.stdout == "3-1  failed  Product 3  http://images.test/3.jpg  http://images.test/3.jpg: the source answered HTTP 404\n4-1  failed  Product 4  -  row 4: the product name is empty\n")
-            let target = directory.appendingPathComponent("out")
-            let download = try await CLIRun.run(["results", "000000000000abc0", "--download", target.path, "--concurrency", "2"] + api)
-            #expect(download.status == 0, "stderr: \(download.stderr)")
-            let files = try FileManager.default.contentsOfDirectory(atPath: target.path).sorted()
-            #expect(files == ["1-1-large.webp", "1-1-thumb.webp", "2-1-large.webp", "2-1-thumb.webp"])
-            #expect(try String(contentsOf: target.appendingPathComponent("2-1-thumb.webp"), encoding: .utf8) == "image bytes of 2-1-thumb.webp")
-            #expect(download.stdout.hasSuffix("downloaded 4 outputs (116 bytes) into \(target.path)\n"))
-        }
-    }
-
-    @Test("cancel answers the cancelled job; cancelling a final job is a conflict (exit 2); an unknown job is 404 (exit 2)")
-    func cancel() async throws {
-        let directory = try CLIRun.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try Self.csv("good.csv", rows: 3, in: directory)
-        let server = ContractServer()
-        try await server.run { port in
-            let api = ["--api", "http://127.0.0.1:\(port)"]
-            #expect(try await CLIRun.run(["submit", file.path] + api).status == 0)
-            let cancelled = try await CLIRun.run(["cancel", "000000000000abc0"] + api)
-            #expect(cancelled.status == 0)
-            #expect(cancelled.stdout.hasPrefix("job 000000000000abc0: cancelled"))
-            let again = try await CLIRun.run(["cancel", "000000000000abc0"] + api)
-            #expect(again.status == 2)
-            #expect(again.stderr.contains("(HTTP 409)"))
-            let unknown = try await CLIRun.run(["status", "ffffffffffffffff"] + api)
-            #expect(unknown.status == 2)
-            #expect(unknown.stderr == "error: No such job (HTTP 404): there is no job ffffffffffffffff\n")
-        }
-    }
-
-    @Test("no API answering is one line saying where it looked, exit 1")
-    func unreachable() async throws {
-        let port = LoopbackPort.free()
-        let run = try await CLIRun.run(["jobs", "--api", "http://127.0.0.1:\(port)"])
-        #expect(run.status == 1)
-        #expect(run.stderr.hasPrefix("error: no answer from the jobs API at http://127.0.0.1:\(port):"))
-        #expect(run.stderr.split(separator: "\n").count == 1)
     }
 }

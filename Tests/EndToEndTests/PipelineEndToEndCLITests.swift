@@ -109,6 +109,39 @@ struct PipelineEndToEndCLITests {
         #expect(rows.dropFirst().filter { !$0.hasPrefix("(more") }.map { String($0.prefix(16)) } == ids.reversed())
     }
 
+    @Test("cancel stops a running job (exit 0); status --wait then ends cancelled (exit 1); cancelling a finished job is a 409 in one line (exit 2)")
+    func cancel() async throws {
+        let pipeline = try SharedPipeline.harness()
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let api = try Self.apiURL(pipeline)
+        // Slow sources keep the job running until it is cancelled.
+        for image in 3401...3404 { pipeline.images.script(image, .slow(.seconds(3))) }
+        let file = try Self.csv("slow.csv", images: Array(3401...3404), pipeline: pipeline, in: directory)
+        let submitted = try await CLIRun.run(["submit", file.path, "--api", api])
+        #expect(submitted.status == 0)
+        let id = try #require(submitted.stdout.firstMatch(of: /job ([0-9a-f]{16}):/).map { String($0.1) })
+        _ = try await eventually("job \(id) running") { () -> Bool? in
+            try await CLIRun.run(["status", id, "--api", api]).stdout.contains("job \(id): running") ? true : nil
+        }
+        let cancelled = try await CLIRun.run(["cancel", id, "--api", api])
+        #expect(cancelled.status == 0, "stderr: \(cancelled.stderr)")
+        #expect(cancelled.stdout.hasPrefix("job \(id): "))
+        let final = try await CLIRun.run(["status", id, "--wait", "--api", api])
+        #expect(final.status == 1, "stdout: \(final.stdout) stderr: \(final.stderr)")
+        #expect(final.stdout.contains("job \(id) (slow.csv): cancelled"))
+        #expect(final.stdout.contains(/4 images: \d+ succeeded, \d+ failed.*, [1-4] cancelled\n/), "the images not started are counted cancelled: \(final.stdout)")
+
+        let quick = try Self.csv("quick.csv", images: [3405], pipeline: pipeline, in: directory)
+        let done = try await CLIRun.run(["submit", quick.path, "--wait", "--api", api])
+        #expect(done.status == 0)
+        let doneID = try #require(done.stdout.firstMatch(of: /job ([0-9a-f]{16}):/).map { String($0.1) })
+        let late = try await CLIRun.run(["cancel", doneID, "--api", api])
+        #expect(late.status == 2)
+        #expect(late.stdout.isEmpty)
+        #expect(late.stderr.hasPrefix("error: ") && late.stderr.contains("(HTTP 409)") && late.stderr.split(separator: "\n").count == 1, "\(late.stderr)")
+    }
+
     @Test("a CSV the api refuses (no image URL column) is one line naming the header, exit 2; status of an unknown job exits 2")
     func refused() async throws {
         let pipeline = try SharedPipeline.harness()

@@ -4,15 +4,12 @@ import PipelineModel
 import Synchronization
 import TestSupport
 
-/// A small server speaking the jobs API's contract (`/v1/jobs`, items, `:cancel`, `:retry`,
-/// problem+json) with scripted jobs, for what the real api under `emulator up` cannot easily
-/// produce on demand: a job rejected while the CLI waits, a CSV refused naming a row, an exact
-/// mix of failure reasons. Each read of a running job records one more item, so a job moves
-/// as the CLI polls it and no test waits on a clock. The uploaded file's name picks the script:
+/// A small server speaking the jobs API's contract (`POST /v1/jobs`, a job, its items,
+/// problem+json) with scripted jobs, for what the real api under `emulator up` cannot produce on
+/// demand. Each read of a running job records one more item, so a job moves as the CLI polls it
+/// and no test waits on a clock. The uploaded file's name picks the script:
 ///
 /// - `good…`: every item succeeds, the job ends `finished`;
-/// - `mixed…`: every third item fails with HTTP 404, the last one has no product name
-///   (`finished_with_errors`);
 /// - `rejected…`: two items are recorded, then the job is `rejected`;
 /// - `badrow…`: the upload is refused, 400 problem+json naming row 3.
 final class ContractServer: Sendable {
@@ -53,15 +50,9 @@ final class ContractServer: Sendable {
                 return problem(400, "invalid", "Invalid request", "the form has no csv part", request)
             }
             return submit(name: csv.fileName ?? "upload.csv", body: csv.content, request: request)
-        case ("GET", 2) where segments == ["v1", "jobs"]:
-            let all = jobs.withLock { $0.values.map(\.resource) }.sorted { $0.createdAt > $1.createdAt }
-            return json(JobPage(jobs: all.filter { query["status"] == nil || $0.status.rawValue == query["status"] }))
-        case ("GET", 3) where segments[0...1] == ["v1", "jobs"] && !segments[2].contains(":"):
+        case ("GET", 3) where segments[0...1] == ["v1", "jobs"]:
             guard let job = advance(segments[2]) else { return notFound(segments[2], request) }
             return json(job)
-        case ("POST", 3) where segments[0...1] == ["v1", "jobs"] && segments[2].contains(":"):
-            let parts = segments[2].split(separator: ":").map(String.init)
-            return action(parts[1], job: parts[0], request: request)
         case ("GET", 4) where segments[0...1] == ["v1", "jobs"] && segments[3] == "items":
             guard let items = jobs.withLock({ $0[segments[2]]?.items }) else { return notFound(segments[2], request) }
             let status = query["status"].flatMap(ItemResource.Status.init(rawValue:))
@@ -70,8 +61,6 @@ final class ContractServer: Sendable {
             let size = Int(query["pageSize"] ?? "100") ?? 100
             let page = Array(matching.dropFirst(start).prefix(size))
             return json(ItemPage(items: page, nextPageToken: start + size < matching.count ? String(start + size) : nil))
-        case ("GET", _) where segments.first == "files":
-            return (200, "image bytes of \(segments.last ?? "")", ["Content-Type": "image/webp"])
         default:
             return problem(404, "not-found", "Not found", "\(request.method) \(request.path) is not a route of this server", request)
         }
@@ -112,17 +101,13 @@ final class ContractServer: Sendable {
                 resource.counts.remaining = total
             } else {
                 let next = job.items.count + 1
-                let url = "http://images.test/\(next).jpg"
-                let failsWith404 = job.script.hasPrefix("mixed") && next % 3 == 0
-                let noProduct = job.script.hasPrefix("mixed") && next == total
-                let item = failsWith404 || noProduct
-                    ? ItemResource(id: "\(next)-1", row: next, index: noProduct ? 0 : 1, url: noProduct ? nil : url, product: "Product \(next)", status: .failed,
-                                   reason: noProduct ? "row \(next): the product name is empty" : "\(url): the source answered HTTP 404", attempt: 1,
-                                   recordedAt: resource.createdAt)
-                    : ItemResource(id: "\(next)-1", row: next, index: 1, url: url, product: "Product \(next)", status: .succeeded, attempt: 1, recordedAt: resource.createdAt,
-                                   outputs: ["thumb", "large"].map { size in
-                                       .init(size: size, format: "webp", width: 200, height: 150, url: "http://127.0.0.1:\(port)/files/\(id)/\(next)-1-\(size).webp", bytes: 1234, contentType: "image/webp")
-                                   })
+                let item = ItemResource(
+                    id: "\(next)-1", row: next, index: 1, url: "http://images.test/\(next).jpg", product: "Product \(next)", status: .succeeded,
+                    attempt: 1, recordedAt: resource.createdAt,
+                    outputs: ["thumb", "large"].map { size in
+                        .init(size: size, format: "webp", width: 200, height: 150, url: "http://127.0.0.1:\(port)/files/\(id)/\(next)-1-\(size).webp", bytes: 1234, contentType: "image/webp")
+                    }
+                )
                 job.items.append(item)
                 resource.counts.succeeded = job.items.filter { $0.status == .succeeded }.count
                 resource.counts.failed = job.items.count - resource.counts.succeeded
@@ -143,24 +128,6 @@ final class ContractServer: Sendable {
             }
             job.resource = resource
             return resource
-        }
-    }
-
-    private func action(_ name: String, job id: String, request: RecordedRequest) -> (status: Int, body: String, headers: [String: String]) {
-        jobs.withLock { all in
-            guard var job = all[id] else { return notFound(id, request) }
-            switch name {
-            case "cancel":
-                guard !job.resource.status.isFinal else {
-                    return problem(409, "conflict", "The job is final", "job \(id) is already \(job.resource.status.rawValue); only a queued or running job can be cancelled", request)
-                }
-                job.resource.status = .cancelled
-                job.resource.counts.cancelled = job.resource.counts.remaining
-                all[id] = job
-                return json(job.resource)
-            default:
-                return problem(404, "not-found", "Not found", "no action \(name)", request)
-            }
         }
     }
 
