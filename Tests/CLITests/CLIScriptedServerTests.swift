@@ -71,6 +71,30 @@ struct CLIScriptedServerTests {
         }
     }
 
+    @Test("results --download keeps at most --concurrency downloads in flight and saves every output as ROW-INDEX-SIZE.FORMAT")
+    func boundedDownloads() async throws {
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = try Self.csv("good-many.csv", rows: 8, in: directory)
+        let server = ContractServer()
+        try await server.run(downloadDelay: .milliseconds(150)) { port in
+            let api = ["--api", "http://127.0.0.1:\(port)"]
+            #expect(try await CLIRun.run(["submit", file.path, "--wait"] + api).status == 0)
+            let target = directory.appendingPathComponent("out")
+            let run = try await CLIRun.run(["results", "000000000000abc0", "--download", target.path, "--concurrency", "3"] + api)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: target.path)
+            #expect(files.count == 16)
+            #expect(files.contains("8-1-large.webp"))
+            #expect(try String(contentsOf: target.appendingPathComponent("3-1-thumb.webp"), encoding: .utf8) == "image bytes of 3-1-thumb.webp")
+            #expect(run.stdout.hasSuffix("downloaded 16 outputs (464 bytes) into \(target.path)\n"))
+        }
+        // Sixteen downloads of 150 ms each, at most three at a time: never more than three, and
+        // (answered only after 150 ms each) they did overlap.
+        #expect(server.mostDownloadsAtOnce <= 3)
+        #expect(server.mostDownloadsAtOnce >= 2)
+    }
+
     @Test("a job rejected while the CLI waits ends the wait with its reason and exit status 2")
     func rejectedMidWait() async throws {
         let directory = try CLIRun.scratch()

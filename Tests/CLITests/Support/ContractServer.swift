@@ -26,12 +26,27 @@ final class ContractServer: Sendable {
     /// The port served on, for the output links.
     private let port = Mutex(0)
 
+    /// Output downloads (`/files/…`) being answered now, and the most there ever were at once.
+    private let downloads = Mutex((now: 0, most: 0))
+
     /// Every request received so far.
     var requests: [RecordedRequest] { recording.requests }
 
-    /// Serves on a loopback port for the duration of `body`.
-    func run<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
-        try await recording.run(respond: { [self] request, _ in answer(request) }) { port in
+    /// The most output downloads that were in flight at once.
+    var mostDownloadsAtOnce: Int { downloads.withLock { $0.most } }
+
+    /// Serves on a loopback port for the duration of `body`. Output downloads are answered
+    /// after `downloadDelay`, so that downloads the CLI runs at once overlap here.
+    func run<T: Sendable>(downloadDelay: Duration = .zero, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let delay: @Sendable (RecordedRequest) -> Duration = { [self] request in
+            guard request.path.hasPrefix("/files/") else { return .zero }
+            downloads.withLock { state in
+                state.now += 1
+                state.most = max(state.most, state.now)
+            }
+            return downloadDelay
+        }
+        return try await recording.run(respond: { [self] request, _ in answer(request) }, delay: delay) { port in
             self.port.withLock { $0 = port }
             return try await body(port)
         }
@@ -61,6 +76,9 @@ final class ContractServer: Sendable {
             let size = Int(query["pageSize"] ?? "100") ?? 100
             let page = Array(matching.dropFirst(start).prefix(size))
             return json(ItemPage(items: page, nextPageToken: start + size < matching.count ? String(start + size) : nil))
+        case ("GET", _) where segments.first == "files":
+            downloads.withLock { $0.now -= 1 }
+            return (200, "image bytes of \(segments.last ?? "")", ["Content-Type": "image/webp"])
         default:
             return problem(404, "not-found", "Not found", "\(request.method) \(request.path) is not a route of this server", request)
         }
