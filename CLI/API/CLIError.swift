@@ -18,6 +18,7 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     /// The process exit status this error ends the command with.
@@ -34,11 +35,11 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     /// A `application/problem+json` answer, as one line naming the field, row or header at fault.
     /// Client errors (4xx) exit 2; the API failing (5xx) exits 1.
     public static func problem(_ problem: Problem) -> CLIError {
-        var where_: [String] = []
-        if let field = problem.field { where_.append("field \(field)") }
-        if let row = problem.row { where_.append("row \(row)") }
-        if let header = problem.header { where_.append("header \(header.debugDescription)") }
-        let location = where_.isEmpty ? "" : " [\(where_.joined(separator: ", "))]"
+        var at: [String] = []
+        if let field = problem.field { at.append("field \(field)") }
+        if let row = problem.row { at.append("row \(row)") }
+        if let header = problem.header { at.append("header \(header.debugDescription)") }
+        let location = at.isEmpty ? "" : " [\(at.joined(separator: ", "))]"
         let line = "error: \(problem.title) (HTTP \(problem.status))\(location): \(problem.detail)"
         return CLIError(problem.status < 500 ? .problem : .unexpectedAnswer, line)
     }

@@ -6,6 +6,7 @@ import PipelineModel
 /// into the contract's types (`JobResource`, `JobPage`, `ItemPage`), every `problem+json` into a
 /// `CLIError` naming the field, row or header at fault.
 public struct JobsAPIClient: Sendable {
+    /// Where the API is.
     public let endpoint: APIEndpoint
     private let http: HTTPClient
     /// `Authorization` header value, when the API is not on this machine.

@@ -3,6 +3,7 @@ import Foundation
 
 /// `pixelpipe`: submit CSVs and images to the jobs API, follow jobs, read their results.
 public struct PixelPipeCommand: AsyncParsableCommand {
+    /// The subcommands and the help text.
     public static let configuration = CommandConfiguration(
         commandName: "pixelpipe",
         abstract: "Submit image jobs to PixelPipe and follow them.",

@@ -4,6 +4,7 @@ import PipelineModel
 /// What a waiting command prints once the job is final: the outcome and its duration, the
 /// counts, the failures grouped by reason, and where the outputs are.
 public struct JobSummary: Sendable {
+    /// The final job.
     public var job: JobResource
     /// The failed items' reasons, grouped.
     public var failures: [FailureGroup]

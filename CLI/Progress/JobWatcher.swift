@@ -5,7 +5,9 @@ import PipelineModel
 /// a terminal, a plain line on change or every few seconds otherwise), then reads what the
 /// summary needs: the failed items' reasons and one output's link.
 public struct JobWatcher: Sendable {
+    /// The API the job is read from.
     public let api: JobsAPIClient
+    /// Where the progress is drawn.
     public let console: Console
     /// Time between two reads of the job.
     public var pollInterval: Duration

@@ -4,6 +4,7 @@ import PipelineModel
 /// Downloads items' output images into a folder, a bounded number at a time, as
 /// `ROW-INDEX-SIZE.FORMAT` (the item id, the recipe size, the encoding).
 public struct OutputDownloader: Sendable {
+    /// The API the outputs are listed by (and downloaded through, when they are its links).
     public let api: JobsAPIClient
     /// Downloads in flight at once.
     public var concurrency: Int

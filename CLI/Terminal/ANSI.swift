@@ -2,8 +2,10 @@
 public enum ANSI {
     /// Moves to the start of the line and erases it: the prefix of every redrawn frame.
     public static let redraw = "\r\u{1B}[2K"
+    /// Succeeded cells.
     public static let green = "\u{1B}[32m"
+    /// Failed cells.
     public static let red = "\u{1B}[31m"
-    public static let bold = "\u{1B}[1m"
+    /// Back to the terminal's colours.
     public static let reset = "\u{1B}[0m"
 }
