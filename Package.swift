@@ -48,6 +48,7 @@ let package = Package(
         .executable(name: "teardown", targets: ["TeardownMain"]),
         .executable(name: "api", targets: ["ApiMain"]),
         .executable(name: "emulator", targets: ["EmulatorMain"]),
+        .executable(name: "pixelpipe", targets: ["PixelPipeCLIMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -130,6 +131,17 @@ let package = Package(
             ),
             .executableTarget(name: "EmulatorMain", dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Emulator/Main", swiftSettings: swiftSettings),
 
+            // The `pixelpipe` CLI: the jobs API's client (submit, wait with a progress bar, results,
+            // cancel, retry) as a library tests construct directly, and a thin executable.
+            .target(
+                name: "PixelPipeCLI",
+                dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "CLI",
+                exclude: ["Main"],
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(name: "PixelPipeCLIMain", dependencies: ["PixelPipeCLI"], path: "CLI/Main", swiftSettings: swiftSettings),
+
             // A function binary whose handler can be told to be slow or to fail; the live tests
             // use it to observe draining and status mapping from outside.
             .executableTarget(name: "FunctionFixture", dependencies: ["FunctionsFramework", log], path: "Tests/FunctionFixture", swiftSettings: swiftSettings),
@@ -171,11 +183,21 @@ let package = Package(
             // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
             // image host outage, a full disk); run by scripts/test in a pass of its own.
             .testTarget(name: "ChaosTests", dependencies: ["GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log], path: "Tests/ChaosTests", swiftSettings: swiftSettings),
+            // The CLI: its rendering as pure functions, and the built `pixelpipe` binary under a
+            // pseudo-terminal and piped, against a contract server and against the api under `emulator up`.
+            .testTarget(
+                name: "CLITests",
+                dependencies: ["PixelPipeCLI", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, log],
+                path: "Tests/CLITests",
+                exclude: ["Fixtures"],
+                swiftSettings: swiftSettings
+            ),
             .testTarget(
                 name: "EndToEndTests",
                 // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;
-                // GRDB reads the emulator's database directly to count writes per document.
-                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
+                // GRDB reads the emulator's database directly to count writes per document; the CLI's
+                // ProgressLine measures the frames the pixelpipe binary draws.
+                dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCLI", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
                                .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/EndToEndTests",
                 swiftSettings: swiftSettings

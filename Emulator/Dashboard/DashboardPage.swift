@@ -1,3 +1,4 @@
+import Foundation
 import PipelineModel
 
 /// The dashboard as a server-rendered HTML page that refreshes itself every two seconds: no
@@ -12,7 +13,10 @@ enum DashboardPage {
         body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:1.6rem}
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd}
         th{background:#f5f5f5}.bar{background:#eee;width:14rem;height:.8rem;border-radius:.4rem;overflow:hidden}
-        .fill{background:#3a7;height:100%}.failed{color:#b33}.alert{background:#fdd;color:#811;padding:.6rem;border-radius:.3rem;font-weight:600}.muted{color:#888}code{font-size:.9em}
+        .bar{display:flex}.fill{height:100%}.fill.ok{background:#3a7}.fill.bad{background:#c33}.fill.stopped{background:#d90}
+        .fill.cancelled{background:#999}.fill.rejected{background:#822}.reasons{font-size:.85em;color:#811;max-width:28rem}
+        .status-finished{color:#2a6}.status-finished_with_errors,.status-rejected{color:#b33}.status-timed_out{color:#b70}.status-cancelled{color:#777}
+        .failed{color:#b33}.alert{background:#fdd;color:#811;padding:.6rem;border-radius:.3rem;font-weight:600}.muted{color:#888}code{font-size:.9em}
         </style></head><body>
         <h1>PixelPipe emulator</h1><p class="muted">as of \(escape(snapshot.takenAt)) · refreshes every \(refreshSeconds) s</p>
         """
@@ -32,12 +36,19 @@ enum DashboardPage {
         if snapshot.jobs.isEmpty {
             html += "<p class=\"muted\">No jobs yet. Drop a CSV into the uploads bucket folder.</p>"
         } else {
-            html += "<table><tr><th>job</th><th>status</th><th>progress</th><th>done</th><th>succeeded</th><th>failed</th></tr>"
+            html += "<table><tr><th>job</th><th>created</th><th>took</th><th>status</th><th>progress</th><th>done</th><th>succeeded</th><th>failed</th><th>first failures</th><th>links</th></tr>"
             for job in snapshot.jobs {
-                let percent = Int((job.progress * 100).rounded())
-                html += "<tr><td><code>\(escape(job.id))</code></td><td>\(escape(job.status.rawValue))</td>"
-                html += "<td><div class=\"bar\" title=\"\(percent)%\"><div class=\"fill\" style=\"width:\(percent)%\"></div></div> \(percent)%</td>"
-                html += "<td>\(job.done) / \(job.total)</td><td>\(job.succeeded)</td><td class=\"\(job.failed > 0 ? "failed" : "")\">\(job.failed)</td></tr>"
+                html += "<tr><td><code>\(escape(job.id))</code><br><span class=\"muted\">\(escape(job.sourceName))</span></td>"
+                html += "<td>\(escape(shortTime(job.createdAt)))</td><td>\(job.durationSeconds.map(duration) ?? "—")</td>"
+                html += "<td class=\"status-\(escape(job.status.rawValue))\">\(escape(job.status.rawValue))</td>"
+                html += "<td>\(progressBar(job))</td>"
+                html += "<td>\(job.done) / \(job.total)</td><td>\(job.succeeded)</td><td class=\"\(job.failed > 0 ? "failed" : "")\">\(job.failed)</td>"
+                let reasons = job.error.map { [$0] } ?? job.failureReasons
+                html += "<td class=\"reasons\">\(reasons.map { "<div>\(escape($0))</div>" }.joined())</td>"
+                var links: [String] = []
+                if let api = job.links.api { links.append("<a href=\"\(escape(api))\">API</a>") }
+                if let csv = job.links.outputCsv { links.append("<a href=\"\(escape(csv))\">output CSV</a>") }
+                html += "<td>\(links.isEmpty ? "—" : links.joined(separator: " · "))</td></tr>"
             }
             html += "</table>"
         }
@@ -77,6 +88,45 @@ enum DashboardPage {
             html += "</table>"
         }
         return html + "</body></html>\n"
+    }
+
+    /// The job's bar: succeeded items green and failed ones red, except that the succeeded part
+    /// of a job that timed out (amber) or was cancelled (grey) is not green, and a rejected job's
+    /// bar is dark red throughout, so no outcome but success looks like one.
+    static func progressBar(_ job: DashboardSnapshot.Job) -> String {
+        let percent = Int((job.progress * 100).rounded())
+        let title = "\(percent)%: \(job.succeeded) succeeded, \(job.failed) failed of \(job.total)"
+        var segments: [(kind: String, percent: Double)]
+        switch job.status.rawValue {
+        case "rejected":
+            segments = [("rejected", 100)]
+        default:
+            let total = Double(max(job.total, 1))
+            let okKind = switch job.status.rawValue {
+            case "timed_out": "stopped"
+            case "cancelled": "cancelled"
+            default: "ok"
+            }
+            segments = [(okKind, Double(job.succeeded) / total * 100), ("bad", Double(job.failed) / total * 100)]
+        }
+        let fills = segments.filter { $0.percent > 0 }.map { "<div class=\"fill \($0.kind)\" style=\"width:\(formatted(($0.percent * 10).rounded() / 10))%\"></div>" }
+        return "<div class=\"bar\" title=\"\(escape(title))\">\(fills.joined())</div> \(percent)%"
+    }
+
+    /// `2026-11-26 04:40:20Z` from an RFC 3339 timestamp.
+    static func shortTime(_ timestamp: String) -> String {
+        var text = timestamp.replacingOccurrences(of: "T", with: " ")
+        if let dot = text.firstIndex(of: ".") , let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+            text.removeSubrange(dot..<zone)
+        }
+        return text
+    }
+
+    /// `12 s`, `3 min 4 s`, `2 h 5 min`.
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min \(seconds % 60) s" }
+        return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
     }
 
     static func escape(_ text: String) -> String {

@@ -10,16 +10,18 @@ struct DashboardRoutes: Sendable {
     let recent: RecentInvocations?
     let metrics: EmulatorMetrics?
     var directory: ServiceDirectory? = nil
+    /// Jobs' first failure reasons, kept between refreshes of the page.
+    let failureReasons = FailureReasonCache()
 
     func register(on router: Router<BasicRequestContext>) {
         let page: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
-            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory)
+            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory, failureReasons: failureReasons)
             return Self.response(DashboardPage.render(snapshot), type: "text/html; charset=utf-8")
         }
         router.get("/", use: page)
         router.get("/dashboard", use: page)
         router.get("/_emulator/status") { request, _ in
-            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory)
+            let snapshot = try await DashboardSnapshot.read(store: store, recent: recent, directory: directory, failureReasons: failureReasons)
             if request.uri.queryParameters.get("format") == "text" {
                 return Self.response(DashboardText.render(snapshot), type: "text/plain; charset=utf-8")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import GoogleCloud
+import GRDB
 import PipelineModel
 
 /// What the emulator is doing, read through the stores that own each part: its disk and
@@ -7,8 +8,9 @@ import PipelineModel
 /// trigger events and recent invocations.
 /// The dashboard page, `emulator status`, the terminal progress lines and `/metrics` all show it.
 struct DashboardSnapshot: Sendable, Encodable {
-    /// A job as every reader sees it (the status route, the webhook, the finalize answer).
-    typealias Job = JobView
+    /// A job as every reader sees it (the status route, the webhook, the finalize answer), with
+    /// what the dashboard adds.
+    typealias Job = DashboardJob
 
     struct Queue: Sendable, Encodable {
         var name: String
@@ -59,7 +61,11 @@ struct DashboardSnapshot: Sendable, Encodable {
     var pendingTriggerEvents: Int
     var recent: [Invocation]
 
-    static func read(store: EmulatorStore, recent: RecentInvocations?, directory: ServiceDirectory? = nil) async throws -> DashboardSnapshot {
+    /// Reads everything; with `failureReasons`, each job's first failure reasons too (the
+    /// terminal's progress lines do without).
+    static func read(
+        store: EmulatorStore, recent: RecentInvocations?, directory: ServiceDirectory? = nil, failureReasons: FailureReasonCache? = nil
+    ) async throws -> DashboardSnapshot {
         let invocations = await recent?.snapshot(limit: 30) ?? []
         let services = await directory?.snapshot() ?? []
         let disk = store.health.diskProblem
@@ -72,11 +78,13 @@ struct DashboardSnapshot: Sendable, Encodable {
         let subscriptionStats = try await pubsub.subscriptionStats()
         let configuredSubscriptions = try await pubsub.allSubscriptions()
         let pendingTriggerEvents = try await TriggerDeliverySource(store: store).pendingCount()
+        let now = Date()
+        let api = services.first { $0.name == "api" }?.url
         return DashboardSnapshot(
             takenAt: GoogleTimestamp.now().rfc3339,
             disk: disk,
             services: services,
-            jobs: try await jobs(jobDocuments, firestore: FirestoreStore(store: store)),
+            jobs: try await jobs(jobDocuments, store: store, api: api, failureReasons: failureReasons, now: now),
             queues: queues(queueStats, configured: configuredQueues),
             subscriptions: subscriptions(subscriptionStats, configured: configuredSubscriptions),
             pendingTriggerEvents: pendingTriggerEvents,
@@ -92,17 +100,46 @@ struct DashboardSnapshot: Sendable, Encodable {
 
     /// Documents of the top-level `jobs` collection of any project, newest first, read through
     /// the pipeline's job contract: the job document plus its counter shards (`JobState`), in the
-    /// one JSON shape every other reader of a job gets (`JobView`).
-    private static func jobs(_ documents: [(name: String, fields: [String: FirestoreValue])], firestore: FirestoreStore) async throws -> [JobView] {
-        var jobs: [JobView] = []
+    /// one JSON shape every other reader of a job gets (`JobView`), with the dashboard's additions.
+    private static func jobs(
+        _ documents: [(name: String, fields: [String: FirestoreValue])], store: EmulatorStore, api: String?,
+        failureReasons: FailureReasonCache?, now: Date
+    ) async throws -> [DashboardJob] {
+        let firestore = FirestoreStore(store: store)
+        var jobs: [DashboardJob] = []
         for (name, fields) in documents {
             guard let record = try? FirestoreCoding.decode(JobRecord.self, from: fields) else { continue }
             // At most `CounterShard.maximum` shards, so one page holds them all.
             let counters = try await firestore.list(collection: "\(name)/counters", pageSize: 1_000, after: nil).documents
                 .compactMap { document in document.fields.flatMap { try? FirestoreCoding.decode(CounterShard.self, from: $0) } }
-            jobs.append(JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: ""))
+            let view = JobView(JobState(record: record, counters: counters), links: .publicStorage, bucket: "")
+            let reasons = try await failureReasons?.reasons(job: name, failed: view.failed, firestore: firestore) ?? []
+            var outputCSV: String?
+            if let object = record.outputCSV {
+                if let api {
+                    outputCSV = "\(api)/v1/jobs/\(record.id.rawValue)/output.csv"
+                } else if let bucket = try await bucket(holding: object, store: store) {
+                    // The emulator's own Storage download, relative to the page.
+                    outputCSV = ObjectLinks.storageAPI(base: "").url(bucket: bucket, name: object)
+                }
+            }
+            jobs.append(DashboardJob(
+                view: view, sourceName: DashboardJob.sourceName(of: record),
+                durationSeconds: DashboardJob.duration(createdAt: record.createdAt, finalizedAt: record.finalizedAt, now: now),
+                failureReasons: reasons,
+                links: .init(api: api.map { "\($0)/v1/jobs/\(record.id.rawValue)" }, outputCsv: outputCSV)
+            ))
         }
         return jobs
+    }
+
+    /// The bucket holding object `name`, if one does: one primary-key lookup per bucket.
+    private static func bucket(holding name: String, store: EmulatorStore) async throws -> String? {
+        try await store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT o.bucket FROM storage_buckets b JOIN storage_objects o ON o.bucket = b.name AND o.name = ? LIMIT 1
+                """, arguments: [name])
+        }
     }
 
     private static func queues(_ stats: [TaskQueueStats], configured: [TasksQueue]) -> [Queue] {

@@ -15,7 +15,7 @@ struct JobProgressReporter: Service {
                 var last: [String: DashboardSnapshot.Job] = [:]
                 while !Task.isCancelled {
                     if let snapshot = try? await DashboardSnapshot.read(store: store, recent: nil) {
-                        for job in snapshot.jobs where last[job.id] != job && (job.status == .running || last[job.id] != nil) {
+                        for job in snapshot.jobs where last[job.id]?.view != job.view && (job.status == .running || last[job.id] != nil) {
                             output(DashboardText.progressLine(job))
                             last[job.id] = job
                         }

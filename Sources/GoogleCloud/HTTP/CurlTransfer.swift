@@ -10,6 +10,8 @@ final class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
+    /// The pieces of a streamed body (`Request.streamedBody`), read in turn by libcurl's read callback.
+    private var streamedBody: StreamedBody?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private let maxResponseBytes: Int
     private var responseHeaders: [(name: String, value: String)] = []
@@ -39,6 +41,7 @@ final class CurlTransfer: @unchecked Sendable {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
         requestBody?.deallocate()
+        streamedBody?.close()
         errorBuffer.deallocate()
     }
 
@@ -85,6 +88,19 @@ final class CurlTransfer: @unchecked Sendable {
 
         let method = request.method.uppercased()
         switch (method, request.body) {
+        case _ where request.streamedBody != nil:
+            // Streamed: libcurl pulls the pieces through the read callback as it sends.
+            let body = try StreamedBody(request.streamedBody!)
+            streamedBody = body
+            check(pp_curl_setopt_long(easy, CURLOPT_POST, 1))
+            check(pp_curl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size)))
+            check(pp_curl_setopt_data_callback(easy, CURLOPT_READFUNCTION, { data, size, count, context in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                guard let body = transfer.streamedBody, let data else { return 0x1000_0000 }  // CURL_READFUNC_ABORT
+                return body.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count)) ?? 0x1000_0000
+            }))
+            check(pp_curl_setopt_pointer(easy, CURLOPT_READDATA, unmanagedSelf))
+            if method != "POST" { check(pp_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)) }
         case ("GET", nil):
             check(pp_curl_setopt_long(easy, CURLOPT_HTTPGET, 1))
         case ("HEAD", _):

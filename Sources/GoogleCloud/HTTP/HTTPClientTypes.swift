@@ -8,6 +8,9 @@ extension HTTPClient {
         public var url: String
         public var headers: [(name: String, value: String)]
         public var body: Data?
+        /// A body sent in pieces, files read as they are sent, so a large upload is never held
+        /// in memory (a multipart form around a 1 GB CSV, say); used instead of `body` when set.
+        public var streamedBody: [BodyPart]?
         /// Overrides the client's total timeout for this request.
         public var timeout: Duration?
         /// Overrides the client's response size cap for this request.
@@ -18,6 +21,7 @@ extension HTTPClient {
             url: String,
             headers: [(name: String, value: String)] = [],
             body: Data? = nil,
+            streamedBody: [BodyPart]? = nil,
             timeout: Duration? = nil,
             maxResponseBytes: Int? = nil
         ) {
@@ -25,9 +29,18 @@ extension HTTPClient {
             self.url = url
             self.headers = headers
             self.body = body
+            self.streamedBody = streamedBody
             self.timeout = timeout
             self.maxResponseBytes = maxResponseBytes
         }
+    }
+
+    /// A piece of a streamed request body.
+    public enum BodyPart: Sendable, Equatable {
+        /// Bytes held in memory (a multipart boundary and headers, say).
+        case bytes(Data)
+        /// A file's whole content, read as it is sent; its size is taken when the request starts.
+        case file(URL)
     }
 
     /// A complete response.

@@ -45,6 +45,10 @@ struct DashboardTests {
             ))
             try await jobs.put(CounterShard(succeeded: 2, failed: 1, remaining: 2), job: job, shard: 0)
             try await jobs.put(CounterShard(succeeded: 1, remaining: 4), job: job, shard: 1)
+            // Its failed item, whose reason the page shows; a succeeded one it does not.
+            try await jobs.put(ItemRecord(row: 2, index: 1, url: "http://127.0.0.1:9/a.jpg", product: "A", status: .succeeded, recordedAt: "2026-11-25T00:00:01.000Z"), job: job)
+            try await jobs.put(ItemRecord(row: 3, index: 1, url: "http://127.0.0.1:9/b.jpg", product: "B", status: .failed,
+                                          error: "http://127.0.0.1:9/b.jpg: the source answered HTTP 404", recordedAt: "2026-11-25T00:00:02.000Z"), job: job)
 
             let client = HTTPClient()
             let page = try await client.get("http://127.0.0.1:\(port)/")
@@ -55,12 +59,21 @@ struct DashboardTests {
             #expect(html.contains("<code>images-0123abcd</code>"))
             #expect(html.contains("20/s, ≤3 at once"))
             #expect(html.contains("<code>0123abcd0123abcd</code>"))
-            #expect(html.contains(#"style="width:40%""#))
+            // 3 of 10 succeeded (green), 1 failed (red).
+            #expect(html.contains(#"<div class="fill ok" style="width:30%"></div><div class="fill bad" style="width:10%"></div></div> 40%"#))
             #expect(html.contains("4 / 10"))
+            #expect(html.contains(#"<span class="muted">p.csv</span>"#))
+            #expect(html.contains("<div>http://127.0.0.1:9/b.jpg: the source answered HTTP 404</div>"))
             #expect(html.contains("images-0123abcd 0123abcd-1-0 → http://127.0.0.1:9/"))
             #expect(html.contains("<code>shards-populate</code></td><td>shards</td><td><code>http://127.0.0.1:9/</code></td><td>1</td><td>0</td>"))
             #expect(html.contains(#"<td class="failed">503</td>"#))
             #expect(!html.contains("<script"))
+
+            let status = try JSONSerialization.jsonObject(with: try await client.get("http://127.0.0.1:\(port)/_emulator/status").body) as? [String: Any]
+            let shown = (status?["jobs"] as? [[String: Any]])?.first
+            #expect(shown?["job"] as? String == "0123abcd0123abcd")
+            #expect(shown?["sourceName"] as? String == "p.csv")
+            #expect(shown?["failureReasons"] as? [String] == ["http://127.0.0.1:9/b.jpg: the source answered HTTP 404"])
 
             let text = String(decoding: try await client.get("http://127.0.0.1:\(port)/_emulator/status?format=text").body, as: UTF8.self)
             #expect(text.contains("job 0123abcd0123abcd  running  [########------------]  4/10  (1 failed)"))
@@ -96,6 +109,60 @@ struct DashboardTests {
         let metrics = EmulatorMetrics().exposition(snapshot)
         #expect(metrics.contains("pixelpipe_emulator_deliveries_paused 1"))
         #expect(metrics.contains(#"pixelpipe_emulator_service_restarts{service="process"} 2"#))
+    }
+
+    /// A job of 10 items as the page gets it, finalized with `status` after `succeeded` and `failed`.
+    private static func job(_ status: JobRecord.Status, succeeded: Int, failed: Int, reasons: [String] = [], api: String? = nil, outputCsv: String? = nil) -> DashboardJob {
+        var record = JobRecord(
+            id: JobID("00000000000000aa")!, status: status, source: .init(bucket: "up", name: "api/k/products.csv", generation: "7"),
+            total: 10, rows: 10, invalidRows: 0, shards: 1, recipe: nil, webhookURL: nil,
+            createdAt: Date(timeIntervalSince1970: 1_795_000_000), deadline: Date(timeIntervalSince1970: 1_795_003_600),
+            error: status == .rejected ? "no column of image URLs (header: a, b)" : nil
+        )
+        if status != .running {
+            record.finalCounts = .init(succeeded: succeeded, failed: failed, missing: 10 - succeeded - failed)
+            record.finalizedAt = "2026-11-18T11:08:20.000Z"
+        }
+        let view = JobView(JobState(record: record, counters: [CounterShard(succeeded: succeeded, failed: failed, remaining: 10 - succeeded - failed)]), links: .publicStorage, bucket: "")
+        return DashboardJob(
+            view: view, sourceName: DashboardJob.sourceName(of: record),
+            durationSeconds: DashboardJob.duration(createdAt: record.createdAt, finalizedAt: record.finalizedAt, now: Date(timeIntervalSince1970: 1_795_000_012)),
+            failureReasons: reasons, links: .init(api: api, outputCsv: outputCsv)
+        )
+    }
+
+    @Test("a job's row shows its file name, creation time, duration, failure reasons and links to the API and the output CSV")
+    func jobRow() {
+        let job = Self.job(.finishedWithErrors, succeeded: 8, failed: 2, reasons: ["http://x/1.jpg: the source answered HTTP 404", "row 9: no product name"],
+                           api: "http://127.0.0.1:8086/v1/jobs/00000000000000aa", outputCsv: "http://127.0.0.1:8086/v1/jobs/00000000000000aa/output.csv")
+        let page = DashboardPage.render(DashboardSnapshot(
+            takenAt: "2026-11-25T00:00:00Z", disk: nil,
+            services: [ServiceStatus(name: "api", url: "http://127.0.0.1:8086", state: .ready, pid: 7, revision: "api-00001", restarts: 0)],
+            jobs: [job], queues: [], subscriptions: [], pendingTriggerEvents: 0, recent: []
+        ))
+        #expect(job.sourceName == "products.csv")
+        #expect(page.contains(#"<code>00000000000000aa</code><br><span class="muted">products.csv</span>"#))
+        #expect(page.contains("<td>2026-11-18 11:06:40Z</td><td>1 min 40 s</td>"))
+        #expect(page.contains(#"<td class="status-finished_with_errors">finished_with_errors</td>"#))
+        #expect(page.contains("<div>http://x/1.jpg: the source answered HTTP 404</div><div>row 9: no product name</div>"))
+        #expect(page.contains(#"<a href="http://127.0.0.1:8086/v1/jobs/00000000000000aa">API</a> · <a href="http://127.0.0.1:8086/v1/jobs/00000000000000aa/output.csv">output CSV</a>"#))
+        #expect(page.contains("<td><code>api</code></td><td><code>http://127.0.0.1:8086</code></td>"))
+        #expect(Self.job(.running, succeeded: 1, failed: 0).durationSeconds == 12)
+    }
+
+    @Test("the bar is green for succeeded items and red for failed ones; no outcome but success is green", arguments: [
+        (JobRecord.Status.finished, 10, 0, [("ok", "100")]),
+        (.finishedWithErrors, 7, 3, [("ok", "70"), ("bad", "30")]),
+        (.running, 4, 1, [("ok", "40"), ("bad", "10")]),
+        (.timedOut, 6, 1, [("stopped", "60"), ("bad", "10")]),
+        (.rejected, 0, 0, [("rejected", "100")]),
+    ])
+    func barColours(status: JobRecord.Status, succeeded: Int, failed: Int, segments: [(String, String)]) {
+        let bar = DashboardPage.progressBar(Self.job(status, succeeded: succeeded, failed: failed))
+        let expected = segments.map { #"<div class="fill \#($0.0)" style="width:\#($0.1)%"></div>"# }.joined()
+        #expect(bar.contains(#"<div class="bar" title=""#))
+        #expect(bar.contains(">" + expected + "</div>"))
+        if status == .timedOut || status == .rejected { #expect(!bar.contains("fill ok")) }
     }
 
     @Test("text in the page is escaped")

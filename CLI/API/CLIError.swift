@@ -1,0 +1,60 @@
+import Foundation
+import PipelineModel
+
+/// Why a `pixelpipe` command could not do what it was asked, as one line for the terminal and
+/// the exit status it ends with: 2 for input the API refused or usage the CLI refused, 1 for
+/// everything else (the API unreachable, an answer that makes no sense, a failed download).
+public struct CLIError: Error, Sendable, CustomStringConvertible {
+    private enum Code: Sendable {
+        case usage, problem, unreachable, unexpectedAnswer, identityToken, download
+    }
+
+    private let code: Code
+    /// The line printed on standard error.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+
+    /// The process exit status this error ends the command with.
+    public var exitStatus: Int32 {
+        switch code {
+        case .usage, .problem: 2
+        case .unreachable, .unexpectedAnswer, .identityToken, .download: 1
+        }
+    }
+
+    /// Input the CLI refuses before asking the API (a recipe that is not JSON, a missing file).
+    public static func usage(_ message: String) -> CLIError { CLIError(.usage, message) }
+
+    /// A `application/problem+json` answer, as one line naming the field, row or header at fault.
+    /// Client errors (4xx) exit 2; the API failing (5xx) exits 1.
+    public static func problem(_ problem: Problem) -> CLIError {
+        var at: [String] = []
+        if let field = problem.field { at.append("field \(field)") }
+        if let row = problem.row { at.append("row \(row)") }
+        if let header = problem.header { at.append("header \(header.debugDescription)") }
+        let location = at.isEmpty ? "" : " [\(at.joined(separator: ", "))]"
+        let line = "error: \(problem.title) (HTTP \(problem.status))\(location): \(problem.detail)"
+        return CLIError(problem.status < 500 ? .problem : .unexpectedAnswer, line)
+    }
+
+    /// No answer from the API at `url`.
+    public static func unreachable(_ url: String, _ error: any Error) -> CLIError {
+        CLIError(.unreachable, "error: no answer from the jobs API at \(url): \(error) (is `emulator up` running? --api or PIXELPIPE_API name another)")
+    }
+
+    /// An answer the CLI cannot read.
+    public static func unexpectedAnswer(_ what: String) -> CLIError { CLIError(.unexpectedAnswer, "error: \(what)") }
+
+    /// `gcloud auth print-identity-token` failed.
+    public static func identityToken(_ what: String) -> CLIError { CLIError(.identityToken, "error: could not get an identity token for the API: \(what)") }
+
+    /// An output could not be downloaded or written.
+    public static func download(_ what: String) -> CLIError { CLIError(.download, "error: \(what)") }
+}

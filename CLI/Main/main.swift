@@ -1,0 +1,4 @@
+import Foundation
+import PixelPipeCLI
+
+exit(await PixelPipeCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))

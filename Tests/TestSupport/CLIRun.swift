@@ -1,0 +1,71 @@
+import Foundation
+
+/// One run of the built `pixelpipe` binary: piped (standard output a pipe) or under a
+/// pseudo-terminal of a given width (through `Tests/CLITests/Fixtures/pty-run.py`), with what it
+/// wrote to each stream and its exit status.
+public struct CLIRun: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    /// The built binary, next to the test bundle.
+    public static var binary: URL { ChildProcess.binDirectory.appendingPathComponent("pixelpipe") }
+
+    /// The pseudo-terminal runner (Python's `pty`).
+    static var ptyRunner: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent() // TestSupport
+            .deletingLastPathComponent() // Tests
+            .appendingPathComponent("CLITests/Fixtures/pty-run.py")
+    }
+
+    /// The frames a terminal was sent: what follows each `\r` + erase-line, up to a newline.
+    public var frames: [String] {
+        stdout.components(separatedBy: "\r\u{1B}[2K").dropFirst().map { $0.components(separatedBy: "\n").first ?? $0 }
+    }
+
+    /// Runs `pixelpipe arguments`; with `terminalColumns`, on a terminal that wide. The
+    /// environment is a minimal one plus `environment`; `PIXELPIPE_PORT` points discovery at a
+    /// port nothing serves unless the test says otherwise, so no emulator of the developer's is found.
+    public static func run(_ arguments: [String], terminalColumns: Int? = nil, environment: [String: String] = [:], in directory: URL? = nil) async throws -> CLIRun {
+        let process = Process()
+        if let terminalColumns {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", ptyRunner.path, String(terminalColumns), binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
+        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PIXELPIPE_PORT": "9", "TERM": "xterm-256color"]
+        base.merge(environment) { _, new in new }
+        process.environment = base
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Blocking reads on threads of their own: a test's own servers need the cooperative pool
+        // to answer the binary while it runs, and Dispatch's global pool grows by a thread a
+        // second or so when many runs block it at once.
+        async let stdout = onOwnThread { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = onOwnThread { err.fileHandleForReading.readDataToEndOfFile() }
+        let (output, errors) = await (stdout, stderr)
+        await onOwnThread { process.waitUntilExit() }
+        return CLIRun(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+
+    /// A temporary folder for a test's files, removed by `cleanUp`.
+    public static func scratch() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+}
