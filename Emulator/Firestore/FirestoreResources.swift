@@ -143,3 +143,23 @@ struct FirestoreReadConsistency: Decodable, Sendable {
     var newTransaction: FirestoreTransactionOptions?
     var readTime: String?
 }
+
+/// Members of a query request that the emulator does not serve, looked for so that a request
+/// using them is refused (501) instead of answered as if they were absent.
+struct FirestoreUnservedQueryMembers: Decodable, Sendable {
+    struct Query: Decodable, Sendable { var findNearest: JSONValue? }
+    struct Aggregation: Decodable, Sendable { var structuredQuery: Query? }
+    var structuredQuery: Query?
+    var structuredAggregationQuery: Aggregation?
+    var explainOptions: JSONValue?
+
+    /// 501 naming the first unserved member present.
+    func refuse() throws {
+        if structuredQuery?.findNearest != nil || structuredAggregationQuery?.structuredQuery?.findNearest != nil {
+            throw GoogleAPIError.unimplemented("structuredQuery.findNearest: vector search is not served by this emulator.")
+        }
+        if explainOptions != nil {
+            throw GoogleAPIError.unimplemented("explainOptions: query explain is not served by this emulator.")
+        }
+    }
+}

@@ -43,6 +43,7 @@ extension FirestoreRoutes {
     func runQuery(_ request: Request, parent: String) async throws -> Response {
         let data = Data((try await request.collectBody(limit: limits.maxRequestBytes)).readableBytesView)
         let body = try APIJSON.decode(FirestoreQueryWire.RunQueryRequest.self, from: data.isEmpty ? Data("{}".utf8) : data)
+        try APIJSON.decode(FirestoreUnservedQueryMembers.self, from: data.isEmpty ? Data("{}".utf8) : data).refuse()
         let plan = try QueryPlan(body.structuredQuery, parent: parent)
         let transaction = try consistency(try APIJSON.decode(FirestoreReadConsistency.self, from: data.isEmpty ? Data("{}".utf8) : data))
         let result = try await store.runQuery(plan)
@@ -63,6 +64,7 @@ extension FirestoreRoutes {
     func runAggregationQuery(_ request: Request, parent: String) async throws -> Response {
         let data = Data((try await request.collectBody(limit: limits.maxRequestBytes)).readableBytesView)
         let body = try APIJSON.decode(FirestoreQueryWire.RunAggregationQueryRequest.self, from: data.isEmpty ? Data("{}".utf8) : data)
+        try APIJSON.decode(FirestoreUnservedQueryMembers.self, from: data.isEmpty ? Data("{}".utf8) : data).refuse()
         let plan = try AggregationPlan(body.structuredAggregationQuery, parent: parent)
         let transaction = try consistency(try APIJSON.decode(FirestoreReadConsistency.self, from: data.isEmpty ? Data("{}".utf8) : data))
         let result = try await store.aggregate(plan, needsDocuments: transaction.id != nil)

@@ -3,9 +3,9 @@ import GoogleCloud
 import Synchronization
 
 /// The open transactions of `:beginTransaction`, kept in memory. A transaction lives for a
-/// client's read-modify-write loop, seconds at most: recording its reads in SQLite would cost
-/// a durable write per read, and after an emulator restart the client's commit is refused as
-/// Firestore refuses an expired transaction (400), so the client begins a new one and retries.
+/// client's read-modify-write loop (Firestore allows it 270 s at most): recording its reads in
+/// SQLite would cost a durable write per read. An emulator restart ends the open ones; their
+/// commits are refused as Firestore refuses an expired transaction (400).
 /// A read-write transaction records each document it reads with the update time it saw (nil
 /// when missing); its commit applies only if none of them changed since (optimistic
 /// concurrency, as Firestore databases in OPTIMISTIC mode do), otherwise 409 `ABORTED`.

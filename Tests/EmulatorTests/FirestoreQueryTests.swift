@@ -42,6 +42,7 @@ struct FirestoreQueryTests {
         (fieldFilter("v", "GREATER_THAN", #"{"stringValue":""}"#), ["c"]),
         (fieldFilter("v", "IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"stringValue":"x"}]}}"#), ["a", "c", "i"]),
         (fieldFilter("v", "NOT_IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"stringValue":"x"}]}}"#), ["h", "e", "b", "f"]),
+        (fieldFilter("v", "NOT_IN", #"{"arrayValue":{"values":[{"integerValue":"1"},{"nullValue":null}]}}"#), []),
         (fieldFilter("tags", "ARRAY_CONTAINS", #"{"stringValue":"a"}"#), ["a", "f"]),
         (fieldFilter("tags", "ARRAY_CONTAINS_ANY", #"{"arrayValue":{"values":[{"stringValue":"c"},{"stringValue":"b"}]}}"#), ["a", "b"]),
         (fieldFilter("__name__", "GREATER_THAN", #"{"referenceValue":"projects/demo/databases/(default)/documents/things/g"}"#), ["h", "i"]),
@@ -241,6 +242,19 @@ struct FirestoreQueryTests {
             #expect(response.status == 400)
             #expect(response.errorStatus == "INVALID_ARGUMENT")
             #expect(response.errorMessage.contains(testCase.member), "\(response.errorMessage)")
+        }
+    }
+
+    @Test("what the emulator does not serve (findNearest, explainOptions, readTime) is 501, not ignored")
+    func unserved() async throws {
+        try await TestEmulator.run { emulator in
+            for body in [#"{"structuredQuery":{"from":[{"collectionId":"t"}],"findNearest":{"vectorField":{"fieldPath":"v"}}}}"#,
+                         #"{"structuredQuery":{"from":[{"collectionId":"t"}]},"explainOptions":{"analyze":true}}"#,
+                         #"{"structuredQuery":{"from":[{"collectionId":"t"}]},"readTime":"2020-01-01T00:00:00Z"}"#] {
+                let response = try await emulator.runQuery(body)
+                #expect(response.status == 501, "\(body)")
+                #expect(response.errorStatus == "UNIMPLEMENTED")
+            }
         }
     }
 

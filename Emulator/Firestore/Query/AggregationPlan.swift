@@ -1,10 +1,8 @@
 import GoogleCloud
 
 /// A `StructuredAggregationQuery` checked and resolved: the query it runs over and each
-/// aggregation with its alias. Computes the results as Firestore documents them: `count`
-/// stops at `upTo`; `sum` adds the numeric values only (an integer unless a double is among
-/// them or the sum overflows int64, NaN when a NaN is, 0 when there are none); `avg` is a
-/// double, null when there are no numeric values.
+/// aggregation with its alias. Results as Firestore documents them: `count` stops at `upTo`;
+/// `sum` and `avg` come from an `AggregationAccumulator`.
 struct AggregationPlan: Sendable {
     /// One aggregation.
     enum Kind: Sendable {
@@ -74,56 +72,21 @@ struct AggregationPlan: Sendable {
         aggregations.allSatisfy { if case .count = $0.kind { true } else { false } }
     }
 
-    /// The results keyed by alias, given the number of selected documents and, unless only
-    /// counts are asked for, the documents themselves.
-    func results(count: Int, documents: [QueryDocument]) -> [String: FirestoreValue] {
+    /// The results keyed by alias from the documents `accumulator` was given, or from `count`
+    /// alone when only counts are asked for.
+    func results(count: Int, accumulator: AggregationAccumulator?) -> [String: FirestoreValue] {
         var results: [String: FirestoreValue] = [:]
-        for (alias, kind) in aggregations {
+        for (index, (alias, kind)) in aggregations.enumerated() {
             switch kind {
             case .count(let upTo):
                 results[alias] = .integer(upTo.map { min(Int64(count), $0) } ?? Int64(count))
-            case .sum(let path):
-                results[alias] = Self.sum(documents.compactMap { $0.value(at: path) })
-            case .avg(let path):
-                results[alias] = Self.average(documents.compactMap { $0.value(at: path) })
+            case .sum:
+                results[alias] = accumulator?.sum(index) ?? .integer(0)
+            case .avg:
+                results[alias] = accumulator?.average(index) ?? .null
             }
         }
         return results
-    }
-
-    private static func sum(_ values: [FirestoreValue]) -> FirestoreValue {
-        var integerSum: Int64? = 0
-        var doubleSum = 0.0
-        for value in values {
-            switch value {
-            case .integer(let integer):
-                doubleSum += Double(integer)
-                if let sum = integerSum {
-                    let (added, overflow) = sum.addingReportingOverflow(integer)
-                    integerSum = overflow ? nil : added
-                }
-            case .double(let double):
-                doubleSum += double
-                integerSum = nil
-            default:
-                continue
-            }
-        }
-        return integerSum.map(FirestoreValue.integer) ?? .double(doubleSum)
-    }
-
-    private static func average(_ values: [FirestoreValue]) -> FirestoreValue {
-        var total = 0.0
-        var count = 0
-        for value in values {
-            switch value {
-            case .integer(let integer): total += Double(integer)
-            case .double(let double): total += double
-            default: continue
-            }
-            count += 1
-        }
-        return count == 0 ? .null : .double(total / Double(count))
     }
 
     private static func fieldPath(_ reference: FirestoreQuery.FieldReference?, member: String) throws -> FieldPath {

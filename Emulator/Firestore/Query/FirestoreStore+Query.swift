@@ -36,26 +36,21 @@ extension FirestoreStore {
         if plan.limit == 0 { return ([], 0) }
         if let streamed = try streamInNameOrder(plan, in: db) { return streamed }
         var matches: [QueryDocument] = []
-        let keep = { (document: QueryDocument) in
-            if plan.hasOrderFields(document), plan.filter?.matches(document) ?? true, plan.isWithinCursors(document) {
-                matches.append(document)
-            }
-        }
-        let paths = Array(Set(plan.orders.map(\.path) + (plan.filter?.leaves ?? []).compactMap(\.fieldPath) + extra).filter { !$0.isDocumentName })
-        let partial = try scanFields(paths, in: plan.scope, filter: plan.filter, db: db)
-        if let partial {
-            partial.forEach(keep)
-        } else {
-            try scan(plan.scope, filter: plan.filter, in: db) { document in
-                keep(document)
-                return true
+        let wanted = plan.limit.map { plan.offset + $0 }
+        let partial = try forEachMatch(plan, in: db, alsoReading: extra) { document in
+            matches.append(document)
+            // Only the first offset + limit in order can be answered: trimming to them now and
+            // then keeps memory to the page, not the collection (a million items).
+            if let wanted, matches.count >= 2 * wanted + 4096 {
+                matches.sort(by: plan.sortsBefore)
+                matches.removeLast(matches.count - wanted)
             }
         }
         matches.sort(by: plan.sortsBefore)
         let skipped = min(plan.offset, matches.count)
         var page = Array(matches.dropFirst(skipped))
         if let limit = plan.limit { page = Array(page.prefix(limit)) }
-        if partial != nil, complete {
+        if partial, complete {
             page = try page.compactMap { document in
                 try Row.fetchOne(db, sql: "SELECT name, fields, create_time_us, update_time_us FROM firestore_documents WHERE name = ?",
                                  arguments: [document.name]).map(queryDocument(row:))
@@ -64,15 +59,36 @@ extension FirestoreStore {
         return (page, skipped)
     }
 
-    /// Every document in `scope` with only the fields at `paths`; nil when a path cannot be
-    /// written as a JSON path. Each path is a `json_each` over the Value object stored there,
-    /// which yields its one member: the type name and its scalar already unescaped by SQLite.
+    /// Calls `visit`, in no particular order, with every document in the plan's scope that
+    /// passes its filter and cursors and has its order fields, before offset and limit. Returns
+    /// whether the documents hold only the fields the query reads and `extra`.
+    @discardableResult
+    static func forEachMatch(_ plan: QueryPlan, in db: Database, alsoReading extra: [FieldPath] = [],
+                             visit: (QueryDocument) throws -> Void) throws -> Bool {
+        func keep(_ document: QueryDocument) throws {
+            guard plan.hasOrderFields(document), plan.filter?.matches(document) ?? true, plan.isWithinCursors(document) else { return }
+            try visit(document)
+        }
+        let paths = Array(Set(plan.orders.map(\.path) + (plan.filter?.leaves ?? []).compactMap(\.fieldPath) + extra).filter { !$0.isDocumentName })
+        if try scanFields(paths, in: plan.scope, filter: plan.filter, db: db, visit: keep) { return true }
+        try scan(plan.scope, filter: plan.filter, in: db) { document in
+            try keep(document)
+            return true
+        }
+        return false
+    }
+
+    /// Calls `visit` with every document in `scope` holding only the fields at `paths`; false
+    /// (having read nothing) when a path cannot be written as a JSON path. Each path is a
+    /// `json_each` over the Value object stored there, which yields its one member: the type
+    /// name and its scalar already unescaped by SQLite.
     /// Decoding each document's JSON with `JSONDecoder` instead costs about 25 µs a document
     /// (2.5 s for 100,000); only maps, arrays and geopoints still go through it.
-    private static func scanFields(_ paths: [FieldPath], in scope: QueryPlan.Scope, filter: QueryFilter?, db: Database) throws -> [QueryDocument]? {
+    private static func scanFields(_ paths: [FieldPath], in scope: QueryPlan.Scope, filter: QueryFilter?, db: Database,
+                                   visit: (QueryDocument) throws -> Void) throws -> Bool {
         var jsonPaths: [String] = []
         for path in paths {
-            guard let jsonPath = jsonPath(path) else { return nil }
+            guard let jsonPath = jsonPath(path) else { return false }
             jsonPaths.append(jsonPath)
         }
         let (condition, scopeArguments) = scopeCondition(scope, table: "d.", filter: filter)
@@ -82,17 +98,16 @@ extension FirestoreStore {
         arguments += scopeArguments
         let rows = try Row.fetchCursor(db, sql: "SELECT d.name, d.create_time_us, d.update_time_us\(columns) FROM firestore_documents AS d\(joins) WHERE \(condition)",
                                        arguments: arguments)
-        var documents: [QueryDocument] = []
         while let row = try rows.next() {
             var fields: [String: FirestoreValue] = [:]
             for (index, path) in paths.enumerated() {
                 guard let key = row[3 + 2 * index] as String?, let value = try storedValue(key, row[4 + 2 * index]) else { continue }
                 path.set(value, in: &fields)
             }
-            documents.append(QueryDocument(name: row[0], fields: fields, createTime: GoogleTimestamp(microseconds: row[1]),
-                                           updateTime: GoogleTimestamp(microseconds: row[2])))
+            try visit(QueryDocument(name: row[0], fields: fields, createTime: GoogleTimestamp(microseconds: row[1]),
+                                    updateTime: GoogleTimestamp(microseconds: row[2])))
         }
-        return documents
+        return true
     }
 
     /// A stored Value from its member's name and `json_each`'s value for it.

@@ -44,7 +44,8 @@ indirect enum QueryFilter: Sendable {
             guard case .array(let wanted) = operand else { return false }
             return wanted.contains { FirestoreValueOrder.equal(value, $0) }
         case .notIn:
-            guard case .array(let unwanted) = operand else { return false }
+            // A null among the values matches nothing, as in Firestore's SDKs.
+            guard case .array(let unwanted) = operand, !unwanted.contains(.null) else { return false }
             return value != .null && !unwanted.contains { FirestoreValueOrder.equal(value, $0) }
         case .equal, .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual:
             // Comparisons only match values of the operand's type (ints and doubles are one type).

@@ -59,6 +59,7 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     public struct CompositeFilter: Codable, Sendable, Equatable {
         public enum Operator: String, ProtoJSONEnum {
             case and = "AND", or = "OR"
+            /// Numbers of `google.firestore.v1.StructuredQuery.CompositeFilter.Operator`.
             public var protoNumber: Int { self == .and ? 1 : 2 }
         }
         public var op: Operator?
@@ -126,6 +127,7 @@ public struct FirestoreQuery: Codable, Sendable, Equatable {
     public struct Order: Codable, Sendable, Equatable {
         public enum Direction: String, ProtoJSONEnum {
             case ascending = "ASCENDING", descending = "DESCENDING"
+            /// Numbers of `google.firestore.v1.StructuredQuery.Direction`.
             public var protoNumber: Int { self == .ascending ? 1 : 2 }
         }
         public var field: FieldReference?

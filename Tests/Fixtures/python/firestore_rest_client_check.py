@@ -7,6 +7,9 @@ same requests Google's servers get: writes, run_query (filters, order, limit, cu
 collection-group query, run_aggregation_query (count/sum/avg), list_collection_ids,
 batch_get_documents, and transactions (a commit, and a conflicting commit that is ABORTED).
 Prints one line per check; exits non-zero at the first surprise.
+
+The REST transport takes the emulator's plain-HTTP address as it is: an `api_endpoint` that
+starts with `http://` keeps its scheme (the transport adds `https://` only to a bare host).
 """
 
 import sys
