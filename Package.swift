@@ -179,6 +179,8 @@ let package = Package(
             .testTarget(name: "IngestStageTests", dependencies: stageTestDependencies + ["IngestStage"], path: "Tests/IngestStageTests", swiftSettings: swiftSettings),
             .testTarget(name: "PopulateStageTests", dependencies: stageTestDependencies + ["PopulateStage"], path: "Tests/PopulateStageTests", swiftSettings: swiftSettings),
             .testTarget(name: "ProcessStageTests", dependencies: stageTestDependencies + ["ProcessStage", "Imaging", hummingbird], path: "Tests/ProcessStageTests", swiftSettings: swiftSettings),
+            // The jobs API's pieces (page tokens, object names, multipart parsing, routes) as values.
+            .testTarget(name: "ApiStageTests", dependencies: ["ApiStage", "PipelineModel", hummingbird], path: "Tests/ApiStageTests", swiftSettings: swiftSettings),
             .testTarget(name: "TeardownStageTests", dependencies: stageTestDependencies + ["TeardownStage"], path: "Tests/TeardownStageTests", swiftSettings: swiftSettings),
             // The chaos suite: a job under emulator up attacked while it runs (kills, restarts, an
             // image host outage, a full disk); run by scripts/test in a pass of its own.

@@ -28,7 +28,7 @@ while (($#)); do
   esac
 done
 
-stages=(ingest populate process teardown)
+stages=(ingest populate process teardown api)
 binaries=("${stages[@]}" emulator)
 base_image=localhost/pixelpipe-base:bookworm
 image=localhost/pixelpipe:test
@@ -93,7 +93,7 @@ size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "  built in $(elapsed "$start" "$(now)") s; image size $((size / 1000000)) MB"
 user=$(podman image inspect --format '{{.Config.User}}' "$image")
 if [[ $user != "" && $user != 0* && $user != root* ]]; then pass "image user is $user (not root)"; else fail "image user is '$user'"; fi
-if "${podman_run[@]}" --rm --network none "$image" sh -c 'ls /app/bin' | tr '\n' ' ' | grep -q 'emulator ingest populate process teardown'; then
+if "${podman_run[@]}" --rm --network none "$image" sh -c 'ls /app/bin' | tr '\n' ' ' | grep -q 'api emulator ingest populate process teardown'; then
   pass "/app/bin holds ${binaries[*]}"
 else
   fail "/app/bin does not hold every binary"

@@ -48,18 +48,47 @@ enum MultipartStream {
             collector.open = false
             collector.completed += 1
         }
+        // The closing delimiter, CRLF "--" boundary "--", which part contents cannot hold (a
+        // boundary is defined as not occurring in them); looked for across pieces in a window.
+        let closing = Array("\r\n--\(boundary)--".utf8)
+        var window: [UInt8] = []
+        var closed = false
         for try await buffer in body {
             do {
                 try parser.execute(buffer)
             } catch {
                 throw Problem.invalid("body", "the body is not valid multipart/form-data with boundary '\(boundary)': \(error)")
             }
+            if !closed {
+                window.append(contentsOf: buffer.readableBytesView)
+                closed = Self.contains(window, closing)
+                window.removeFirst(max(0, window.count - closing.count))
+            }
             let events = collector.events
             collector.events = []
             for event in events { try await handle(event) }
         }
-        if collector.open || collector.completed == 0 {
+        if !closed || collector.open || collector.completed == 0 {
             throw Problem.invalid("body", "the multipart/form-data body ended before its closing boundary")
+        }
+    }
+
+    /// Whether `bytes` holds `pattern` (which starts with CR): only the positions of a CR are
+    /// compared, so a piece of a large upload costs about one pass over its bytes.
+    private static func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {
+        guard bytes.count >= pattern.count, let first = pattern.first else { return false }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            let last = buffer.count - pattern.count
+            while start <= last {
+                if buffer[start] == first {
+                    var matched = 1
+                    while matched < pattern.count, buffer[start + matched] == pattern[matched] { matched += 1 }
+                    if matched == pattern.count { return true }
+                }
+                start += 1
+            }
+            return false
         }
     }
 

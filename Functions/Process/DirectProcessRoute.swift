@@ -49,6 +49,10 @@ struct DirectProcessRoute: InvocationHandler {
     private func readInput(_ request: InvocationRequest) async throws -> (input: (data: Data, source: String), recipe: Recipe) {
         if let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") {
             let body = try DirectProcessBody(json: request.body)
+            // gs:// sources are the pipeline's own uploads (jobs API images), never a caller's to name.
+            if UploadedImageReader.handles(body.url) {
+                throw InvocationError.permanent("\(body.url): only http and https URLs are downloaded here")
+            }
             let recipe = try mergedRecipe(body.recipe)
             do {
                 return ((try await processor.download(body.url), body.url), recipe)

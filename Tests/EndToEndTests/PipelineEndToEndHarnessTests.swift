@@ -17,9 +17,13 @@ struct PipelineEndToEndHarnessTests {
         #expect(!text.contains("SHARD_ROWS: \"500\""))
         #expect(text.contains(#"  IMAGE_RECIPE: "{\"formats\":[\"webp\"]}""#))
         #expect(text.contains("  UPLOADS_BUCKET: pixelpipe-uploads"))
-        // Everything after the env block is untouched.
+        // Everything after the env block is untouched but the services' pinned ports, which a
+        // test leaves to be chosen free.
         let tail = try #require(original.range(of: "\nbuckets:")).lowerBound
-        #expect(text.hasSuffix(String(original[tail...])))
+        let unpinned = original[tail...].split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("    port: ") }
+        #expect(original.contains("\n    port: 8086\n"))
+        #expect(!text.contains("    port: "))
+        #expect(text.hasSuffix(unpinned.joined(separator: "\n")))
     }
 
     @Test("the emulator runs the four stage binaries; a killed stage is restarted on its URL; stop leaves nothing running")
