@@ -33,6 +33,7 @@ struct IdentitySecretsTests {
                     updated.json["refreshToken"] as! String, refreshed.json["id_token"] as! String]
         }
         let log = lines.all.joined(separator: "\n")
+        #expect(!lines.all.isEmpty, "the emulator's log was not captured")
         var files: [(path: String, bytes: Data)] = []
         let enumerator = try #require(FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]))
         for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
@@ -59,7 +60,7 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        lines.record("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")
+    func log(event: LogEvent) {
+        lines.record("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 }) \(event.error.map { "\($0)" } ?? "")")
     }
 }
