@@ -67,7 +67,8 @@ struct IdentityService: Sendable {
 
     /// `accounts:update`: email, password and display name by either caller; custom claims,
     /// `emailVerified` and `disableUser` by an admin only. A new password revokes the account's
-    /// refresh tokens (and ID tokens issued before it, through `validSince`).
+    /// refresh tokens (and ID tokens issued before it, through `validSince`); a disabled account's
+    /// refresh tokens are refused with `USER_DISABLED` until it is enabled again, as Google does.
     func update(project: String, _ request: IdentityRequests.Update, admin: Bool) async throws -> IdentityResponses.Updated {
         var account = try await target(project: project, idToken: request.idToken, localID: request.localId, admin: admin)
         if !admin, request.customAttributes != nil || request.emailVerified != nil || request.disableUser != nil {
@@ -86,7 +87,7 @@ struct IdentityService: Sendable {
         if let verified = request.emailVerified { account.emailVerified = verified }
         if let disabled = request.disableUser { account.disabled = disabled }
         try await store.update(account)
-        if request.password != nil || account.disabled { try await store.deleteRefreshTokens(project: project, localID: account.localID) }
+        if request.password != nil { try await store.deleteRefreshTokens(project: project, localID: account.localID) }
         var response = IdentityResponses.Updated(
             localId: account.localID, email: account.email, displayName: account.displayName, emailVerified: account.emailVerified,
             providerUserInfo: IdentityResponses.User(account).providerUserInfo)

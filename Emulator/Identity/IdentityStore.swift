@@ -92,7 +92,7 @@ struct IdentityStore: Sendable {
         }
     }
 
-    /// Forgets every refresh token of the account (a new password, a disabled account).
+    /// Forgets every refresh token of the account (a new password revokes them).
     func deleteRefreshTokens(project: String, localID: String) async throws {
         try await store.write { db in
             try db.execute(sql: "DELETE FROM identity_refresh_tokens WHERE project = ? AND local_id = ?", arguments: [project, localID])

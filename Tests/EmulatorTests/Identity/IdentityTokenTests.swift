@@ -112,8 +112,12 @@ struct IdentityTokenTests {
             let signedIn = try await client.call("signInWithPassword", ["email": "ada@example.com", "password": "correct horse"])
             let disabled = try await client.call("update", ["localId": ada["localId"]!, "disableUser": true], admin: true, projectPath: true)
             #expect(disabled.status == 200, "\(disabled.text)")
-            #expect(try await client.refresh(signedIn.json["refreshToken"] as! String).status == 400)
+            #expect(try await client.refresh(signedIn.json["refreshToken"] as! String).identityError == "400 USER_DISABLED")
             #expect(try await client.call("signInWithPassword", ["email": "ada@example.com", "password": "correct horse"]).identityError == "400 USER_DISABLED")
+            #expect(try await client.call("lookup", ["idToken": signedIn.json["idToken"]!]).identityError == "400 USER_DISABLED")
+            let enabled = try await client.call("update", ["localId": ada["localId"]!, "disableUser": false], admin: true, projectPath: true)
+            #expect(enabled.status == 200, "\(enabled.text)")
+            #expect(try await client.refresh(signedIn.json["refreshToken"] as! String).status == 200)
         }
     }
 
