@@ -174,4 +174,20 @@ struct IdentityAccountTests {
             #expect(try await client.call("", ["localId": "chosen-uid", "email": "y@example.com"], admin: true, projectPath: true).identityError == "400 DUPLICATE_LOCAL_ID")
         }
     }
+
+    @Test("accounts belong to the project in the path: one signed up under projects/other is not found under the default project, and its token names that project")
+    func projectsAreSeparate() async throws {
+        try await TestEmulator.run { emulator in
+            let client = IdentityTestClient(emulator: emulator)
+            let other = try await emulator.send("POST", "/identitytoolkit.googleapis.com/v1/projects/other-project/accounts:signUp",
+                                                json: #"{"email":"ada@example.com","password":"correct horse"}"#)
+            #expect(other.status == 200, "\(other.text)")
+            let token = try DecodedJWT(try #require(other.json["idToken"] as? String))
+            #expect(token.payload["aud"] as? String == "other-project")
+            #expect(token.payload["iss"] as? String == "https://securetoken.google.com/other-project")
+            #expect(try await client.call("signInWithPassword", ["email": "ada@example.com", "password": "correct horse"]).identityError == "400 EMAIL_NOT_FOUND")
+            #expect(try await client.call("lookup", ["idToken": other.json["idToken"]!]).identityError == "400 INVALID_ID_TOKEN")
+            _ = try await client.signUp("ada@example.com")
+        }
+    }
 }
