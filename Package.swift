@@ -61,6 +61,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        // The emulator's identity service: RS256 ID tokens, their X.509 certificates, bcrypt passwords.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -124,6 +129,11 @@ let package = Package(
                     .product(name: "Yams", package: "Yams"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
+                    .product(name: "X509", package: "swift-certificates"),
+                    .product(name: "SwiftASN1", package: "swift-asn1"),
+                    .product(name: "CryptoExtras", package: "swift-crypto"),
+                    .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 ],
                 path: "Emulator",
                 exclude: ["Main"],
@@ -171,6 +181,7 @@ let package = Package(
                 dependencies: [
                     "Emulator", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", log, hummingbird, lifecycle,
                     .product(name: "GRDB", package: "GRDB.swift"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
                 ],
                 path: "Tests/EmulatorTests",
                 swiftSettings: swiftSettings

@@ -12,4 +12,7 @@ struct EmulatorConfiguration: Sendable {
     var maxRequestBytes: Int = 64 << 20
     /// How the database is kept compact: task-name window, pass interval, step sizes.
     var maintenance = StoreMaintenance.Configuration()
+    /// The project of Identity Toolkit calls whose path names none (a client SDK's
+    /// `accounts:signUp?key=…`): the pipeline's project under `emulator up`.
+    var identityProject = "pixelpipe-local"
 }

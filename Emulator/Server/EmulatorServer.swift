@@ -27,6 +27,7 @@ enum EmulatorServer {
             PubSubRoutes(store: PubSubStore(store: store), limits: limits),
             TasksRoutes(store: TasksStore(store: store), limits: limits),
             FirestoreRoutes(store: FirestoreStore(store: store), limits: limits),
+            try identityRoutes(configuration: configuration, store: store, limits: limits),
         ]
         for group in groups { group.register(on: router) }
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
@@ -53,7 +54,9 @@ enum EmulatorServer {
         let recent = RecentInvocations()
         let metrics = EmulatorMetrics()
         metrics.bootstrap()
-        let application = try makeApplication(configuration: configuration, store: store, storage: storage, recent: recent, metrics: metrics, directory: directory, logger: logger) { port in
+        var applicationConfiguration = configuration
+        if let topology { applicationConfiguration.identityProject = topology.project }
+        let application = try makeApplication(configuration: applicationConfiguration, store: store, storage: storage, recent: recent, metrics: metrics, directory: directory, logger: logger) { port in
             logger.info("emulator listening", metadata: [
                 "pixelpipe.url": .string("http://\(configuration.host):\(port)"),
                 "pixelpipe.data": .string(configuration.dataDirectory.path),
@@ -84,6 +87,13 @@ enum EmulatorServer {
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()
+    }
+
+    /// Identity Toolkit and Secure Token, signing with the data directory's key (made on first use).
+    private static func identityRoutes(configuration: EmulatorConfiguration, store: EmulatorStore, limits: APILimits) throws -> IdentityRoutes {
+        let key = try IdentitySigningKey.loadOrCreate(dataDirectory: store.directory)
+        let service = IdentityService(store: IdentityStore(store: store), tokens: IdentityTokens(key: key))
+        return IdentityRoutes(service: service, key: key, defaultProject: configuration.identityProject, limits: limits)
     }
 
     /// Google-style 404 for paths no API serves.

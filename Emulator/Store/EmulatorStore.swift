@@ -52,6 +52,7 @@ final class EmulatorStore: Sendable {
         TriggerDeliverySource.registerMigrations(in: &migrator)
         ServiceAddresses.registerMigrations(in: &migrator)
         ServiceProcesses.registerMigrations(in: &migrator)
+        IdentityStore.registerMigrations(in: &migrator)
         return migrator
     }
 
