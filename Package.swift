@@ -91,8 +91,14 @@ let package = Package(
         ),
 
         // Google Cloud clients: HTTP over libcurl, the safe downloader, Storage, Pub/Sub, Cloud
-        // Tasks and Firestore. Usable without the framework.
-        .target(name: "GoogleCloud", dependencies: ["PixelPipeCore", "CCurlShims", log], path: "Sources/GoogleCloud", swiftSettings: swiftSettings),
+        // Tasks and Firestore, and the verifier of Firebase ID and Google identity tokens
+        // (JWTKit checks their RS256 signatures). Usable without the framework.
+        .target(
+            name: "GoogleCloud",
+            dependencies: ["PixelPipeCore", "CCurlShims", log, .product(name: "JWTKit", package: "jwt-kit")],
+            path: "Sources/GoogleCloud",
+            swiftSettings: swiftSettings
+        ),
 
         // The pipeline model: the job and item contract, CSV, recipes, names, the ledger.
         .target(
@@ -173,7 +179,16 @@ let package = Package(
 
             .testTarget(name: "PixelPipeCoreTests", dependencies: ["PixelPipeCore"], path: "Tests/PixelPipeCoreTests", swiftSettings: swiftSettings),
             .testTarget(name: "FunctionsFrameworkTests", dependencies: ["FunctionsFramework", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/FunctionsFrameworkTests", swiftSettings: swiftSettings),
-            .testTarget(name: "GoogleCloudTests", dependencies: ["GoogleCloud", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log], path: "Tests/GoogleCloudTests", swiftSettings: swiftSettings),
+            .testTarget(
+                name: "GoogleCloudTests",
+                // CryptoExtras makes RSA keys and signs test tokens, X509 certifies the keys, for the
+                // identity verifier's tests.
+                dependencies: ["GoogleCloud", "PixelPipeCore", "TestSupport", hummingbird, lifecycle, log, crypto,
+                               .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
+                               .product(name: "SwiftASN1", package: "swift-asn1")],
+                path: "Tests/GoogleCloudTests",
+                swiftSettings: swiftSettings
+            ),
             .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "GoogleCloud", "PixelPipeCore", "TestSupport", log], path: "Tests/PipelineModelTests", swiftSettings: swiftSettings),
             .testTarget(name: "ImagingTests", dependencies: ["Imaging", "PipelineModel", "PixelPipeCore", "CVipsShims", "TestSupport"], path: "Tests/ImagingTests", swiftSettings: swiftSettings),
             .testTarget(
