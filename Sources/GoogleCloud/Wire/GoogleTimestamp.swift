@@ -1,3 +1,6 @@
+// timespec is declared, for the compiler, in CoreFoundation: without this import the file only
+// compiles when a neighbour in its compile batch happens to import it (MemberImportVisibility).
+import CoreFoundation
 import Foundation
 
 /// A point in time as microseconds since the Unix epoch — the resolution the emulator stores —
