@@ -9,41 +9,27 @@ extension JobResource {
     /// latest item.
     public init(_ state: JobState, now: Date = Date()) {
         let record = state.record
-        let succeeded: Int, failed: Int, remaining: Int, missing: Int, cancelled: Int, progress: Double
-        if let frozen = record.finalCounts {
-            succeeded = frozen.succeeded
-            failed = frozen.failed
-            missing = frozen.missing
-            cancelled = frozen.cancelled
-            remaining = frozen.missing + frozen.cancelled
-            progress = record.total == 0 ? 1 : min(1, Double(frozen.succeeded + frozen.failed) / Double(record.total))
-        } else {
-            succeeded = state.succeeded
-            failed = state.failed
-            missing = record.missing ?? 0
-            cancelled = 0
-            remaining = state.remaining
-            progress = state.progress
-        }
+        let counts = state.shown
         let status = Status(record.status)
         var rate: Double?
         var eta: Int?
         // A retried job's rate counts from its retry: the items of the earlier run are not its pace.
         if status == .running, let started = Timestamp.parse(record.retriedAt ?? record.createdAt) {
-            let recorded = succeeded + failed
+            let recorded = counts.succeeded + counts.failed
             let until = state.lastItemAt.flatMap(Timestamp.parse) ?? now
             let seconds = until.timeIntervalSince(started)
             if recorded > 0, seconds > 0 {
                 let perSecond = Double(recorded) / seconds
                 rate = (perSecond * 100).rounded() / 100
-                eta = Int((Double(remaining) / perSecond).rounded(.up))
+                eta = Int((Double(counts.remaining) / perSecond).rounded(.up))
             }
         }
         self.init(
             id: record.id.rawValue, status: status,
             source: Source(uri: record.source.uri, name: Self.fileName(of: record.source.name)),
-            counts: Counts(total: record.total, succeeded: succeeded, failed: failed, remaining: remaining, missing: missing, cancelled: cancelled),
-            progress: progress, ratePerSecond: rate, etaSeconds: eta,
+            counts: Counts(total: record.total, succeeded: counts.succeeded, failed: counts.failed, remaining: counts.remaining,
+                           missing: counts.missing, cancelled: counts.cancelled),
+            progress: counts.progress, ratePerSecond: rate, etaSeconds: eta,
             recipe: Self.recipeValue(record.recipe), webhookUrl: record.webhookURL,
             createdAt: record.createdAt, startedAt: record.status == .rejected ? nil : record.createdAt,
             finishedAt: record.finalizedAt, error: record.error

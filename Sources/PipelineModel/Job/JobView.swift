@@ -46,21 +46,13 @@ public struct JobView: Codable, Sendable, Equatable {
         status = record.status
         source = record.source.uri
         total = record.total
-        if let counts = record.finalCounts {
-            succeeded = counts.succeeded
-            failed = counts.failed
-            missing = counts.missing
-            cancelled = counts.cancelled
-            remaining = counts.missing + counts.cancelled
-            progress = record.total == 0 ? 1 : min(1, Double(counts.succeeded + counts.failed) / Double(record.total))
-        } else {
-            succeeded = state.succeeded
-            failed = state.failed
-            missing = record.missing ?? 0
-            cancelled = 0
-            remaining = state.remaining
-            progress = state.progress
-        }
+        let counts = state.shown
+        succeeded = counts.succeeded
+        failed = counts.failed
+        missing = counts.missing
+        cancelled = counts.cancelled
+        remaining = counts.remaining
+        progress = counts.progress
         createdAt = record.createdAt
         deadline = record.deadline
         finalizedAt = record.finalizedAt
