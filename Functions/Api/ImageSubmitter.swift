@@ -57,7 +57,7 @@ struct ImageSubmitter: Sendable {
     /// A form: `recipe` and `webhookUrl` (small, held), then `image` (streamed), nothing after.
     private func submitMultipart<Body: AsyncSequence>(boundary: String, product: String, body: Body) async throws -> JobSubmitter.Accepted where Body.Element == ByteBuffer {
         var options = JobOptions()
-        var field: (name: String, value: Data)?
+        var field: OptionField?
         var upload: ImageUpload?
         var source: String?
         do {
@@ -76,23 +76,19 @@ struct ImageSubmitter: Sendable {
                         _ = try options.validate(configuration)
                         upload = try await startImage(contentType: type, field: "image")
                     case "recipe", "webhookUrl":
-                        field = (part.name, Data())
+                        field = OptionField(name: part.name)
                     default:
                         throw Problem.invalid(part.name.isEmpty ? "body" : part.name, "unexpected part '\(part.name.prefix(60))'; the form takes recipe, webhookUrl and image")
                     }
                 case .body(let buffer):
                     if upload != nil {
                         try await upload!.write(buffer)
-                    } else if let current = field {
-                        guard current.value.count + buffer.readableBytes <= configuration.maxFieldBytes else {
-                            throw Problem.tooLarge(current.name, limit: configuration.maxFieldBytes)
-                        }
-                        field!.value.append(contentsOf: buffer.readableBytesView)
+                    } else if field != nil {
+                        try field!.append(buffer, limit: configuration.maxFieldBytes)
                     }
                 case .end:
                     if let current = field {
-                        let text = String(decoding: current.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                        if current.name == "recipe" { options.recipe = text } else { options.webhookUrl = text }
+                        current.apply(to: &options)
                         field = nil
                     } else if upload != nil {
                         source = try await upload!.finish()

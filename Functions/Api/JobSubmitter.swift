@@ -58,7 +58,7 @@ struct JobSubmitter: Sendable {
     /// A form: `recipe` and `webhookUrl` (small, held), then `csv` (streamed), nothing after.
     private func submitMultipart<Body: AsyncSequence>(boundary: String, key: String?, body: Body) async throws -> Accepted where Body.Element == ByteBuffer {
         var options = JobOptions()
-        var field: (name: String, value: Data)?
+        var field: OptionField?
         var pending: Pending?
         var csvDone = false
         do {
@@ -76,7 +76,7 @@ struct JobSubmitter: Sendable {
                         }
                         pending = try await begin(options: options, fileName: part.fileName, key: key, field: "csv")
                     case "recipe", "webhookUrl":
-                        field = (part.name, Data())
+                        field = OptionField(name: part.name)
                     default:
                         throw Problem.invalid(part.name.isEmpty ? "body" : part.name,
                                               "unexpected part '\(part.name.prefix(60))'; the form takes recipe, webhookUrl and csv")
@@ -84,16 +84,12 @@ struct JobSubmitter: Sendable {
                 case .body(let buffer):
                     if pending != nil, !csvDone {
                         try await pending!.receiver.write(buffer)
-                    } else if let current = field {
-                        guard current.value.count + buffer.readableBytes <= configuration.maxFieldBytes else {
-                            throw Problem.tooLarge(current.name, limit: configuration.maxFieldBytes)
-                        }
-                        field!.value.append(contentsOf: buffer.readableBytesView)
+                    } else if field != nil {
+                        try field!.append(buffer, limit: configuration.maxFieldBytes)
                     }
                 case .end:
                     if let current = field {
-                        let text = String(decoding: current.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                        if current.name == "recipe" { options.recipe = text } else { options.webhookUrl = text }
+                        current.apply(to: &options)
                         field = nil
                     } else if pending != nil {
                         csvDone = true
