@@ -58,7 +58,7 @@ final class EmulatorProcess: @unchecked Sendable {
             throw error
         }
         // Keep draining stdout so the child never blocks on a full pipe.
-        handle.readabilityHandler = { handle in _ = handle.availableData }
+        PipeReader.start(handle, name: "emulator", onData: { _ in })
     }
 
     /// SIGKILL: the process gets no chance to flush or clean up.
@@ -71,6 +71,5 @@ final class EmulatorProcess: @unchecked Sendable {
     /// Stops the process if it is still running.
     func stop() {
         kill()
-        output.fileHandleForReading.readabilityHandler = nil
     }
 }

@@ -19,7 +19,6 @@ public final class ChildProcess: @unchecked Sendable {
         let state = Mutex<(lines: [String], partial: String, ended: Bool)>(([], "", false))
     }
     private let output = Output()
-    private let pipe: Pipe
     public let name: String
 
     /// The directory holding this package's built executables (next to the test bundle).
@@ -41,21 +40,10 @@ public final class ChildProcess: @unchecked Sendable {
         base.merge(environment) { _, new in new }
         process.environment = base
         let pipe = Pipe()
-        self.pipe = pipe
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                // End of output: stop being called, and keep a last unterminated line.
-                handle.readabilityHandler = nil
-                output.state.withLock { state in
-                    if !state.partial.isEmpty { state.lines.append(state.partial) }
-                    state.partial = ""
-                    state.ended = true
-                }
-                return
-            }
+        try process.run()
+        PipeReader.start(pipe.fileHandleForReading, name: name, onData: { [output] data in
             output.state.withLock { state in
                 state.partial += String(decoding: data, as: UTF8.self)
                 while let newline = state.partial.firstIndex(of: "\n") {
@@ -63,8 +51,14 @@ public final class ChildProcess: @unchecked Sendable {
                     state.partial = String(state.partial[state.partial.index(after: newline)...])
                 }
             }
-        }
-        try process.run()
+        }, onEnd: { [output] in
+            // End of output: keep a last unterminated line.
+            output.state.withLock { state in
+                if !state.partial.isEmpty { state.lines.append(state.partial) }
+                state.partial = ""
+                state.ended = true
+            }
+        })
     }
 
     deinit {
@@ -118,20 +112,12 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits until the process has exited and everything it printed has been collected.
     public func outputEnded(within limit: Duration = .seconds(20)) async throws {
         _ = try await exitStatus(within: limit)
-        guard !output.state.withLock({ $0.ended }) else { return }
-        // The handler is not always called at end of file; read what is left directly. The
-        // child has exited, so the read ends at end of file.
-        let handle = pipe.fileHandleForReading
-        handle.readabilityHandler = nil
-        let rest: Data = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
-        }
-        output.state.withLock { state in
-            state.partial += String(decoding: rest, as: UTF8.self)
-            let pieces = state.partial.split(separator: "\n", omittingEmptySubsequences: false)
-            state.lines += pieces.map(String.init).filter { !$0.isEmpty }
-            state.partial = ""
-            state.ended = true
+        // The reader thread reaches end of file once every holder of the pipe's write end (the
+        // child and anything it started) has exited.
+        let deadline = ContinuousClock.now + limit
+        while !output.state.withLock({ $0.ended }) {
+            guard ContinuousClock.now < deadline else { throw Failure.timedOut("the end of \(name)'s output") }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
