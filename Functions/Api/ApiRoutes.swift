@@ -124,12 +124,15 @@ struct ApiRoutes: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
     /// The problem a refused cancel or retry stands for: 404 for an unknown job, 409 for the
-    /// job's state, 503 while another finalization or retry holds the job.
+    /// job's state — including a job another finalization or retry holds right now, which is
+    /// the job's state too, not the service failing — and 503 only when the retry lost its own
+    /// hold on the job midway.
     static func problem(_ error: JobControlError, id: JobID) -> Problem {
         if case .unknownJob = error {
             // A job still queued (its CSV stored, not yet ingested) has no document to act on.
             return Problem.jobNotFound(id.rawValue)
         }
+        if case .busy = error { return Problem.conflict(error.description) }
         if error.isConflict { return Problem.conflict(error.description) }
         return Problem.unavailable(error.description)
     }
