@@ -1,4 +1,7 @@
 import Crypto
+// `struct stat` is owned by whichever clang module a compile batch loads first, Glibc's or
+// CoreFoundation's; with both imported its members are visible either way (MemberImportVisibility).
+import CoreFoundation
 import Foundation
 import Glibc
 import GoogleCloud
