@@ -18,6 +18,7 @@ enum EmulatorServer {
     ) throws -> some ApplicationProtocol {
         let router = Router()
         if metrics != nil { router.add(middleware: MetricsMiddleware()) }
+        router.add(middleware: IdentityCORSMiddleware())
         router.add(middleware: GoogleErrorMiddleware(logger: logger, health: store.health))
         DashboardRoutes(store: store, recent: recent, metrics: metrics, directory: directory).register(on: router)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
