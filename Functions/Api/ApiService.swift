@@ -22,6 +22,7 @@ public enum ApiService {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         ApiRoutes(configuration: configuration, clients: PipelineClients(api: api, configuration: configuration.pipeline)).register(on: router)
+        ConsoleRoutes(endpoints: api.endpoints).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
