@@ -38,7 +38,10 @@ struct ConsoleRoutes: Sendable {
     /// Routes for an api service whose Google endpoints are `endpoints`.
     init(endpoints: GoogleEndpoints) {
         self.init(identityOrigins: Self.identityOrigins(endpoints))
+        interimEndpoints = endpoints
     }
+
+    private var interimEndpoints: GoogleEndpoints?
 
     /// Where the browser signs in: the emulator (which serves Identity Toolkit and Secure Token
     /// on its one port) or Google's two hosts.
@@ -63,6 +66,7 @@ struct ConsoleRoutes: Sendable {
             }
             return answer(asset, ifNoneMatch: request.headers[.ifNoneMatch])
         }
+        if let interimEndpoints { Self.registerInterimConfig(endpoints: interimEndpoints, on: router) }
     }
 
     /// `asset`, or 304 when the request's `If-None-Match` names its ETag.
