@@ -199,11 +199,17 @@ export function jobView({ main, params: [id], signal, setTitle }) {
   loop.start();
 }
 
-/** A failure's reason with its own URL and row left out, so equal causes group together. */
+/**
+ * A failure's reason with what names the item taken off, so equal causes group together (the
+ * rule the CLI's summary uses): a leading `URL: ` or `row N[, image M]: `, and the attempt
+ * count and duration of a give-up.
+ */
 function reasonKey(item) {
-  let reason = item.reason || 'No reason recorded';
-  if (item.url) reason = reason.split(item.url).join('the image URL');
-  return reason.replace(/\brow \d+\b/gi, 'the row');
+  let reason = item.reason || 'no reason recorded';
+  if (item.url && reason.startsWith(`${item.url}: `)) reason = reason.slice(item.url.length + 2);
+  else reason = reason.replace(/^row \d+(, image \d+)?: /, '');
+  reason = reason.replace(/ \(gave up after \d+ attempts[^)]*\)$/, ' (gave up after retries)');
+  return reason.charAt(0).toUpperCase() + reason.slice(1);
 }
 
 function facts(pairs) {

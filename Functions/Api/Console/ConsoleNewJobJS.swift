@@ -115,6 +115,8 @@ export function newJobView({ main, navigate }) {
     event.preventDefault();
     dropZone.classList.remove('dragging');
     const dropped = event.dataTransfer.files[0];
+    // The file input shows the dropped file too.
+    if (dropped) fileInput.files = event.dataTransfer.files;
     choose(dropped);
     if (dropped) announce(`${dropped.name} dropped.`);
   });

@@ -28,7 +28,8 @@ function credentialsForm({ main, navigate }, options) {
     minlength: options.passwordHint ? 6 : null, 'aria-describedby': options.passwordHint ? 'password-hint auth-error' : 'auth-error',
   });
   const button = h('button', { type: 'submit' }, options.submit);
-  const form = h('form', { id: 'auth-form', 'aria-labelledby': 'view-title' },
+  // novalidate: the identity service's own answer (MISSING_PASSWORD, WEAK_PASSWORD, …) is shown instead.
+  const form = h('form', { id: 'auth-form', 'aria-labelledby': 'view-title', novalidate: true },
     h('div', { className: 'field' }, h('label', { for: 'email' }, 'Email address'), email),
     h('div', { className: 'field' },
       h('label', { for: 'password' }, 'Password'), password,

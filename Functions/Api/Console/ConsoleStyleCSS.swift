@@ -20,6 +20,7 @@ enum ConsoleStyleCSS {
   background: var(--background);
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; }
 a { color: var(--accent); }
 a:hover { color: var(--accent-dark); }
