@@ -5,9 +5,10 @@
 # ShellCheck and python3-yaml serve the infra/ scripts and their tests (infra/lib/topology.py
 # reads infra/pipeline.yaml with PyYAML). --containers adds what infra/test-container.sh
 # needs: podman, buildah and runc (no Docker engine runs here), debootstrap for the base image.
+# Chromium and its WebDriver run the web console's browser test (selenium, installed by scripts/test).
 set -euo pipefail
 
-packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config shellcheck python3-yaml)
+packages=(libvips-dev libvips-tools libcurl4-openssl-dev libsqlite3-dev pkg-config shellcheck python3-yaml chromium chromium-driver)
 if [ "${1:-}" = --containers ]; then packages+=(podman buildah runc debootstrap curl binutils); fi
 # Debian's own python3 needs python3-venv for the test tools' virtualenv; a python3 from
 # elsewhere (pyenv) brings venv itself.
