@@ -1,5 +1,6 @@
 @testable import ApiStage
 import GoogleCloud
+import PixelPipeCore
 import Hummingbird
 import Testing
 
@@ -51,9 +52,11 @@ struct ConsoleRoutesTests {
     }
 
     @Test("the identity origins: the emulator's one origin, or Google's two hosts")
-    func identityOrigins() {
-        #expect(ConsoleRoutes.identityOrigins(.emulator("http://127.0.0.1:8085")) == ["http://127.0.0.1:8085"])
-        #expect(ConsoleRoutes.identityOrigins(.production) == ["https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com"])
+    func identityOrigins() throws {
+        let emulator = AuthConfiguration(project: "pixelpipe-local", identityBaseURL: "http://127.0.0.1:8085")
+        #expect(ConsoleRoutes.identityOrigins(emulator) == ["http://127.0.0.1:8085"])
+        let google = try AuthConfiguration(environment: EnvironmentValues(["FIREBASE_API_KEY": "key"]), project: "pixelpipe")
+        #expect(ConsoleRoutes.identityOrigins(google) == ["https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com"])
     }
 
     @Test("every module the page loads is served, and every module a module imports")

@@ -18,7 +18,7 @@ struct PipelineEndToEndConsoleTests {
             throw TestFailure("PIXELPIPE_REQUIRE_PYTHON_CLIENTS=1 but \(ConsoleBrowser.missing.joined(separator: ", ")) missing: run scripts/setup-system.sh and scripts/test, which install chromium, chromium-driver and selenium==\(ConsoleBrowser.seleniumVersion)")
         }
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try JobsAPI(pipeline, user: nil)
         let images = pipeline.images
         // Six images of four products, one of which is missing on the image host.
         images.script(7, .status(404))

@@ -1,5 +1,4 @@
 import Foundation
-import GoogleCloud
 import HTTPTypes
 import Hummingbird
 import PipelineModel
@@ -35,19 +34,19 @@ struct ConsoleRoutes: Sendable {
         securityHeaders = headers
     }
 
-    /// Routes for an api service whose Google endpoints are `endpoints`.
-    init(endpoints: GoogleEndpoints) {
-        self.init(identityOrigins: Self.identityOrigins(endpoints))
-        interimEndpoints = endpoints
+    /// Routes for an api service whose users sign in as `auth` says (`GET /config.json`).
+    init(auth: AuthConfiguration) {
+        self.init(identityOrigins: Self.identityOrigins(auth))
     }
 
-    private var interimEndpoints: GoogleEndpoints?
-
-    /// Where the browser signs in: the emulator (which serves Identity Toolkit and Secure Token
-    /// on its one port) or Google's two hosts.
-    static func identityOrigins(_ endpoints: GoogleEndpoints) -> [String] {
-        if endpoints.firestore.isEmulator, let origin = origin(of: endpoints.firestore.baseURL) { return [origin] }
-        return ["https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com"]
+    /// Where the browser signs in: the origins of Identity Toolkit and Secure Token (the
+    /// emulator's one origin, or Google's two hosts), each once.
+    static func identityOrigins(_ auth: AuthConfiguration) -> [String] {
+        var origins: [String] = []
+        for url in [auth.identityToolkitURL, auth.secureTokenURL] {
+            if let origin = origin(of: url), !origins.contains(origin) { origins.append(origin) }
+        }
+        return origins
     }
 
     /// `scheme://host[:port]` of `url`.
@@ -58,7 +57,7 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// Adds the routes to `router`.
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ApiRequestContext>) {
         router.get("/") { request, _ in answer(ConsoleAssets.index, ifNoneMatch: request.headers[.ifNoneMatch]) }
         router.get("/console/{file}") { request, context in
             guard let asset = ConsoleAssets.files["/console/" + (context.parameters.get("file") ?? "")] else {
@@ -66,7 +65,6 @@ struct ConsoleRoutes: Sendable {
             }
             return answer(asset, ifNoneMatch: request.headers[.ifNoneMatch])
         }
-        if let interimEndpoints { Self.registerInterimConfig(endpoints: interimEndpoints, on: router) }
     }
 
     /// `asset`, or 304 when the request's `If-None-Match` names its ETag.
