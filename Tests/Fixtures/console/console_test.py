@@ -44,7 +44,7 @@ class Console:
         os.makedirs(arguments.artifacts, exist_ok=True)
         options = webdriver.ChromeOptions()
         options.binary_location = arguments.chromium
-        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400",
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
                      "--disable-gpu", "--no-first-run", "--disable-extensions", "--lang=en-US"):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -66,10 +66,12 @@ class Console:
 
     def screenshot(self, name):
         path = os.path.join(self.arguments.artifacts, f"{self.step_number:02d}-{name}.png")
-        # The whole page: the body's height, within reason.
-        height = self.driver.execute_script("return Math.min(4000, document.documentElement.scrollHeight)")
-        self.driver.set_window_size(1280, max(900, height))
+        # The whole page: the viewport made as tall as the content (within reason), then back.
+        height = self.driver.execute_script("return Math.min(4000, document.body.scrollHeight)")
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 1280, "height": max(800, height), "deviceScaleFactor": 1, "mobile": False})
         self.driver.save_screenshot(path)
+        self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         return path
 
     def heading(self, text):
