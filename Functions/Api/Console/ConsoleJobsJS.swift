@@ -104,8 +104,9 @@ async function loadUsage(element, signal) {
     const limits = me.limits || {};
     const use = me.usage || {};
     const parts = [];
-    if (limits.maxActiveJobs !== undefined) parts.push(`${use.activeJobs ?? 0} of ${limits.maxActiveJobs} active jobs`);
-    if (limits.maxImagesPerDay !== undefined) parts.push(`${use.imagesToday ?? 0} of ${limits.maxImagesPerDay} images today`);
+    const number = (value) => Number(value ?? 0).toLocaleString();
+    if (limits.maxActiveJobs !== undefined) parts.push(`${number(use.activeJobs)} of ${number(limits.maxActiveJobs)} active jobs`);
+    if (limits.maxImagesPerDay !== undefined) parts.push(`${number(use.imagesToday)} of ${number(limits.maxImagesPerDay)} images today`);
     element.textContent = parts.length ? `Usage: ${parts.join(', ')}.` : '';
   } catch {
     // The usage line is a courtesy; the list works without it.

@@ -18,7 +18,9 @@ import urllib.request
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -48,7 +50,11 @@ class Console:
                      "--disable-gpu", "--no-first-run", "--disable-extensions", "--lang=en-US"):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.downloads = os.path.join(arguments.artifacts, "downloads")
+        os.makedirs(self.downloads, exist_ok=True)
+        options.add_experimental_option("prefs", {"download.default_directory": self.downloads, "download.prompt_for_download": False})
         self.driver = webdriver.Chrome(service=Service(executable_path=arguments.chromedriver), options=options)
+        self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
         self.driver.set_page_load_timeout(arguments.timeout)
         self.step_number = 0
         self.started = time.monotonic()
@@ -135,6 +141,14 @@ def run(console, arguments):
     console.heading("Sign in")
     assert driver.find_element(By.CSS_SELECTOR, "label[for=email]").text == "Email address"
     assert driver.find_element(By.ID, "nav").get_attribute("hidden") is not None, "navigation shown while signed out"
+    # The keyboard: focus starts on the heading, and Tab goes through the form in reading order.
+    assert driver.execute_script("return document.activeElement.tagName") == "H2", "focus not on the view's heading"
+    order = []
+    for _ in range(4):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        order.append(driver.execute_script(
+            "const e = document.activeElement; return e.id || e.getAttribute('href') || e.textContent.trim()"))
+    assert order == ["email", "password", "Sign in", "#/sign-up"], f"tab order {order}"
     console.screenshot("sign-in")
 
     console.step("sign up")
@@ -162,6 +176,11 @@ def run(console, arguments):
     driver.find_element(By.CSS_SELECTOR, "#auth-form button[type=submit]").click()
     console.heading("Jobs")
     assert driver.execute_script("return localStorage.getItem('pixelpipe.session') !== null"), "no session kept"
+    # A reload keeps the session: a new ID token from Secure Token, called from the page.
+    driver.refresh()
+    console.heading("Jobs")
+    console.wait(lambda d: d.find_element(By.ID, "who").text == f"Signed in as {email}", "the session after a reload")
+    console.wait(lambda d: "active jobs" in d.find_element(By.ID, "usage").text, "the usage line from /v1/me")
 
     console.step("a new job: the CSV dropped on the drop zone, a recipe checked here and by the API")
     driver.find_element(By.LINK_TEXT, "New job").click()
@@ -212,6 +231,23 @@ def run(console, arguments):
     driver.execute_script("window.scrollTo(0, 0)")
     shot = console.screenshot("job")
     print(f"    screenshot: {shot}", flush=True)
+
+    console.step("downloads through the API, and a retry of the failed image")
+    driver.find_element(By.ID, "download-csv").click()
+    driver.find_element(By.ID, "download-results").click()
+    base = os.path.splitext(csv_name)[0]
+    output_csv = os.path.join(console.downloads, f"{base}-output.csv")
+    results = os.path.join(console.downloads, f"{base}-results.ndjson")
+    console.wait(lambda d: os.path.exists(output_csv) and os.path.exists(results), "the two downloads")
+    with open(output_csv, encoding="utf-8") as file:
+        assert file.readline().startswith("S. No.,Product Name,Input Image Urls,Output Image Urls"), "output.csv's header"
+    with open(results, encoding="utf-8") as file:
+        lines = [json.loads(line) for line in file if line.strip()]
+        assert len(lines) == arguments.succeeded + 1, f"{len(lines)} results"
+    driver.find_element(By.ID, "retry-job").click()
+    console.status_message("Retrying")
+    console.wait(lambda d: d.find_element(By.TAG_NAME, "main").get_attribute("data-job-status") == "finished_with_errors"
+                 and d.find_element(By.ID, "retry-job").is_displayed(), "the retried job to finish again")
 
     console.step("a single image: before at once, after once processed")
     driver.find_element(By.LINK_TEXT, "Single image").click()
