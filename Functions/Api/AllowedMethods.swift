@@ -5,7 +5,8 @@ enum AllowedMethods {
     static func of(_ path: String) -> [String]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         switch segments.count {
-        case 1 where ["healthz", "openapi.json", "config.json"].contains(segments[0]): return ["GET"]
+        case 1 where ["", "healthz", "openapi.json", "config.json"].contains(segments[0]): return ["GET"]
+        case 2 where segments[0] == "console" && ConsoleAssets.files[path] != nil: return ["GET"]
         case 2 where segments == ["v1", "me"]: return ["GET"]
         case 2 where segments == ["v1", "jobs"]: return ["GET", "POST"]
         case 2 where segments == ["v1", "images"]: return ["POST"]

@@ -15,7 +15,10 @@ struct AllowedMethodsTests {
         ("/openapi.json", ["GET"]),
         ("/v1/jobs/0123456789abcdef/other", nil),
         ("/v2/jobs", nil),
-        ("/", nil),
+        ("/", ["GET"]),
+        ("/console/app.js", ["GET"]),
+        ("/console/missing.js", nil),
+        ("//", nil),
     ] as [(String, [String]?)])
     func methods(_ path: String, _ methods: [String]?) {
         #expect(AllowedMethods.of(path) == methods)
