@@ -36,9 +36,7 @@ function showSession() {
 }
 
 function render() {
-  const hash = location.hash || '#/jobs';
-  // In-page links such as "Skip to content" are not routes.
-  if (!hash.startsWith('#/')) return;
+  const hash = location.hash.startsWith('#/') ? location.hash : '#/jobs';
   const route = routes.find((candidate) => candidate.pattern.test(hash));
   if (!route) return navigate('#/jobs');
   const user = auth.currentUser();
@@ -67,6 +65,11 @@ function render() {
 }
 
 async function start() {
+  // "Skip to content" moves focus without touching the hash, which holds the route.
+  document.querySelector('.skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main').focus();
+  });
   document.getElementById('sign-out').addEventListener('click', () => {
     auth.signOut();
     announce('Signed out.');
