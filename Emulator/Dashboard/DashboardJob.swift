@@ -4,15 +4,17 @@ import PipelineModel
 
 /// A job as the dashboard shows it: the one JSON shape every reader gets (`JobView`) plus what
 /// a person scanning the page wants besides — the uploaded file's name, how long the job has
-/// taken, the first failure reasons, and links to the job in the jobs API and to its output CSV.
+/// taken, the first failure reasons, and links to the job in the web console and to its output CSV.
 /// Encoded as the view's fields with these beside them.
 @dynamicMemberLookup
 struct DashboardJob: Sendable, Equatable, Encodable {
     /// Links a person follows from the job's row.
     struct Links: Sendable, Equatable, Encodable {
-        /// The job's resource in the jobs API (`API/v1/jobs/ID`), when an `api` service runs.
-        var api: String?
-        /// The output CSV: through the jobs API when it runs, else the emulator's Storage download.
+        /// The job's page in the web console (`API/#/jobs/ID`), when an `api` service runs; it
+        /// opens for the job's owner and for admins once signed in.
+        var console: String?
+        /// The output CSV, from the emulator's own Storage download (no sign-in: this page is
+        /// the emulator's operator view, on loopback).
         var outputCsv: String?
     }
 

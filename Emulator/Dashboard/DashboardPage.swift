@@ -46,7 +46,7 @@ enum DashboardPage {
                 let reasons = job.error.map { [$0] } ?? job.failureReasons
                 html += "<td class=\"reasons\">\(reasons.map { "<div>\(escape($0))</div>" }.joined())</td>"
                 var links: [String] = []
-                if let api = job.links.api { links.append("<a href=\"\(escape(api))\">API</a>") }
+                if let console = job.links.console { links.append("<a href=\"\(escape(console))\">console</a>") }
                 if let csv = job.links.outputCsv { links.append("<a href=\"\(escape(csv))\">output CSV</a>") }
                 html += "<td>\(links.isEmpty ? "—" : links.joined(separator: " · "))</td></tr>"
             }

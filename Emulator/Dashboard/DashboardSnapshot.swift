@@ -116,9 +116,7 @@ struct DashboardSnapshot: Sendable, Encodable {
             let reasons = try await failureReasons?.reasons(job: name, failed: view.failed, firestore: firestore) ?? []
             var outputCSV: String?
             if let object = record.outputCSV {
-                if let api {
-                    outputCSV = "\(api)/v1/jobs/\(record.id.rawValue)/output.csv"
-                } else if let bucket = try await bucket(holding: object, store: store) {
+                if let bucket = try await bucket(holding: object, store: store) {
                     // The emulator's own Storage download, relative to the page.
                     outputCSV = ObjectLinks.storageAPI(base: "").url(bucket: bucket, name: object)
                 }
@@ -127,7 +125,7 @@ struct DashboardSnapshot: Sendable, Encodable {
                 view: view, sourceName: DashboardJob.sourceName(of: record),
                 durationSeconds: DashboardJob.duration(createdAt: record.createdAt, finalizedAt: record.finalizedAt, now: now),
                 failureReasons: reasons,
-                links: .init(api: api.map { "\($0)/v1/jobs/\(record.id.rawValue)" }, outputCsv: outputCSV)
+                links: .init(console: api.map { "\($0)/#/jobs/\(record.id.rawValue)" }, outputCsv: outputCSV)
             ))
         }
         return jobs

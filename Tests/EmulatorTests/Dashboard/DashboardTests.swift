@@ -112,7 +112,7 @@ struct DashboardTests {
     }
 
     /// A job of 10 items as the page gets it, finalized with `status` after `succeeded` and `failed`.
-    private static func job(_ status: JobRecord.Status, succeeded: Int, failed: Int, reasons: [String] = [], api: String? = nil, outputCsv: String? = nil) -> DashboardJob {
+    private static func job(_ status: JobRecord.Status, succeeded: Int, failed: Int, reasons: [String] = [], console: String? = nil, outputCsv: String? = nil) -> DashboardJob {
         var record = JobRecord(
             id: JobID("00000000000000aa")!, status: status, source: .init(bucket: "up", name: "api/k/products.csv", generation: "7"),
             total: 10, rows: 10, invalidRows: 0, shards: 1, recipe: nil, webhookURL: nil,
@@ -127,14 +127,14 @@ struct DashboardTests {
         return DashboardJob(
             view: view, sourceName: DashboardJob.sourceName(of: record),
             durationSeconds: DashboardJob.duration(createdAt: record.createdAt, finalizedAt: record.finalizedAt, now: Date(timeIntervalSince1970: 1_795_000_012)),
-            failureReasons: reasons, links: .init(api: api, outputCsv: outputCsv)
+            failureReasons: reasons, links: .init(console: console, outputCsv: outputCsv)
         )
     }
 
-    @Test("a job's row shows its file name, creation time, duration, failure reasons and links to the API and the output CSV")
+    @Test("a job's row shows its file name, creation time, duration, failure reasons and links to the console and the output CSV")
     func jobRow() {
         let job = Self.job(.finishedWithErrors, succeeded: 8, failed: 2, reasons: ["http://x/1.jpg: the source answered HTTP 404", "row 9: no product name"],
-                           api: "http://127.0.0.1:8086/v1/jobs/00000000000000aa", outputCsv: "http://127.0.0.1:8086/v1/jobs/00000000000000aa/output.csv")
+                           console: "http://127.0.0.1:8086/#/jobs/00000000000000aa", outputCsv: "/storage/v1/b/out/o/x%2Foutput.csv?alt=media")
         let page = DashboardPage.render(DashboardSnapshot(
             takenAt: "2026-11-25T00:00:00Z", disk: nil,
             services: [ServiceStatus(name: "api", url: "http://127.0.0.1:8086", state: .ready, pid: 7, revision: "api-00001", restarts: 0)],
@@ -145,7 +145,7 @@ struct DashboardTests {
         #expect(page.contains("<td>2026-11-18 11:06:40Z</td><td>1 min 40 s</td>"))
         #expect(page.contains(#"<td class="status-finished_with_errors">finished_with_errors</td>"#))
         #expect(page.contains("<div>http://x/1.jpg: the source answered HTTP 404</div><div>row 9: no product name</div>"))
-        #expect(page.contains(#"<a href="http://127.0.0.1:8086/v1/jobs/00000000000000aa">API</a> · <a href="http://127.0.0.1:8086/v1/jobs/00000000000000aa/output.csv">output CSV</a>"#))
+        #expect(page.contains(#"<a href="http://127.0.0.1:8086/#/jobs/00000000000000aa">console</a> · <a href="/storage/v1/b/out/o/x%2Foutput.csv?alt=media">output CSV</a>"#))
         #expect(page.contains("<td><code>api</code></td><td><code>http://127.0.0.1:8086</code></td>"))
         #expect(Self.job(.running, succeeded: 1, failed: 0).durationSeconds == 12)
     }
