@@ -224,9 +224,10 @@ let package = Package(
                 name: "EndToEndTests",
                 // Hummingbird serves the test images; Crypto recomputes a trigger's ce-id to redeliver it;
                 // GRDB reads the emulator's database directly to count writes per document; the CLI's
-                // ProgressLine measures the frames the pixelpipe binary draws.
+                // ProgressLine measures the frames the pixelpipe binary draws; CryptoExtras signs
+                // hostile ID tokens with the emulator's key for the API's token tests.
                 dependencies: ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCLI", "PixelPipeCore", "TestSupport", hummingbird, crypto, log,
-                               .product(name: "GRDB", package: "GRDB.swift")],
+                               .product(name: "CryptoExtras", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/EndToEndTests",
                 swiftSettings: swiftSettings
             ),

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Deploys PixelPipe to Cloud Run, after setup.sh: builds the image with Cloud Build from
 # infra/Dockerfile (unless that image exists, or IMAGE names one), deploys one service per stage
-# of infra/pipeline.yaml (`--command` picks its binary; no unauthenticated calls), gives each
-# service the URLs of the others, and wires the callers: run.invoker for the invoker and
-# Eventarc accounts (the api's: the members of API_INVOKERS), the OIDC push subscription to populate (with its dead-letter topic), and
-# the Eventarc trigger on the uploads bucket.
+# of infra/pipeline.yaml (`--command` picks its binary), gives each service the URLs of the
+# others, and wires the callers: run.invoker for the invoker and Eventarc accounts, the OIDC push
+# subscription to populate (with its dead-letter topic), and the Eventarc trigger on the uploads
+# bucket. The four stages take no unauthenticated calls (IAM only); the api service is public,
+# because it verifies each caller itself: users' Firebase ID tokens (FIREBASE_API_KEY, the
+# project's Web API key, is handed to clients by GET /config.json), and Google-signed tokens of
+# the service accounts in API_SERVICE_ACCOUNTS (env file, comma-separated emails) for machines.
 #
 # Idempotent: a service is redeployed only when its settings changed (a hash of them is kept in
 # the service's `pixelpipe-config` label); subscriptions, triggers and grants are looked up
@@ -98,6 +101,13 @@ service_env() {
   for other in "${SERVICES[@]}"; do
     [ "$other" = "$service" ] || echo "PIXELPIPE_$(tr '[:lower:]-' '[:upper:]_' <<<"$other")_URL=${URL[$other]}"
   done
+  if is_user_service "$service"; then
+    [ -z "${FIREBASE_API_KEY:-}" ] || echo "FIREBASE_API_KEY=$FIREBASE_API_KEY"
+    if [ -n "${API_SERVICE_ACCOUNTS:-}" ]; then
+      echo "API_SERVICE_ACCOUNTS=$API_SERVICE_ACCOUNTS"
+      echo "API_AUDIENCE=${URL[$service]}"
+    fi
+  fi
 }
 
 # The lines joined into one --set-env-vars value, with gcloud's ^DELIM^ escape when a value
@@ -112,6 +122,11 @@ env_value() {
   die "no delimiter left for the environment: $lines"
 }
 
+# Who may reach SERVICE: everyone for the api (it verifies tokens itself), IAM only for the stages.
+ingress_flag() {
+  if is_user_service "$1"; then echo --allow-unauthenticated; else echo --no-allow-unauthenticated; fi
+}
+
 # DEPLOY_ARGS: the `gcloud run deploy SERVICE` arguments; FINGERPRINT: their hash.
 deploy_args() {
   local service=$1 default_timeout concurrency=8 memory=512Mi cpu=1 timeout
@@ -124,7 +139,7 @@ deploy_args() {
   timeout=$(run_setting "$service" TIMEOUT "$default_timeout")
   DEPLOY_ARGS=(
     --image="$IMAGE" --command="/app/bin/${SERVICE_BINARY[$service]}" --region="$REGION"
-    --service-account="$(stage_sa "$service")" --no-allow-unauthenticated
+    --service-account="$(stage_sa "$service")" "$(ingress_flag "$service")"
     --concurrency="$(run_setting "$service" CONCURRENCY "$concurrency")"
     --memory="$(run_setting "$service" MEMORY "$memory")" --cpu="$(run_setting "$service" CPU "$cpu")"
     --timeout="$timeout" --max-instances="$(run_setting "$service" MAX_INSTANCES 20)"
@@ -162,6 +177,7 @@ for service in "${SERVICES[@]}"; do
     for other in "${SERVICES[@]}"; do
       [ "$other" = "$service" ] || urls+=("PIXELPIPE_$(tr '[:lower:]-' '[:upper:]_' <<<"$other")_URL=${URL[$other]}")
     done
+    if is_user_service "$service" && [ -n "${API_SERVICE_ACCOUNTS:-}" ]; then urls+=("API_AUDIENCE=${URL[$service]}"); fi
     change run services update "$service" --region="$REGION" \
       --update-env-vars="$(env_value "$(printf '%s\n' "${urls[@]}")")" --update-labels=pixelpipe-config="$FINGERPRINT"
   fi
@@ -170,10 +186,8 @@ done
 echo "==> who may call the services"
 for service in "${SERVICES[@]}"; do
   if is_user_service "$service"; then
-    # Users: the members of API_INVOKERS (no one else; Cloud Run IAM checks their ID tokens).
-    read -r -a invokers <<<"${API_INVOKERS:-}"
-    for member in "${invokers[@]}"; do grant "$member" roles/run.invoker run "$service"; done
-    [ -n "${API_INVOKERS:-}" ] || note "no API_INVOKERS in the env file: no one may call $service yet"
+    # Public (--allow-unauthenticated): the service verifies every caller's token itself.
+    [ -n "${FIREBASE_API_KEY:-}" ] || note "no FIREBASE_API_KEY in the env file: the console and the CLI cannot sign users in to $service"
   elif is_trigger_target "$service"; then
     grant "serviceAccount:$EVENTS_SA" roles/run.invoker run "$service"
   else

@@ -44,7 +44,8 @@ do {
     let hostPort = emulator.url.replacingOccurrences(of: "http://", with: "")
     let environment = [
         "GOOGLE_CLOUD_PROJECT": project, "STORAGE_EMULATOR_HOST": emulator.url, "PUBSUB_EMULATOR_HOST": hostPort,
-        "CLOUD_TASKS_EMULATOR_HOST": hostPort, "FIRESTORE_EMULATOR_HOST": hostPort, "CSV_MAX_FILE_BYTES": String(1 << 30),
+        "CLOUD_TASKS_EMULATOR_HOST": hostPort, "FIRESTORE_EMULATOR_HOST": hostPort, "FIREBASE_AUTH_EMULATOR_HOST": hostPort,
+        "CSV_MAX_FILE_BYTES": String(1 << 30), "API_MAX_IMAGES_PER_DAY": String(1 << 29),
     ]
     let configuration = try PipelineConfiguration(environment: EnvironmentValues(environment))
     let clients = PipelineClients(api: GoogleAPIClient(environment: EnvironmentValues(environment)), configuration: configuration)
@@ -57,13 +58,23 @@ do {
     let pid = server.process.processIdentifier
     let http = HTTPClient()
     report("api serving; resident \(mebibytes(statusField("VmRSS:", pid: pid))) MiB")
+    // A user of the emulator's identity service: every /v1 call carries their ID token.
+    let signUp = try await http.execute(.init(
+        method: "POST", url: emulator.url + "/identitytoolkit.googleapis.com/v1/accounts:signUp?key=bench",
+        headers: [("Content-Type", "application/json")],
+        body: Data(#"{"email":"bench@example.com","password":"benchmark password","returnSecureToken":true}"#.utf8), timeout: .seconds(30)))
+    guard signUp.status == 200, let account = try JSONSerialization.jsonObject(with: signUp.body) as? [String: Any],
+          let idToken = account["idToken"] as? String, let uid = account["localId"] as? String else {
+        throw BenchmarkFailure("sign-up answered \(signUp.status)")
+    }
+    let bearer = (name: "Authorization", value: "Bearer \(idToken)")
 
     // 1. A large CSV posted.
     var csv = Data("S. No.,Product Name,Input Image Urls\r\n".utf8)
     for row in 1...rows { csv.append(contentsOf: "\(row),Product \(row),https://images.example.com/catalogue/\(row)/photo.jpg\r\n".utf8) }
     let size = csv.count
     let started = ContinuousClock.now
-    let response = try await http.execute(.init(method: "POST", url: base + "/v1/jobs", headers: [("Content-Type", "text/csv"), ("Content-Disposition", "attachment; filename=\"bench.csv\"")], body: csv, timeout: .seconds(600)))
+    let response = try await http.execute(.init(method: "POST", url: base + "/v1/jobs", headers: [("Content-Type", "text/csv"), ("Content-Disposition", "attachment; filename=\"bench.csv\""), bearer], body: csv, timeout: .seconds(600)))
     let elapsed = seconds(ContinuousClock.now - started)
     csv = Data()
     guard response.status == 202 else { throw BenchmarkFailure("POST /v1/jobs answered \(response.status): \(String(decoding: response.body.prefix(500), as: UTF8.self))") }
@@ -81,6 +92,7 @@ do {
         invalidRows: 0, shards: 1, counterShards: 0, recipe: "{}", webhookURL: nil, createdAt: Date(), deadline: Date().addingTimeInterval(3600)
     )
     record.status = .finished
+    record.owner = uid
     record.finalCounts = .init(succeeded: itemCount, failed: 0, missing: 0)
     try await jobs.create(record, counters: [])
     let seeding = ContinuousClock.now
@@ -105,7 +117,7 @@ do {
     repeat {
         let pageStart = ContinuousClock.now
         let query = token.map { "&pageToken=\($0)" } ?? ""
-        let answer = try await http.execute(.init(url: base + "/v1/jobs/\(job)/items?pageSize=1000\(query)", timeout: .seconds(120)))
+        let answer = try await http.execute(.init(url: base + "/v1/jobs/\(job)/items?pageSize=1000\(query)", headers: [bearer], timeout: .seconds(120)))
         guard answer.status == 200 else { throw BenchmarkFailure("items page answered \(answer.status): \(String(decoding: answer.body.prefix(500), as: UTF8.self))") }
         let page = try APIJSON.decoder.decode(ItemPage.self, from: answer.body)
         seen += page.items.count

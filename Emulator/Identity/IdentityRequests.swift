@@ -1,3 +1,5 @@
+import GoogleCloud
+
 /// The request bodies of Identity Toolkit v1 that the emulator reads (unknown members are ignored,
 /// as Google ignores them). Admin-only members count only with the admin credential.
 enum IdentityRequests {
@@ -42,6 +44,9 @@ enum IdentityRequests {
         var emailVerified: Bool?
         /// Admin only.
         var disableUser: Bool?
+        /// Admin only: seconds since the epoch before which the account's tokens are revoked
+        /// (what the Admin SDKs' `revokeRefreshTokens` sends; a number or a decimal string).
+        var validSince: FlexibleInt64?
         var returnSecureToken: Bool?
     }
 

@@ -71,7 +71,7 @@ struct IdentityService: Sendable {
     /// refresh tokens are refused with `USER_DISABLED` until it is enabled again, as Google does.
     func update(project: String, _ request: IdentityRequests.Update, admin: Bool) async throws -> IdentityResponses.Updated {
         var account = try await target(project: project, idToken: request.idToken, localID: request.localId, admin: admin)
-        if !admin, request.customAttributes != nil || request.emailVerified != nil || request.disableUser != nil {
+        if !admin, request.customAttributes != nil || request.emailVerified != nil || request.disableUser != nil || request.validSince != nil {
             throw GoogleAPIError.insufficientPermission
         }
         let now = Self.nowMilliseconds()
@@ -86,8 +86,9 @@ struct IdentityService: Sendable {
         if let attributes = request.customAttributes { account.customAttributes = try Self.validatedCustomAttributes(attributes) }
         if let verified = request.emailVerified { account.emailVerified = verified }
         if let disabled = request.disableUser { account.disabled = disabled }
+        if let validSince = request.validSince { account.validSinceSeconds = validSince.value }
         try await store.update(account)
-        if request.password != nil { try await store.deleteRefreshTokens(project: project, localID: account.localID) }
+        if request.password != nil || request.validSince != nil { try await store.deleteRefreshTokens(project: project, localID: account.localID) }
         var response = IdentityResponses.Updated(
             localId: account.localID, email: account.email, displayName: account.displayName, emailVerified: account.emailVerified,
             providerUserInfo: IdentityResponses.User(account).providerUserInfo)

@@ -106,6 +106,8 @@ struct ServiceLauncher: Sendable {
             "PUBSUB_EMULATOR_HOST": hostPort,
             "CLOUD_TASKS_EMULATOR_HOST": hostPort,
             "FIRESTORE_EMULATOR_HOST": hostPort,
+            // Identity (the api service verifies its users' tokens against the emulator's keys).
+            "FIREBASE_AUTH_EMULATOR_HOST": hostPort,
             "GOOGLE_CLOUD_PROJECT": project,
         ]
     }

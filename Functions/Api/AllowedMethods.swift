@@ -5,13 +5,15 @@ enum AllowedMethods {
     static func of(_ path: String) -> [String]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         switch segments.count {
-        case 1 where segments[0] == "healthz" || segments[0] == "openapi.json": return ["GET"]
+        case 1 where ["healthz", "openapi.json", "config.json"].contains(segments[0]): return ["GET"]
+        case 2 where segments == ["v1", "me"]: return ["GET"]
         case 2 where segments == ["v1", "jobs"]: return ["GET", "POST"]
         case 2 where segments == ["v1", "images"]: return ["POST"]
         case 3 where segments[0] == "v1" && segments[1] == "jobs" && !segments[2].isEmpty:
             if segments[2].hasSuffix(":cancel") || segments[2].hasSuffix(":retry") { return ["POST"] }
             return ["GET"]
-        case 4 where segments[0] == "v1" && segments[1] == "jobs" && ["items", "output.csv"].contains(segments[3]): return ["GET"]
+        case 4 where segments[0] == "v1" && segments[1] == "jobs" && ["items", "output.csv", "results.ndjson"].contains(segments[3]): return ["GET"]
+        case 7 where segments[0] == "v1" && segments[1] == "jobs" && segments[3] == "items" && segments[5] == "outputs": return ["GET"]
         default: return nil
         }
     }

@@ -18,10 +18,13 @@ public struct ApiConfiguration: Sendable {
     public var uploadChunkBytes: Int
     /// Largest `recipe` or `webhookUrl` multipart part and JSON body, in bytes.
     public var maxFieldBytes = 64 << 10
+    /// Who may call, how tokens are checked, and per-user limits.
+    public var auth: AuthConfiguration
 
-    /// Values for tests: defaults around `pipeline`.
-    public init(pipeline: PipelineConfiguration, maxImageBytes: Int = 25 << 20, uploadChunkBytes: Int = 8 << 20) {
+    /// Values for tests: defaults around `pipeline`, tokens checked against `auth`.
+    public init(pipeline: PipelineConfiguration, auth: AuthConfiguration, maxImageBytes: Int = 25 << 20, uploadChunkBytes: Int = 8 << 20) {
         self.pipeline = pipeline
+        self.auth = auth
         maxCSVBytes = pipeline.csvLimits.maxFileBytes
         self.maxImageBytes = maxImageBytes
         self.uploadChunkBytes = uploadChunkBytes
@@ -29,8 +32,10 @@ public struct ApiConfiguration: Sendable {
 
     /// Reads the configuration; `GOOGLE_CLOUD_PROJECT` is required.
     public init(environment: EnvironmentValues) throws(ConfigurationError) {
+        let pipeline = try PipelineConfiguration(environment: environment)
         self.init(
-            pipeline: try PipelineConfiguration(environment: environment),
+            pipeline: pipeline,
+            auth: try AuthConfiguration(environment: environment, project: pipeline.project),
             maxImageBytes: try environment.integer("MAX_IMAGE_BYTES", default: 25 << 20, in: 1...(1 << 31)),
             uploadChunkBytes: try environment.integer("API_UPLOAD_CHUNK_BYTES", default: 8 << 20, in: (256 << 10)...(256 << 20))
         )

@@ -14,18 +14,23 @@ struct ApiRoutes: Sendable {
     let jobs: JobSubmitter
     let images: ImageSubmitter
     let control: JobControl
+    let usage: UsageLedger
+    let authenticator: CallerAuthenticator
 
-    init(configuration: ApiConfiguration, clients: PipelineClients) {
+    init(configuration: ApiConfiguration, clients: PipelineClients, api: GoogleAPIClient) {
         self.configuration = configuration
         control = JobControl(clients: clients, configuration: configuration.pipeline)
         storage = clients.storage
         catalog = JobCatalog(jobs: JobStore(firestore: clients.firestore))
-        jobs = JobSubmitter(configuration: configuration, storage: clients.storage, firestore: clients.firestore, catalog: catalog)
+        usage = UsageLedger(firestore: clients.firestore, limits: configuration.auth.limits)
+        jobs = JobSubmitter(configuration: configuration, storage: clients.storage, firestore: clients.firestore, catalog: catalog, usage: usage)
         images = ImageSubmitter(configuration: configuration, storage: clients.storage, jobs: jobs)
+        authenticator = CallerAuthenticator(configuration: configuration.auth, api: api)
     }
 
-    /// Adds the routes to `router`.
-    func register(on router: Router<BasicRequestContext>) {
+    /// Adds the routes to `router`: a few public ones, and `/v1`, where every call needs a
+    /// verified caller and a job is visible only to its owner (and admins).
+    func register(on router: Router<ApiRequestContext>) {
         router.get("/healthz") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
@@ -36,85 +41,117 @@ struct ApiRoutes: Sendable {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        router.post("/v1/jobs") { request, _ in
+        router.get("/config.json") { _, _ in try Self.json(ClientConfiguration(configuration.auth)) }
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        v1.get("me") { _, context in
+            let caller = try context.requireCaller()
+            return try Self.json(CallerResource(caller, limits: configuration.auth.limits, usage: try await usage.usage(of: caller)))
+        }
+        v1.post("jobs") { request, context in
             let headers = JobSubmitter.Headers(
                 contentType: request.headers[.contentType], contentDisposition: request.headers[.contentDisposition],
                 idempotencyKey: request.headers[Self.idempotencyKey]
             )
-            return try Self.accepted(try await jobs.submit(headers, body: request.body))
+            return try Self.accepted(try await jobs.submit(headers, caller: try context.requireCaller(), body: request.body))
         }
-        router.post("/v1/images") { request, _ in
+        v1.post("images") { request, context in
             let input = ImageSubmitter.Input(
                 contentType: request.headers[.contentType],
                 recipe: request.uri.queryParameters["recipe"].map(String.init),
                 product: request.uri.queryParameters["product"].map(String.init)
             )
-            return try Self.accepted(try await images.submit(input, body: request.body))
+            return try Self.accepted(try await images.submit(input, caller: try context.requireCaller(), body: request.body))
         }
-        router.get("/v1/jobs") { request, _ in
+        v1.get("jobs") { request, context in
+            let caller = try context.requireCaller()
             let query = request.uri.queryParameters
             let status = try Self.enumValue(JobResource.Status.self, query["status"], field: "status")
             let pageSize = try Self.pageSize(query["pageSize"], default: 50)
             let token = try query["pageToken"].map { text throws(Problem) in try PageToken(decoding: String(text), kind: "jobs", status: status?.rawValue) }
-            return try Self.json(try await catalog.jobs(status: status, pageSize: pageSize, after: token))
+            return try Self.json(try await catalog.jobs(owner: caller.isAdmin ? nil : caller.uid, status: status, pageSize: pageSize, after: token))
         }
-        router.get("/v1/jobs/{id}") { _, context in
-            let id = try Self.jobID(context)
-            guard let job = try await catalog.job(id) else { throw Problem.jobNotFound(id.rawValue) }
-            return try Self.json(job)
+        v1.get("jobs/{id}") { _, context in
+            try Self.json(try await job(try Self.jobID(context), for: try context.requireCaller()))
         }
-        router.get("/v1/jobs/{id}/items") { request, context in
+        v1.get("jobs/{id}/items") { request, context in
             let id = try Self.jobID(context)
             let query = request.uri.queryParameters
             let status = try Self.enumValue(ItemResource.Status.self, query["status"], field: "status")
             let pageSize = try Self.pageSize(query["pageSize"], default: 100)
             let token = try query["pageToken"].map { text throws(Problem) in try PageToken(decoding: String(text), kind: "items", status: status?.rawValue) }
-            guard try await catalog.job(id) != nil else { throw Problem.jobNotFound(id.rawValue) }
+            _ = try await job(id, for: try context.requireCaller())
             return try Self.json(try await catalog.items(id, status: status, pageSize: pageSize, after: token))
         }
-        router.post("/v1/jobs/{id}:cancel") { _, context in
+        v1.get("jobs/{id}/items/{item}/outputs/{file}") { _, context in
             let id = try Self.jobID(context)
+            _ = try await job(id, for: try context.requireCaller())
+            let itemID = context.parameters.get("item") ?? ""
+            let file = context.parameters.get("file") ?? ""
+            guard let item = try await catalog.item(id, itemID) else {
+                throw Problem.notFound("job \(id) has no item '\(itemID.prefix(40))'")
+            }
+            guard let output = item.outputs.first(where: { "\($0.size).\($0.format)" == file }) else {
+                throw Problem.notFound("item \(itemID) of job \(id) has no output '\(file.prefix(60))'; its outputs are \(item.outputs.map { "\($0.size).\($0.format)" }.joined(separator: ", "))")
+            }
+            return try await stream(bucket: configuration.pipeline.processedBucket, name: output.object, contentType: output.contentType,
+                                    what: "output \(file)", cache: "private, max-age=3600")
+        }
+        v1.post("jobs/{id}:cancel") { _, context in
+            let id = try Self.jobID(context)
+            let caller = try context.requireCaller()
+            _ = try await job(id, for: caller)
             do {
                 _ = try await control.cancel(id, logger: context.logger)
             } catch let error as JobControlError {
                 throw Self.problem(error, id: id)
             }
-            guard let job = try await catalog.job(id) else { throw Problem.jobNotFound(id.rawValue) }
-            return try Self.json(job)
+            return try Self.json(try await job(id, for: caller))
         }
-        router.post("/v1/jobs/{id}:retry") { _, context in
+        v1.post("jobs/{id}:retry") { _, context in
             let id = try Self.jobID(context)
+            let caller = try context.requireCaller()
+            _ = try await job(id, for: caller)
             do {
                 _ = try await control.retry(id, logger: context.logger)
             } catch let error as JobControlError {
                 throw Self.problem(error, id: id)
             }
-            guard let job = try await catalog.job(id) else { throw Problem.jobNotFound(id.rawValue) }
-            return try Self.json(job, status: .accepted)
+            return try Self.json(try await job(id, for: caller), status: .accepted)
         }
-        router.get("/v1/jobs/{id}/output.csv") { _, context in
+        v1.get("jobs/{id}/output.csv") { _, context in
             let id = try Self.jobID(context)
-            guard let record = try await catalog.jobs.record(id)?.record else {
-                if try await catalog.job(id) != nil { throw Problem.notFound("job \(id) has no output CSV yet") }
-                throw Problem.jobNotFound(id.rawValue)
-            }
-            guard let name = record.outputCSV else { throw Problem.notFound("job \(id) has no output CSV yet") }
-            return try await outputCSV(bucket: configuration.pipeline.processedBucket, name: name)
+            _ = try await job(id, for: try context.requireCaller())
+            guard let name = try await catalog.jobs.record(id)?.record.outputCSV else { throw Problem.notFound("job \(id) has no output CSV yet") }
+            return try await stream(bucket: configuration.pipeline.processedBucket, name: name, contentType: "text/csv; charset=utf-8", what: "output CSV")
+        }
+        v1.get("jobs/{id}/results.ndjson") { _, context in
+            let id = try Self.jobID(context)
+            _ = try await job(id, for: try context.requireCaller())
+            guard let name = try await catalog.jobs.record(id)?.record.resultsNDJSON else { throw Problem.notFound("job \(id) has no results yet") }
+            return try await stream(bucket: configuration.pipeline.processedBucket, name: name, contentType: "application/x-ndjson", what: "results")
         }
     }
 
-    /// The output CSV, streamed a ranged read at a time.
-    private func outputCSV(bucket: String, name: String) async throws -> Response {
+    /// Job `id` when `caller` may see it; otherwise the same 404 as for a job that does not
+    /// exist, so nobody learns which ids are someone else's.
+    private func job(_ id: JobID, for caller: Caller) async throws -> JobResource {
+        guard let job = try await catalog.job(id), caller.mayAccess(owner: job.owner) else { throw Problem.jobNotFound(id.rawValue) }
+        return job
+    }
+
+    /// An object of `bucket`, streamed a ranged read at a time.
+    private func stream(bucket: String, name: String, contentType: String, what: String, cache: String? = nil) async throws -> Response {
         let object: StorageObject
         do {
             object = try await storage.metadata(bucket: bucket, name: name)
         } catch let error as GoogleAPIError where error.isNotFound {
-            throw Problem.notFound("the output CSV gs://\(bucket)/\(name) is gone")
+            throw Problem.notFound("the \(what) gs://\(bucket)/\(name) is gone")
         }
         guard let generation = object.generationNumber, let size = object.byteCount else { throw Problem.internalError() }
         let chunks = storage.chunks(bucket: bucket, name: name, generation: generation, size: Int(size))
         var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentType] = contentType
+        if let cache { headers[.cacheControl] = cache }
         return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: Int(size)) { writer in
             for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
@@ -153,7 +190,7 @@ struct ApiRoutes: Sendable {
     }
 
     /// The job id of the path, or a 400 naming `id`.
-    static func jobID(_ context: BasicRequestContext) throws(Problem) -> JobID {
+    static func jobID(_ context: ApiRequestContext) throws(Problem) -> JobID {
         let text = context.parameters.get("id") ?? ""
         guard let id = JobID(text) else {
             throw Problem.invalid("id", "'\(text.prefix(40))' is not a job id (16 lower-case hex digits)")

@@ -19,9 +19,9 @@ public enum ApiService {
         configuration: ApiConfiguration, api: GoogleAPIClient, host: String, port: Int, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ApiRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        ApiRoutes(configuration: configuration, clients: PipelineClients(api: api, configuration: configuration.pipeline)).register(on: router)
+        ApiRoutes(configuration: configuration, clients: PipelineClients(api: api, configuration: configuration.pipeline), api: api).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),

@@ -18,6 +18,8 @@ struct CSVReceiver {
     private var md5 = Insecure.MD5()
     private(set) var bytes = 0
     private(set) var rows = 0
+    /// Image URLs in the rows so far: what the job will process.
+    private(set) var images = 0
     /// The MD5 of every byte, base64 as Storage reports `md5Hash`, once `finish` has checked them.
     private(set) var digest: String?
 
@@ -34,18 +36,24 @@ struct CSVReceiver {
         guard bytes <= limit else { throw Problem.tooLarge(field, limit: limit) }
         buffer.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
         do {
-            rows += try reader.consume(buffer.readableBytesView).count
+            count(try reader.consume(buffer.readableBytesView))
         } catch {
             throw Self.problem(error, field: field)
         }
         try await upload?.write(buffer.readableBytesView)
     }
 
-    /// Ends the CSV: the last checks, then the upload is completed. Returns the object (nil
-    /// without an upload) and the MD5 of the bytes, base64 as Storage reports `md5Hash`.
-    mutating func finish() async throws -> (object: StorageObject?, md5: String) {
+    private mutating func count(_ completed: [CSVRow]) {
+        rows += completed.count
+        images += completed.reduce(0) { $0 + $1.urls.count }
+    }
+
+    /// Ends the CSV: the last checks, then `admit` (given the image count; it may refuse), then
+    /// the upload is completed. Returns the object (nil without an upload) and the MD5 of the
+    /// bytes, base64 as Storage reports `md5Hash`.
+    mutating func finish(admit: (Int) async throws -> Void = { _ in }) async throws -> (object: StorageObject?, md5: String) {
         do {
-            rows += try reader.finish().count
+            count(try reader.finish())
         } catch {
             throw Self.problem(error, field: field)
         }
@@ -54,6 +62,7 @@ struct CSVReceiver {
         }
         let digest = Data(md5.finalize()).base64EncodedString()
         self.digest = digest
+        if upload != nil { try await admit(images) }
         let object = try await upload?.finish()
         return (object, digest)
     }

@@ -27,16 +27,17 @@ struct ImageSubmitter: Sendable {
         var product: String?
     }
 
-    /// Submits the image in `body`.
-    func submit<Body: AsyncSequence>(_ input: Input, body: Body) async throws -> JobSubmitter.Accepted where Body.Element == ByteBuffer {
+    /// Submits the image in `body` for `caller`.
+    func submit<Body: AsyncSequence>(_ input: Input, caller: Caller, body: Body) async throws -> JobSubmitter.Accepted where Body.Element == ByteBuffer {
         let media = input.contentType.map(JobSubmitter.mediaType)
         let product = try Self.product(input.product)
+        try await jobs.usage.checkActiveJobs(caller)
         switch media {
         case let type? where Self.imageTypes.contains(type):
             let options = JobOptions(recipe: input.recipe)
             _ = try options.validate(configuration)
             let source = try await storeImage(body, contentType: type, field: "body")
-            return try await submitCSV(source: source, product: product, options: options, field: "body")
+            return try await submitCSV(source: source, product: product, options: options, caller: caller, field: "body")
         case "application/json":
             var data = Data()
             for try await buffer in body {
@@ -46,16 +47,16 @@ struct ImageSubmitter: Sendable {
                 data.append(contentsOf: buffer.readableBytesView)
             }
             let request = try ImageRequestBody(json: data)
-            return try await submitCSV(source: request.url, product: product, options: request.options, field: "url")
+            return try await submitCSV(source: request.url, product: product, options: request.options, caller: caller, field: "url")
         case "multipart/form-data":
-            return try await submitMultipart(boundary: try MultipartStream.boundary(of: input.contentType ?? ""), product: product, body: body)
+            return try await submitMultipart(boundary: try MultipartStream.boundary(of: input.contentType ?? ""), product: product, caller: caller, body: body)
         default:
             throw Problem.unsupportedMediaType(media, expected: "an image (image/jpeg, image/png, image/webp, …), application/json {\"url\": …}, or multipart/form-data with an image part")
         }
     }
 
     /// A form: `recipe` and `webhookUrl` (small, held), then `image` (streamed), nothing after.
-    private func submitMultipart<Body: AsyncSequence>(boundary: String, product: String, body: Body) async throws -> JobSubmitter.Accepted where Body.Element == ByteBuffer {
+    private func submitMultipart<Body: AsyncSequence>(boundary: String, product: String, caller: Caller, body: Body) async throws -> JobSubmitter.Accepted where Body.Element == ByteBuffer {
         var options = JobOptions()
         var field: OptionField?
         var upload: ImageUpload?
@@ -101,7 +102,7 @@ struct ImageSubmitter: Sendable {
             throw error
         }
         guard let source else { throw Problem.invalid("image", "the form has no image part") }
-        return try await submitCSV(source: source, product: product, options: options, field: "image")
+        return try await submitCSV(source: source, product: product, options: options, caller: caller, field: "image")
     }
 
     /// Streams an image body into the uploads bucket; returns its `gs://` URI.
@@ -126,7 +127,7 @@ struct ImageSubmitter: Sendable {
     }
 
     /// Writes the job's one-row CSV and submits it like any other.
-    private func submitCSV(source: String, product: String, options: JobOptions, field: String) async throws -> JobSubmitter.Accepted {
+    private func submitCSV(source: String, product: String, options: JobOptions, caller: Caller, field: String) async throws -> JobSubmitter.Accepted {
         let csv = "S. No.,Product Name,Input Image Urls\r\n1,\(Self.quoted(product)),\(Self.quoted(source))\r\n"
         // The row is validated as every row is; an unusable URL is refused now rather than
         // becoming a failed item.
@@ -136,7 +137,7 @@ struct ImageSubmitter: Sendable {
         if let row = (rows + finalRows).first, let invalid = row.invalid.first {
             throw Problem.invalid(field, "\(field): \(invalid.reason)")
         }
-        var pending = try await jobs.begin(options: options, fileName: "image.csv", key: nil, field: field)
+        var pending = try await jobs.begin(options: options, fileName: "image.csv", key: nil, caller: caller, field: field)
         do {
             try await pending.receiver.write(ByteBuffer(string: csv))
             return try await jobs.complete(&pending)

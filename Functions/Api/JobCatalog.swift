@@ -19,16 +19,20 @@ struct JobCatalog: Sendable {
         return nil
     }
 
-    /// One page of jobs, newest first, optionally only those in `status`.
-    func jobs(status: JobResource.Status?, pageSize: Int, after token: PageToken?) async throws -> JobPage {
+    /// One page of jobs, newest first, optionally only those in `status`; only `owner`'s
+    /// unless `owner` is nil (an admin's listing).
+    func jobs(owner: String?, status: JobResource.Status?, pageSize: Int, after token: PageToken?) async throws -> JobPage {
         // Queued jobs have no job document yet: the listing shows jobs ingest has made.
         if status == .queued { return JobPage(jobs: []) }
         var cursor: FirestoreQuery.Cursor?
         if let token, let createdAt = token.createdAt {
             cursor = .init(values: [.string(createdAt), .reference(firestore.documentName("jobs/\(token.after)"))], before: false)
         }
+        var filters: [FirestoreQuery.Filter] = []
+        if let owner { filters.append(.field("owner", .equal, .string(owner))) }
+        if let status { filters.append(.field("status", .equal, .string(status.rawValue))) }
         let query = FirestoreQuery(
-            from: "jobs", where: status.map { .field("status", .equal, .string($0.rawValue)) },
+            from: "jobs", where: filters.isEmpty ? nil : filters.count == 1 ? filters[0] : .and(filters),
             orderBy: [.init("createdAt", .descending), .init("__name__", .descending)],
             startAt: cursor, limit: pageSize + 1
         )
@@ -56,11 +60,20 @@ struct JobCatalog: Sendable {
         )
         let documents = try await firestore.runQuery(query, parent: PipelineNames.jobDocument(job: id))
         let shown = documents.prefix(pageSize)
-        let items = try shown.map { ItemResource(try $0.decode(ItemRecord.self)) }
+        let items = try shown.map { ItemResource(try $0.decode(ItemRecord.self), job: id) }
         var next: String?
         if documents.count > pageSize, let name = shown.last?.name, let documentID = name.split(separator: "/").last {
             next = PageToken(kind: "items", status: status?.rawValue, after: String(documentID)).encoded()
         }
         return ItemPage(items: items, nextPageToken: next)
+    }
+
+    /// The item `itemID` (`ROW-INDEX`) of job `id`, or nil.
+    func item(_ id: JobID, _ itemID: String) async throws -> ItemRecord? {
+        let parts = itemID.split(separator: "-")
+        guard parts.count == 2, let row = Int(parts[0]), let index = Int(parts[1]), row >= 0, index >= 0, row < 1_000_000_000_000, index < 10_000_000 else {
+            return nil
+        }
+        return try await firestore.document(PipelineNames.itemDocument(job: id, row: row, index: index))?.decode(ItemRecord.self)
     }
 }

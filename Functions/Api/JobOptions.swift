@@ -40,8 +40,8 @@ struct JobOptions: Sendable, Equatable {
     }
 
     /// The object metadata ingest reads, plus the original file name.
-    func metadata(fileName: String) -> [String: String] {
-        var metadata = ["original-name": fileName]
+    func metadata(fileName: String, owner: String) -> [String: String] {
+        var metadata = ["original-name": fileName, "owner": owner]
         if let recipe { metadata["recipe"] = recipe }
         if let webhookUrl { metadata["webhook-url"] = webhookUrl }
         return metadata

@@ -11,12 +11,15 @@ import PipelineModel
 /// validated before a byte is stored, the CSV while it streams; a refused CSV's upload is
 /// cancelled. With an `Idempotency-Key`, the object name is derived from the key and created
 /// only if absent (`ifGenerationMatch=0`): a retry finds it and answers the same job, while
-/// the same key with another CSV, recipe, webhook or file name is a 422.
+/// the same key with another CSV, recipe, webhook or file name is a 422. The object carries
+/// the caller's uid (`owner` metadata), which ingest records on the job; the caller's limits are
+/// checked before anything is stored (active jobs) and before the upload completes (images).
 struct JobSubmitter: Sendable {
     let configuration: ApiConfiguration
     let storage: StorageClient
     let firestore: FirestoreClient
     let catalog: JobCatalog
+    let usage: UsageLedger
 
     /// The request's headers, as far as a submission needs them.
     struct Headers: Sendable {
@@ -31,16 +34,17 @@ struct JobSubmitter: Sendable {
         var replayed: Bool
     }
 
-    /// Submits the CSV in `body`.
-    func submit<Body: AsyncSequence>(_ headers: Headers, body: Body) async throws -> Accepted where Body.Element == ByteBuffer {
+    /// Submits the CSV in `body` for `caller`.
+    func submit<Body: AsyncSequence>(_ headers: Headers, caller: Caller, body: Body) async throws -> Accepted where Body.Element == ByteBuffer {
         if let key = headers.idempotencyKey, key.isEmpty || key.count > 255 {
             throw Problem.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")
         }
+        try await usage.checkActiveJobs(caller)
         let media = headers.contentType.map(Self.mediaType)
         switch media {
         case "text/csv", "application/csv":
             let fileName = headers.contentDisposition.flatMap { HeaderParameters.value(of: "filename", in: $0) }
-            var pending = try await begin(options: JobOptions(), fileName: fileName, key: headers.idempotencyKey, field: "body")
+            var pending = try await begin(options: JobOptions(), fileName: fileName, key: headers.idempotencyKey, caller: caller, field: "body")
             do {
                 for try await buffer in body { try await pending.receiver.write(buffer) }
                 return try await complete(&pending)
@@ -49,14 +53,14 @@ struct JobSubmitter: Sendable {
                 throw error
             }
         case "multipart/form-data":
-            return try await submitMultipart(boundary: try MultipartStream.boundary(of: headers.contentType ?? ""), key: headers.idempotencyKey, body: body)
+            return try await submitMultipart(boundary: try MultipartStream.boundary(of: headers.contentType ?? ""), key: headers.idempotencyKey, caller: caller, body: body)
         default:
             throw Problem.unsupportedMediaType(media, expected: "text/csv, or multipart/form-data with a csv part")
         }
     }
 
     /// A form: `recipe` and `webhookUrl` (small, held), then `csv` (streamed), nothing after.
-    private func submitMultipart<Body: AsyncSequence>(boundary: String, key: String?, body: Body) async throws -> Accepted where Body.Element == ByteBuffer {
+    private func submitMultipart<Body: AsyncSequence>(boundary: String, key: String?, caller: Caller, body: Body) async throws -> Accepted where Body.Element == ByteBuffer {
         var options = JobOptions()
         var field: OptionField?
         var pending: Pending?
@@ -74,7 +78,7 @@ struct JobSubmitter: Sendable {
                         if let type = part.contentType.map(Self.mediaType), !["text/csv", "application/csv", "text/plain", "application/octet-stream"].contains(type) {
                             throw Problem.unsupportedMediaType(type, expected: "text/csv", field: "csv")
                         }
-                        pending = try await begin(options: options, fileName: part.fileName, key: key, field: "csv")
+                        pending = try await begin(options: options, fileName: part.fileName, key: key, caller: caller, field: "csv")
                     case "recipe", "webhookUrl":
                         field = OptionField(name: part.name)
                     default:
@@ -113,14 +117,15 @@ struct JobSubmitter: Sendable {
         /// The object an earlier request with the same key stored.
         let existing: StorageObject?
         let key: String?
+        let caller: Caller
         let options: JobOptions
         let recipe: Recipe
     }
 
     /// Validates the options and starts the upload (or, for a key already used, only the fingerprint).
-    func begin(options: JobOptions, fileName: String?, key: String?, field: String) async throws -> Pending {
+    func begin(options: JobOptions, fileName: String?, key: String?, caller: Caller, field: String) async throws -> Pending {
         let recipe = try options.validate(configuration)
-        let name = UploadName(idempotencyKey: key, fileName: fileName)
+        let name = UploadName(owner: caller.uid, idempotencyKey: key, fileName: fileName)
         let bucket = configuration.pipeline.uploadsBucket
         var existing: StorageObject?
         if key != nil {
@@ -128,13 +133,13 @@ struct JobSubmitter: Sendable {
         }
         var upload: StorageUploadStream?
         if existing == nil {
-            var uploadOptions = StorageClient.UploadOptions(contentType: "text/csv", metadata: options.metadata(fileName: name.fileName),
+            var uploadOptions = StorageClient.UploadOptions(contentType: "text/csv", metadata: options.metadata(fileName: name.fileName, owner: caller.uid),
                                                             ifGenerationMatch: key == nil ? nil : 0)
             uploadOptions.chunkSize = configuration.uploadChunkBytes
             upload = try await storage.uploadStream(bucket: bucket, name: name.object, options: uploadOptions)
         }
         let receiver = CSVReceiver(field: field, limit: configuration.maxCSVBytes, csvLimits: configuration.pipeline.csvLimits, upload: upload)
-        return Pending(receiver: receiver, name: name, existing: existing, key: key, options: options, recipe: recipe)
+        return Pending(receiver: receiver, name: name, existing: existing, key: key, caller: caller, options: options, recipe: recipe)
     }
 
     /// Ends the CSV and answers the job.
@@ -142,7 +147,8 @@ struct JobSubmitter: Sendable {
         let stored: StorageObject?
         let md5: String
         do {
-            (stored, md5) = try await pending.receiver.finish()
+            let caller = pending.caller
+            (stored, md5) = try await pending.receiver.finish { images in try await usage.reserve(images: images, for: caller) }
         } catch let error as GoogleAPIError where error.isPreconditionFailed {
             // A concurrent request with the same key stored its object first.
             let existing = try await storage.metadata(bucket: configuration.pipeline.uploadsBucket, name: pending.name.object)
@@ -157,7 +163,7 @@ struct JobSubmitter: Sendable {
         let record = SubmissionRecord(
             bucket: object.bucket, name: object.name, generation: generation, fileName: pending.name.fileName,
             recipe: JobOptions.json(pending.recipe), webhookUrl: pending.options.webhookUrl ?? configuration.pipeline.webhookURL,
-            createdAt: object.timeCreated ?? Timestamp.format(Date())
+            createdAt: object.timeCreated ?? Timestamp.format(Date()), owner: pending.caller.uid
         )
         let id = JobID(bucket: object.bucket, object: object.name, generation: Int64(generation) ?? 0)
         _ = try await firestore.patch("\(SubmissionRecord.collection)/\(id)", fields: try FirestoreCoding.fields(from: record))
@@ -173,6 +179,7 @@ struct JobSubmitter: Sendable {
             && metadata["recipe"] == pending.options.recipe
             && metadata["webhook-url"] == pending.options.webhookUrl
             && existing.name == pending.name.object
+            && metadata["owner"] == pending.caller.uid
         guard same, let generation = existing.generationNumber else {
             throw Problem.idempotencyKeyReused(pending.key ?? "")
         }
@@ -181,7 +188,7 @@ struct JobSubmitter: Sendable {
         let record = SubmissionRecord(
             bucket: existing.bucket, name: existing.name, generation: String(generation), fileName: pending.name.fileName,
             recipe: JobOptions.json(pending.recipe), webhookUrl: pending.options.webhookUrl ?? configuration.pipeline.webhookURL,
-            createdAt: existing.timeCreated ?? Timestamp.format(Date())
+            createdAt: existing.timeCreated ?? Timestamp.format(Date()), owner: pending.caller.uid
         )
         return Accepted(job: record.resource, replayed: true)
     }

@@ -46,6 +46,43 @@ enum OpenAPIDocument {
         },
         "description": "The upload is over the size limit; nothing was stored."
       },
+      "TooManyRequests": {
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        },
+        "description": "A limit of the caller's account is reached (jobs queued or running at once, images per UTC day); nothing was stored.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds until the request may succeed.",
+            "schema": {
+              "minimum": 1,
+              "type": "integer"
+            }
+          }
+        }
+      },
+      "Unauthorized": {
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        },
+        "description": "No bearer token, or one that does not identify a current user (expired, wrong audience or issuer, bad signature, unknown key, revoked, deleted or disabled account); `reason` says which, never quoting the token.",
+        "headers": {
+          "WWW-Authenticate": {
+            "description": "`Bearer realm=\"pixelpipe\"`, with `error=\"invalid_token\"` when a token was refused.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
       "Unavailable": {
         "content": {
           "application/problem+json": {
@@ -78,6 +115,91 @@ enum OpenAPIDocument {
       }
     },
     "schemas": {
+      "Caller": {
+        "additionalProperties": false,
+        "properties": {
+          "admin": {
+            "type": "boolean"
+          },
+          "email": {
+            "type": "string"
+          },
+          "kind": {
+            "enum": [
+              "user",
+              "serviceAccount"
+            ],
+            "type": "string"
+          },
+          "limits": {
+            "additionalProperties": false,
+            "description": "Absent for admins, who are not limited.",
+            "properties": {
+              "maxActiveJobs": {
+                "type": "integer"
+              },
+              "maxImagesPerDay": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "maxActiveJobs",
+              "maxImagesPerDay"
+            ],
+            "type": "object"
+          },
+          "uid": {
+            "type": "string"
+          },
+          "usage": {
+            "additionalProperties": false,
+            "properties": {
+              "activeJobs": {
+                "type": "integer"
+              },
+              "imagesToday": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "activeJobs",
+              "imagesToday"
+            ],
+            "type": "object"
+          }
+        },
+        "required": [
+          "uid",
+          "admin",
+          "kind",
+          "usage"
+        ],
+        "type": "object"
+      },
+      "ClientConfiguration": {
+        "additionalProperties": false,
+        "properties": {
+          "apiKey": {
+            "type": "string"
+          },
+          "identityToolkitURL": {
+            "type": "string"
+          },
+          "projectId": {
+            "type": "string"
+          },
+          "secureTokenURL": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "projectId",
+          "apiKey",
+          "identityToolkitURL",
+          "secureTokenURL"
+        ],
+        "type": "object"
+      },
       "ImageRequest": {
         "additionalProperties": false,
         "properties": {
@@ -136,6 +258,10 @@ enum OpenAPIDocument {
                 },
                 "height": {
                   "type": "integer"
+                },
+                "href": {
+                  "description": "The API path serving this image under the caller's authority (`/v1/jobs/JOB/items/ITEM/outputs/SIZE.FORMAT`).",
+                  "type": "string"
                 },
                 "size": {
                   "type": "string"
@@ -311,6 +437,10 @@ enum OpenAPIDocument {
             ],
             "type": "object"
           },
+          "owner": {
+            "description": "The uid of the user who submitted the job.",
+            "type": "string"
+          },
           "progress": {
             "maximum": 1,
             "minimum": 0,
@@ -409,6 +539,14 @@ enum OpenAPIDocument {
           "instance": {
             "type": "string"
           },
+          "reason": {
+            "description": "Why a token was refused (401): a fixed phrase such as `expired` or `token revoked`.",
+            "type": "string"
+          },
+          "retryAfter": {
+            "description": "Seconds until the request may succeed (429).",
+            "type": "integer"
+          },
           "row": {
             "type": "integer"
           },
@@ -430,15 +568,42 @@ enum OpenAPIDocument {
         ],
         "type": "object"
       }
+    },
+    "securitySchemes": {
+      "firebaseIdToken": {
+        "bearerFormat": "JWT",
+        "description": "A Firebase Authentication ID token of the project (sign in with the Identity Toolkit endpoints `GET /config.json` names), or a Google-signed identity token of an allowed service account.",
+        "scheme": "bearer",
+        "type": "http"
+      }
     }
   },
   "info": {
-    "description": "Submit CSVs of product images and single images to the PixelPipe pipeline, and follow the jobs they become. Errors are application/problem+json (RFC 9457).",
+    "description": "Submit CSVs of product images and single images to the PixelPipe pipeline, and follow the jobs they become. Errors are application/problem+json (RFC 9457). Every /v1 call needs `Authorization: Bearer ID_TOKEN`; a user sees and acts on their own jobs only.",
     "title": "PixelPipe jobs API",
     "version": "1.0.0"
   },
   "openapi": "3.1.0",
   "paths": {
+    "/config.json": {
+      "get": {
+        "operationId": "getClientConfiguration",
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ClientConfiguration"
+                }
+              }
+            },
+            "description": "The sign-in configuration."
+          }
+        },
+        "security": [],
+        "summary": "What a client needs to sign users in: the Firebase project, its Web API key, and the Identity Toolkit and Secure Token endpoints."
+      }
+    },
     "/healthz": {
       "get": {
         "operationId": "health",
@@ -454,6 +619,7 @@ enum OpenAPIDocument {
             "description": "ok"
           }
         },
+        "security": [],
         "summary": "Liveness."
       }
     },
@@ -472,6 +638,7 @@ enum OpenAPIDocument {
             "description": "The OpenAPI 3.1 document."
           }
         },
+        "security": [],
         "summary": "This document."
       }
     },
@@ -584,11 +751,17 @@ enum OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
           "413": {
             "$ref": "#/components/responses/TooLarge"
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -648,6 +821,9 @@ enum OpenAPIDocument {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -745,6 +921,9 @@ enum OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
           "413": {
             "$ref": "#/components/responses/TooLarge"
           },
@@ -753,6 +932,9 @@ enum OpenAPIDocument {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -789,6 +971,9 @@ enum OpenAPIDocument {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
@@ -862,6 +1047,9 @@ enum OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
@@ -870,6 +1058,67 @@ enum OpenAPIDocument {
           }
         },
         "summary": "A job's items in row order."
+      }
+    },
+    "/v1/jobs/{id}/items/{item}/outputs/{file}": {
+      "get": {
+        "operationId": "getOutputImage",
+        "parameters": [
+          {
+            "description": "The job id: 16 lower-case hex digits.",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "pattern": "^[0-9a-f]{16}$",
+              "type": "string"
+            }
+          },
+          {
+            "description": "The item id, ROW-INDEX.",
+            "in": "path",
+            "name": "item",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "SIZE.FORMAT of one of the item's outputs, e.g. `thumb.webp`.",
+            "in": "path",
+            "name": "file",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "image/*": {
+                "schema": {
+                  "format": "binary",
+                  "type": "string"
+                }
+              }
+            },
+            "description": "The image."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "summary": "One output image of an item, streamed under the caller's authority."
       }
     },
     "/v1/jobs/{id}/output.csv": {
@@ -901,6 +1150,9 @@ enum OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
@@ -909,6 +1161,48 @@ enum OpenAPIDocument {
           }
         },
         "summary": "The job's output CSV, streamed (404 until it is written)."
+      }
+    },
+    "/v1/jobs/{id}/results.ndjson": {
+      "get": {
+        "operationId": "getResults",
+        "parameters": [
+          {
+            "description": "The job id: 16 lower-case hex digits.",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "pattern": "^[0-9a-f]{16}$",
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/x-ndjson": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "description": "The results."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "summary": "The job's results, one JSON object per item and line, streamed (404 until the job is final)."
       }
     },
     "/v1/jobs/{id}:cancel": {
@@ -939,6 +1233,9 @@ enum OpenAPIDocument {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
@@ -982,6 +1279,9 @@ enum OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
@@ -994,8 +1294,37 @@ enum OpenAPIDocument {
         },
         "summary": "Run a finalized job's failed, missing and cancelled images again."
       }
+    },
+    "/v1/me": {
+      "get": {
+        "operationId": "getCaller",
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Caller"
+                }
+              }
+            },
+            "description": "The caller."
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "summary": "Who the token identifies, their limits and what they have used."
+      }
     }
-  }
+  },
+  "security": [
+    {
+      "firebaseIdToken": []
+    }
+  ]
 }
 """#
 }

@@ -52,6 +52,24 @@ extension Problem {
                 field: "Idempotency-Key")
     }
 
+    /// The `reason` of a 401 for a request without a token.
+    static let missingTokenReason = "missing token"
+
+    /// 401: no bearer token, or one that does not identify a current user; `reason` is a fixed
+    /// phrase (`missing token`, `expired`, `bad signature`, `user deleted`…), never the token.
+    static func unauthenticated(_ reason: String, _ detail: String) -> Problem {
+        var problem = Problem(kind: "unauthenticated", title: "Sign in first", status: 401, detail: detail, field: "Authorization")
+        problem.reason = reason
+        return problem
+    }
+
+    /// 429: a per-user limit is reached; the request may succeed after `retryAfter` seconds.
+    static func tooManyRequests(_ detail: String, retryAfter: Int) -> Problem {
+        var problem = Problem(kind: "rate-limited", title: "A limit of your account is reached", status: 429, detail: detail)
+        problem.retryAfter = max(1, retryAfter)
+        return problem
+    }
+
     /// 503: a backend did not answer; the client may retry.
     static func unavailable(_ detail: String) -> Problem {
         Problem(kind: "unavailable", title: "Try again later", status: 503, detail: detail)

@@ -12,6 +12,12 @@ extension Problem {
         if problem.instance == nil { problem.instance = path }
         var headers = HTTPFields()
         headers[.contentType] = Problem.contentType
+        if problem.status == 401 {
+            // RFC 6750: no error code when no token came, `invalid_token` for a refused one.
+            headers[.wwwAuthenticate] = problem.reason == Self.missingTokenReason
+                ? #"Bearer realm="pixelpipe""# : #"Bearer realm="pixelpipe", error="invalid_token""#
+        }
+        if let seconds = problem.retryAfter { headers[.retryAfter] = String(seconds) }
         let body = (try? APIJSON.encoder.encode(problem)) ?? Data()
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -21,6 +21,8 @@ struct SubmissionRecord: Codable, Sendable, Equatable {
     var webhookUrl: String?
     /// When the object was stored (RFC 3339).
     var createdAt: String
+    /// The uid of the user who submitted it.
+    var owner: String?
 
     /// The job resource of the stored CSV, before ingest has made it a job.
     var resource: JobResource {
@@ -30,7 +32,7 @@ struct SubmissionRecord: Codable, Sendable, Equatable {
             id: id.rawValue, status: .queued,
             source: .init(uri: "gs://\(bucket)/\(name)#\(generation)", name: fileName),
             counts: .init(total: 0, succeeded: 0, failed: 0, remaining: 0, missing: 0, cancelled: 0),
-            progress: 0, recipe: recipeValue, webhookUrl: webhookUrl, createdAt: createdAt
+            progress: 0, recipe: recipeValue, webhookUrl: webhookUrl, createdAt: createdAt, owner: owner
         )
     }
 }

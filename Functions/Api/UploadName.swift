@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// Where the api service stores an uploaded CSV in the uploads bucket: `api/KEY/FILE.csv`.
-/// `KEY` is the hash of the request's `Idempotency-Key` (so a retried request finds the object
-/// it stored before) or a random id; `FILE.csv` is the user's file name made safe, so the
+/// `KEY` is the hash of the caller's uid and the request's `Idempotency-Key` (so a retried
+/// request finds the object it stored before, and two users' keys never meet) or a random id; `FILE.csv` is the user's file name made safe, so the
 /// object name shows it and ingest's `.csv` filter takes it.
 struct UploadName: Sendable, Equatable {
     /// The folder of this submission, `api/KEY/`.
@@ -11,11 +11,11 @@ struct UploadName: Sendable, Equatable {
     /// The file name as stored.
     let fileName: String
 
-    /// The name for a submission with `idempotencyKey` (or none) of a file called `fileName`.
-    init(idempotencyKey: String?, fileName: String?, defaultName: String = "upload.csv") {
+    /// The name for `owner`'s submission with `idempotencyKey` (or none) of a file called `fileName`.
+    init(owner: String, idempotencyKey: String?, fileName: String?, defaultName: String = "upload.csv") {
         let key: String
         if let idempotencyKey {
-            key = SHA256.hash(data: Data(idempotencyKey.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+            key = SHA256.hash(data: Data("\(owner)\n\(idempotencyKey)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         } else {
             key = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         }

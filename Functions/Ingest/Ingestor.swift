@@ -62,7 +62,7 @@ struct Ingestor: Sendable {
             webhookURL = try self.webhookURL(object.metadata?["webhook-url"])
         } catch let rejection as Rejection {
             let webhook = (try? self.webhookURL(object.metadata?["webhook-url"])) ?? nil
-            try await reject(job: job, source: source, rejection, webhookURL: webhook, logger: logger)
+            try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), logger: logger)
             return .rejected(job: job, reason: rejection.reason)
         }
 
@@ -71,7 +71,8 @@ struct Ingestor: Sendable {
         let record = existing ?? JobRecord(
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
             counterShards: counterShards,
-            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval)
+            recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval),
+            owner: Self.owner(of: object)
         )
         if existing == nil {
             let counters = CounterShard.plan(
@@ -130,6 +131,12 @@ struct Ingestor: Sendable {
         }
     }
 
+    /// The uid the jobs API stored the CSV for (`owner` metadata); nil for other uploads.
+    static func owner(of object: StorageObject) -> String? {
+        guard let owner = object.metadata?["owner"], !owner.isEmpty, owner.count <= 128 else { return nil }
+        return owner
+    }
+
     /// The default recipe with the CSV's `recipe` metadata applied, as JSON.
     private func effectiveRecipe(_ override: String?) throws -> String {
         var recipe = configuration.recipe
@@ -179,7 +186,7 @@ struct Ingestor: Sendable {
 
     /// Records a rejected job: the error report, the job document, and its teardown (which
     /// sends the webhook with status `rejected`).
-    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, logger: Logger) async throws {
+    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, owner: String?, logger: Logger) async throws {
         let now = Date()
         let report = PipelineNames.errorReport(job: job)
         let body = JobRejection(job: job, source: source, reason: rejection.reason, kind: rejection.kind, row: rejection.row, rejectedAt: Timestamp.format(now))
@@ -188,7 +195,7 @@ struct Ingestor: Sendable {
         _ = try await clients.storage.upload(try encoder.encode(body), bucket: configuration.processedBucket, name: report, options: .init(contentType: "application/json"))
         let record = JobRecord(
             id: job, status: .rejected, source: source, total: 0, rows: 0, invalidRows: 0, shards: 0, recipe: nil,
-            webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report
+            webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report, owner: owner
         )
         try await jobs.create(record)
         try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)

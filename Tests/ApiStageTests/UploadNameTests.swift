@@ -3,14 +3,15 @@ import Testing
 
 @Suite("Object names of submitted CSVs")
 struct UploadNameTests {
-    @Test("the same Idempotency-Key gives the same folder; no key, a new one each time")
+    @Test("the same Idempotency-Key gives the same folder for one user only; no key, a new one each time")
     func keyedFolders() {
-        let first = UploadName(idempotencyKey: "order-42", fileName: "products.csv")
-        #expect(first == UploadName(idempotencyKey: "order-42", fileName: "products.csv"))
+        let first = UploadName(owner: "alice", idempotencyKey: "order-42", fileName: "products.csv")
+        #expect(first == UploadName(owner: "alice", idempotencyKey: "order-42", fileName: "products.csv"))
         #expect(first.prefix.hasPrefix("api/") && first.prefix.count == "api/".count + 32 + 1)
         #expect(first.object == first.prefix + "products.csv")
-        #expect(UploadName(idempotencyKey: "order-43", fileName: "products.csv").prefix != first.prefix)
-        #expect(UploadName(idempotencyKey: nil, fileName: "a.csv").prefix != UploadName(idempotencyKey: nil, fileName: "a.csv").prefix)
+        #expect(UploadName(owner: "alice", idempotencyKey: "order-43", fileName: "products.csv").prefix != first.prefix)
+        #expect(UploadName(owner: "bob", idempotencyKey: "order-42", fileName: "products.csv").prefix != first.prefix)
+        #expect(UploadName(owner: "alice", idempotencyKey: nil, fileName: "a.csv").prefix != UploadName(owner: "alice", idempotencyKey: nil, fileName: "a.csv").prefix)
     }
 
     @Test("file names are made safe and always end in .csv, so ingest's filter takes them", arguments: [
@@ -23,6 +24,6 @@ struct UploadNameTests {
         ("prix é.txt", "prix--.txt.csv"),
     ])
     func safeNames(_ given: String, _ stored: String) {
-        #expect(UploadName(idempotencyKey: nil, fileName: given).fileName == stored)
+        #expect(UploadName(owner: "alice", idempotencyKey: nil, fileName: given).fileName == stored)
     }
 }

@@ -14,7 +14,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a CSV posted as text/csv runs to finished; its items and output.csv are read through the API")
     func csvToFinished() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let csv = Self.header + "1,Lamp,\"\(pipeline.images.url(1)), \(pipeline.images.url(2))\"\r\n2,Chair,\(pipeline.images.url(3))\r\n"
         let response = try await api.submit(csv: csv, fileName: "products.csv")
         #expect(response.status == 202)
@@ -49,7 +49,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a multipart form with a recipe and a webhook runs the job with that recipe")
     func multipartWithRecipe() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let recipe = #"{"sizes":[{"name":"tiny","width":32}],"formats":["webp"]}"#
         let csv = Self.header + "1,Vase,\(pipeline.images.url(4))\r\n"
         let form = JobsAPI.form([
@@ -74,7 +74,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a retried Idempotency-Key answers the same job; the same key with another CSV is a 422")
     func idempotencyKey() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let key = "retry-\(UUID().uuidString)"
         let csv = Self.header + "1,Stool,\(pipeline.images.url(5))\r\n"
         let first = try await api.submit(csv: csv, fileName: "stools.csv", key: key)
@@ -96,7 +96,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a body that is not a CSV, an empty CSV, a header without rows or columns, a bad recipe and a bad webhook are problems naming what is wrong")
     func badInputs() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let before = try await pipeline.clients.storage.listAll(bucket: pipeline.configuration.uploadsBucket, prefix: "api/").count
 
         let json = try await api.send("POST", "/v1/jobs", headers: [("Content-Type", "application/json")], body: Data("{}".utf8))
@@ -145,7 +145,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a CSV over the size limit is refused with 413 while it streams, and nothing is left in the bucket")
     func overLimit() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let key = "too-large-\(UUID().uuidString)"
         var csv = Self.header
         var row = 1
@@ -166,7 +166,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("an unknown job is a 404, a malformed id or page token a 400 naming it")
     func unknownAndMalformed() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         for path in ["/v1/jobs/0123456789abcdef", "/v1/jobs/0123456789abcdef/items", "/v1/jobs/0123456789abcdef/output.csv"] {
             let response = try await api.send("GET", path)
             #expect(response.status == 404, "\(path)")
@@ -191,7 +191,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("an image posted as bytes, and one named by URL, each become a job of one item that finishes")
     func images() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let bytes = try await TestImages.shared.image(2)
         let raw = try await api.send("POST", "/v1/images?product=Teapot", headers: [("Content-Type", "image/jpeg")], body: bytes)
         #expect(raw.status == 202)
@@ -221,10 +221,10 @@ struct PipelineEndToEndJobsAPITests {
     @Test("GET /v1/jobs pages through 250 jobs newest first, and with a status filter, without repeating or skipping one")
     func pagingJobs() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         let store = JobStore(firestore: pipeline.clients.firestore)
-        // Seeded straight into Firestore, dated before any job the other tests made: every
-        // fifth rejected, the rest finished.
+        // Seeded straight into Firestore as the user's, dated before any job the other tests
+        // made: every fifth rejected, the rest finished.
         let base = try #require(Timestamp.parse("2020-01-01T00:00:00.000Z"))
         var seeded: [(id: String, rejected: Bool)] = []
         for number in 0..<250 {
@@ -234,7 +234,7 @@ struct PipelineEndToEndJobsAPITests {
                 id: id, status: rejected ? .rejected : .finished, source: .init(bucket: "seed", name: "jobs-\(number).csv", generation: "1"),
                 total: 2, rows: 1, invalidRows: 0, shards: 1, counterShards: 0, recipe: "{}", webhookURL: nil,
                 createdAt: base.addingTimeInterval(Double(number)), deadline: base.addingTimeInterval(Double(number) + 600),
-                error: rejected ? "seeded" : nil
+                error: rejected ? "seeded" : nil, owner: api.user?.uid
             )
             record.finalCounts = .init(succeeded: rejected ? 0 : 2, failed: 0, missing: 0)
             try await store.create(record, counters: [])
@@ -282,7 +282,7 @@ struct PipelineEndToEndJobsAPITests {
     @Test("a running job is cancelled (200), a cancel of a final job and a retry of a rejected one are 409, and the cancelled job retried (202) finishes")
     func cancelAndRetry() async throws {
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         pipeline.images.script(8, .slow(.seconds(3)))
         let rows = (1...6).map { "\($0),Slow \($0),\(pipeline.images.url(8))?n=\($0)" }.joined(separator: "\r\n")
         let submitted = try JobsAPI.decode(JobResource.self, try await api.submit(csv: Self.header + rows + "\r\n", fileName: "slow.csv"))
@@ -318,7 +318,7 @@ struct PipelineEndToEndJobsAPITests {
         let now = Date()
         try await JobStore(firestore: pipeline.clients.firestore).create(JobRecord(
             id: id, status: .rejected, source: .init(bucket: "seed", name: "rejected.csv", generation: "7"), total: 0, rows: 0, invalidRows: 0,
-            shards: 0, recipe: nil, webhookURL: nil, createdAt: now, deadline: now, error: "seeded"
+            shards: 0, recipe: nil, webhookURL: nil, createdAt: now, deadline: now, error: "seeded", owner: api.user?.uid
         ), counters: [])
         let rejectedRetry = try await api.send("POST", "/v1/jobs/\(id):retry")
         #expect(rejectedRetry.status == 409)

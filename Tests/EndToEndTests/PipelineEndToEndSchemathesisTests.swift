@@ -19,7 +19,7 @@ struct PipelineEndToEndSchemathesisTests {
             throw TestFailure("PIXELPIPE_REQUIRE_PYTHON_CLIENTS=1 but \(Schemathesis.executable.path) does not exist: run scripts/test, which installs schemathesis==\(Schemathesis.version)")
         }
         let pipeline = try SharedPipeline.harness()
-        let api = try JobsAPI(pipeline)
+        let api = try await JobsAPI.signedIn(pipeline)
         // A job with items, so the stateful phase follows real links too.
         let csv = "S. No.,Product Name,Input Image Urls\r\n1,Lamp,\(pipeline.images.url(1))\r\n"
         let job = try JobsAPI.decode(JobResource.self, try await api.submit(csv: csv, fileName: "seed.csv"))
@@ -28,6 +28,9 @@ struct PipelineEndToEndSchemathesisTests {
         let child = try ChildProcess(executable: Schemathesis.executable, arguments: [
             "--config-file", Schemathesis.configuration.path,
             "run", "\(api.baseURL)/openapi.json",
+            // A signed-in user's token on every request; schemathesis's `ignored_auth` check
+            // also sends requests without it, which must be 401s.
+            "--header", "Authorization: Bearer \(try #require(api.user).idToken)",
             "--checks", "all",
             "--max-examples", "25",
             "--workers", "1",

@@ -230,17 +230,23 @@ STAGE_ROLES=(
   "api bucket:UPLOADS_BUCKET roles/storage.objectUser"         # stream CSVs and images in, find an Idempotency-Key's object, cancel refused uploads
   "api bucket:PROCESSED_BUCKET roles/storage.objectViewer"     # stream output CSVs out
   "api project roles/datastore.user"                           # read jobs and items (queries), remember queued submissions
+  "api project roles/firebaseauth.viewer"                      # look up accounts: deleted, disabled, tokens revoked
 )
 
 # The Firestore composite indexes the jobs API's queries need, `COLLECTION FIELD:ORDER…`
-# (Firestore's single-field indexes serve the rest): GET /v1/jobs?status=S orders by createdAt
-# descending under an equality filter on status.
+# (Firestore's single-field indexes serve the rest): GET /v1/jobs orders by createdAt descending
+# under equality filters on the owner (a user's own jobs) and the status (?status=S; an admin's
+# listing has no owner filter); a user's submissions not yet ingested are found by owner and time.
 FIRESTORE_INDEXES=(
   "jobs status:ascending createdAt:descending"
+  "jobs owner:ascending createdAt:descending"
+  "jobs owner:ascending status:ascending createdAt:descending"
+  "apiSubmissions owner:ascending createdAt:ascending"
 )
 
-# The services users call (not Pub/Sub, Cloud Tasks or Eventarc): deploy.sh grants run.invoker
-# on them to the members of API_INVOKERS (env file, space-separated, e.g. "user:me@example.com").
+# The services users call (not Pub/Sub, Cloud Tasks or Eventarc): public ingress
+# (`--allow-unauthenticated`), since the service itself verifies every caller's Firebase ID
+# token (or an allowed service account's Google-signed token, API_SERVICE_ACCOUNTS).
 USER_SERVICES=(api)
 
 # The APIs the deployment uses.
@@ -248,6 +254,7 @@ APIS=(
   run.googleapis.com eventarc.googleapis.com pubsub.googleapis.com cloudtasks.googleapis.com
   firestore.googleapis.com storage.googleapis.com iam.googleapis.com
   artifactregistry.googleapis.com cloudbuild.googleapis.com secretmanager.googleapis.com
+  identitytoolkit.googleapis.com
 )
 
 # The stage that signs webhooks: deploy.sh gives it WEBHOOK_SECRET from Secret Manager.

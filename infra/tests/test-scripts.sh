@@ -7,8 +7,8 @@
 #   - what deploy gives the services (binary, no unauthenticated calls, URLs, no local-only env);
 #   - teardown twice: the first deletes everything, the second nothing, and exits 0;
 #   - a setup interrupted halfway: teardown cleans it up; or a second setup finishes it;
-#   - the jobs API: its service, its callers (API_INVOKERS only), the Firestore composite
-#     index of its queries created once (and shown by --dry-run);
+#   - the jobs API: public (it verifies tokens itself), its settings, the Firestore composite
+#     indexes of its queries created once (and shown by --dry-run);
 #   - the webhook secret: made once, readable by teardown only, given to teardown with
 #     --set-secrets, its value in no output and no argument list, deleted by teardown unless
 #     --keep-data;
@@ -35,7 +35,7 @@ check() {
 
 # Settings come only from the test's env file, never from the caller's environment.
 unset PROJECT_ID REGION BUCKET_PREFIX NAME_PREFIX REPOSITORY IMAGE PYTHON GCLOUD PIXELPIPE_DEPLOY_ENV BQ BQ_DATASET BQ_TABLE
-unset API_INVOKERS
+unset API_INVOKERS FIREBASE_API_KEY API_SERVICE_ACCOUNTS
 for stage in INGEST POPULATE PROCESS TEARDOWN API; do
   for setting in CONCURRENCY MEMORY CPU TIMEOUT MAX_INSTANCES; do unset "${stage}_$setting"; done
 done
@@ -132,12 +132,14 @@ check "setup.sh exits 0 the second time" run setup
 check "the second setup changes nothing" equals "$(changes)" "$first"
 check "deploy.sh exits 0" run deploy
 deployed=$(changes)
-check "setup creates the jobs API's Firestore index once" equals "$(changes_like '^create firestore indexes composite ')" 1
+check "setup creates the jobs API's Firestore indexes once each" equals "$(changes_like '^create firestore indexes composite ')" 4
 check "deploy builds the image once and deploys 5 services" equals "$(changes_like '^build ') $(changes_like '^deploy run services')" "1 5"
 check "deploy gives the services the URLs Cloud Run reports" equals "$(changes_like '^update run services')" 5
 check "api runs /app/bin/api, with the uploads bucket" equals "$(service_field api command) $(service_field api env:UPLOADS_BUCKET)" "/app/bin/api test-project-pixelpipe-uploads"
-check "api takes no unauthenticated calls" equals "$(service_field api no-allow-unauthenticated)" True
-check "no one may call api without API_INVOKERS (not the invoker account)" equals "$(members 'run services api' roles/run.invoker)" ""
+check "api is public: it verifies callers' tokens itself" equals "$(service_field api allow-unauthenticated) $(service_field api no-allow-unauthenticated)" "True <unset>"
+check "no IAM invoker grant on api (not the invoker account)" equals "$(members 'run services api' roles/run.invoker)" ""
+check "api may look up accounts (revocations)" equals "$(members 'projects test-project' roles/firebaseauth.viewer)" serviceAccount:pixelpipe-api@test-project.iam.gserviceaccount.com
+check "setup enables Identity Toolkit" equals "$(changes_like '^enable api identitytoolkit.googleapis.com$')" 1
 check "api may write uploads and only read outputs" \
   equals "$(members 'storage buckets gs://test-project-pixelpipe-uploads' roles/storage.objectUser) $(members 'storage buckets gs://test-project-pixelpipe-processed' roles/storage.objectViewer)" \
   "serviceAccount:pixelpipe-api@test-project.iam.gserviceaccount.com serviceAccount:pixelpipe-api@test-project.iam.gserviceaccount.com"
@@ -184,12 +186,16 @@ sed 's/^  SHARD_ROWS: "500"$/  SHARD_ROWS: "500"\n  IMAGE_RECIPE: '"'"'{"sizes":
 check "deploy.sh with a recipe in the pipeline env exits 0" run deploy --pipeline "$work/pipeline.yaml"
 check "the recipe arrives whole" equals "$(service_field process env:IMAGE_RECIPE)" '{"sizes":[{"name":"s","width":64}],"formats":["jpeg","webp"]}'
 check "deploy.sh with the original pipeline exits 0" run deploy
-echo 'API_INVOKERS="user:ana@example.com group:shop@example.com"' >>"$work/deploy.env"
-check "deploy.sh with API_INVOKERS exits 0" run deploy
-check "API_INVOKERS may call api" equals "$(members 'run services api' roles/run.invoker)" "user:ana@example.com group:shop@example.com"
-check "a second deploy with API_INVOKERS grants nothing again" run deploy
-check "  (api's callers unchanged)" equals "$(members 'run services api' roles/run.invoker)" "user:ana@example.com group:shop@example.com"
-sed -i '/^API_INVOKERS=/d' "$work/deploy.env"
+printf '%s\n' 'FIREBASE_API_KEY=AIzaTestKey' 'API_SERVICE_ACCOUNTS=cron@test-project.iam.gserviceaccount.com' >>"$work/deploy.env"
+check "deploy.sh with FIREBASE_API_KEY and API_SERVICE_ACCOUNTS exits 0" run deploy
+check "api gets the Web API key, the allowed accounts and its own URL as their audience" \
+  equals "$(service_field api env:FIREBASE_API_KEY) $(service_field api env:API_SERVICE_ACCOUNTS) $(service_field api env:API_AUDIENCE)" \
+  "AIzaTestKey cron@test-project.iam.gserviceaccount.com https://api-abcdefghij-uc.a.run.app"
+check "the stages do not get them" equals "$(service_field process env:FIREBASE_API_KEY) $(service_field process env:API_AUDIENCE)" "<unset> <unset>"
+before_second=$(changes)
+check "a second deploy with them exits 0" run deploy
+check "  and changes nothing" equals "$(changes)" "$before_second"
+sed -i '/^FIREBASE_API_KEY=/d; /^API_SERVICE_ACCOUNTS=/d' "$work/deploy.env"
 deployed=$(changes)
 
 echo "==> teardown twice"

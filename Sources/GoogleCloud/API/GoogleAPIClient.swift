@@ -9,7 +9,7 @@ import PixelPipeCore
 public struct GoogleAPIClient: Sendable {
     /// Which Google service a call is for.
     public enum Service: Sendable {
-        case storage, pubSub, cloudTasks, firestore
+        case storage, pubSub, cloudTasks, firestore, identityToolkit
     }
 
     public let endpoints: GoogleEndpoints
@@ -57,6 +57,7 @@ public struct GoogleAPIClient: Sendable {
         case .pubSub: endpoints.pubSub
         case .cloudTasks: endpoints.cloudTasks
         case .firestore: endpoints.firestore
+        case .identityToolkit: endpoints.identityToolkit
         }
     }
 

@@ -11,6 +11,16 @@ public struct VerifiedIdentity: Sendable, Hashable {
     /// Every claim of the payload, custom claims (`admin`) included.
     public let claims: [String: JSONValue]
 
+    /// `auth_time`: when the user signed in (seconds since the epoch), for revocation checks
+    /// against an account's `validSince`; nil for tokens without it (Google's).
+    public var authTime: Int64? {
+        switch claims["auth_time"] {
+        case .integer(let seconds)?: seconds
+        case .double(let seconds)?: Int64(seconds)
+        default: nil
+        }
+    }
+
     /// Whether the custom claim `admin` is `true` (set by an admin's `accounts:update`).
     public var isAdmin: Bool { claims["admin"] == .bool(true) }
 }

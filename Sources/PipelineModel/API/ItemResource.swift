@@ -20,9 +20,13 @@ public struct ItemResource: Codable, Sendable, Equatable {
         public var url: String
         public var bytes: Int
         public var contentType: String
+        /// The API path that serves the image under the caller's authority
+        /// (`/v1/jobs/JOB/items/ITEM/outputs/SIZE.FORMAT`), for clients that cannot read `url`.
+        public var href: String?
 
         /// An output.
-        public init(size: String, format: String, width: Int, height: Int, url: String, bytes: Int, contentType: String) {
+        public init(size: String, format: String, width: Int, height: Int, url: String, bytes: Int, contentType: String, href: String? = nil) {
+            self.href = href
             self.size = size
             self.format = format
             self.width = width
@@ -74,15 +78,21 @@ public struct ItemResource: Codable, Sendable, Equatable {
 
 extension ItemResource {
     /// The resource of the item document `record`.
-    public init(_ record: ItemRecord) {
+    public init(_ record: ItemRecord, job: JobID) {
         self.init(
             id: record.id, row: record.row, index: record.index, url: record.url, product: record.product,
             status: record.status == .succeeded ? .succeeded : .failed, reason: record.error, attempt: record.attempt,
             recordedAt: record.recordedAt,
             outputs: record.outputs.map {
-                Output(size: $0.size, format: $0.format, width: $0.width, height: $0.height, url: $0.url, bytes: $0.bytes, contentType: $0.contentType)
+                Output(size: $0.size, format: $0.format, width: $0.width, height: $0.height, url: $0.url, bytes: $0.bytes, contentType: $0.contentType,
+                       href: Self.outputPath(job: job.rawValue, item: record.id, size: $0.size, format: $0.format))
             },
             analysis: record.analysis
         )
+    }
+
+    /// The API path of one output image of an item.
+    public static func outputPath(job: String, item: String, size: String, format: String) -> String {
+        "/v1/jobs/\(job)/items/\(item)/outputs/\(size).\(format)"
     }
 }

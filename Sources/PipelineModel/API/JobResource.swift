@@ -107,13 +107,16 @@ public struct JobResource: Codable, Sendable, Equatable {
     public var finishedAt: String?
     /// Why the job was rejected.
     public var error: String?
+    /// The uid of the user who submitted the job through the API (absent for a job made from a
+    /// bucket upload or folder drop, which only admins see).
+    public var owner: String?
     public var links: Links
 
     /// A job resource.
     public init(
         id: String, status: Status, source: Source, counts: Counts, progress: Double, ratePerSecond: Double? = nil,
         etaSeconds: Int? = nil, recipe: JSONValue, webhookUrl: String? = nil, createdAt: String, startedAt: String? = nil,
-        finishedAt: String? = nil, error: String? = nil
+        finishedAt: String? = nil, error: String? = nil, owner: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -128,6 +131,7 @@ public struct JobResource: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.error = error
+        self.owner = owner
         links = Links(job: id)
     }
 }

@@ -17,6 +17,11 @@ public struct Problem: Codable, Sendable, Equatable, Error {
     public var row: Int?
     /// The CSV header at fault.
     public var header: String?
+    /// Why a token was refused (401), as a fixed phrase: `expired`, `wrong audience`, `token
+    /// revoked`… Never any part of the token.
+    public var reason: String?
+    /// Seconds until the request may succeed (429), as the `Retry-After` header says too.
+    public var retryAfter: Int?
 
     /// The media type problems are answered with.
     public static let contentType = "application/problem+json"

@@ -74,7 +74,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, source, total, rows, invalidRows, shards, counterShards, published, recipe, webhookURL
         case createdAt, deadline, deadlineExtensions, error, errorReport, outputCSV, missing, finalCounts
-        case finalizedAt, webhookDeliveredAt, nearDuplicates, cancelRequestedAt, run, resultsNDJSON, retriedAt
+        case finalizedAt, webhookDeliveredAt, nearDuplicates, cancelRequestedAt, run, resultsNDJSON, retriedAt, owner
     }
 
     /// The job id (first 16 hex digits of SHA-256 of `bucket/name#generation`).
@@ -135,12 +135,16 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var resultsNDJSON: String?
     /// When the latest retry put the job back to running (RFC 3339).
     public var retriedAt: String?
+    /// The uid of the user who submitted the CSV through the jobs API (the object's `owner`
+    /// metadata); absent for bucket uploads and folder drops.
+    public var owner: String?
 
     public init(
         id: JobID, status: Status = .running, source: Source, total: Int, rows: Int, invalidRows: Int, shards: Int,
         counterShards: Int? = nil, recipe: String?, webhookURL: String?, createdAt: Date, deadline: Date,
-        error: String? = nil, errorReport: String? = nil
+        error: String? = nil, errorReport: String? = nil, owner: String? = nil
     ) {
+        self.owner = owner
         self.id = id
         self.status = status
         self.source = source

@@ -3,23 +3,50 @@ import GoogleCloud
 import PipelineModel
 import TestSupport
 
-/// The api service of a running pipeline, spoken to over HTTP as a user would: requests,
-/// answers decoded with the resource types, problems as `Problem`.
+/// The api service of a running pipeline, spoken to over HTTP as a signed-in user would:
+/// requests with the user's ID token, answers decoded with the resource types, problems as
+/// `Problem`.
 struct JobsAPI: Sendable {
     /// The api service's base URL, as the emulator reported it.
     let baseURL: String
+    /// The emulator's base URL (its identity service signs the users in).
+    let emulatorURL: String
+    /// The user whose token every request carries (nil: none is sent).
+    let user: IdentityUser?
     let http = HTTPClient()
 
-    init(_ pipeline: PipelineHarness) throws {
+    /// The api of `pipeline` as a newly signed-up user (`email`, else a fresh address).
+    static func signedIn(_ pipeline: PipelineHarness, email: String? = nil) async throws -> JobsAPI {
+        let anonymous = try JobsAPI(pipeline, user: nil)
+        let user = try await IdentityUser.signUp(emulator: anonymous.emulatorURL, email: email ?? "user-\(UUID().uuidString.prefix(8).lowercased())@example.com")
+        return try JobsAPI(pipeline, user: user)
+    }
+
+    init(_ pipeline: PipelineHarness, user: IdentityUser?) throws {
         guard let url = pipeline.emulator.serviceURLs["api"] else {
             throw TestFailure("the pipeline has no api service: \(pipeline.emulator.serviceURLs)")
         }
         baseURL = url
+        emulatorURL = pipeline.emulator.baseURL
+        self.user = user
     }
 
-    /// Sends a request to `path`.
+    /// The same api as `user`.
+    func `as`(_ user: IdentityUser?) -> JobsAPI {
+        JobsAPI(baseURL: baseURL, emulatorURL: emulatorURL, user: user)
+    }
+
+    private init(baseURL: String, emulatorURL: String, user: IdentityUser?) {
+        self.baseURL = baseURL
+        self.emulatorURL = emulatorURL
+        self.user = user
+    }
+
+    /// Sends a request to `path`, with the user's token unless `headers` has an Authorization.
     func send(_ method: String = "GET", _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil) async throws -> HTTPClient.Response {
-        try await http.execute(.init(method: method, url: baseURL + path, headers: headers, body: body, timeout: .seconds(60)))
+        var headers = headers
+        if let user, !headers.contains(where: { $0.name.lowercased() == "authorization" }) { headers.append(user.bearer) }
+        return try await http.execute(.init(method: method, url: baseURL + path, headers: headers, body: body, timeout: .seconds(60)))
     }
 
     /// `POST /v1/jobs` of `csv` as `text/csv`.
