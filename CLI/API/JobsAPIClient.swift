@@ -9,35 +9,33 @@ public struct JobsAPIClient: Sendable {
     /// Where the API is.
     public let endpoint: APIEndpoint
     private let http: HTTPClient
-    /// `Authorization` header value: the user's Firebase ID token.
-    private let authorization: String?
-    /// Whether that token is `PIXELPIPE_TOKEN`'s rather than a sign-in's (what a 401 tells the user to do).
-    private let tokenFromEnvironment: Bool
+    /// The user's Firebase ID token, sent as `Authorization: Bearer …` and refreshed as it ages.
+    private let tokens: APITokenSource?
     /// `X-Serverless-Authorization` header value: gcloud's identity token for an API that Cloud
     /// Run's IAM guards too (`--gcloud-token`); Cloud Run checks that header and leaves
     /// `Authorization` to the API.
     private let serverlessAuthorization: String?
 
-    /// A client of the API at `endpoint`; `token` is the ID token to send, if any, and
-    /// `gcloudToken` an identity token for Cloud Run's IAM in front of the API.
-    public init(endpoint: APIEndpoint, http: HTTPClient, token: String? = nil, tokenFromEnvironment: Bool = false, gcloudToken: String? = nil) {
+    /// A client of the API at `endpoint`; `tokens` gives the ID token to send, if any, and
+    /// `gcloudToken` is an identity token for Cloud Run's IAM in front of the API.
+    public init(endpoint: APIEndpoint, http: HTTPClient, tokens: APITokenSource?, gcloudToken: String? = nil) {
         self.endpoint = endpoint
         self.http = http
-        self.authorization = token.map { "Bearer \($0)" }
-        self.tokenFromEnvironment = tokenFromEnvironment
+        self.tokens = tokens
         self.serverlessAuthorization = gcloudToken.map { "Bearer \($0)" }
     }
 
     /// A client of the endpoint resolved from the command line and environment, with the
-    /// signed-in user's ID token (`APITokenSource`), and gcloud's identity token as well when
-    /// `gcloudToken` asks for it.
+    /// signed-in user's ID token (`APITokenSource`: no sign-in, or one that no longer refreshes,
+    /// fails here, before any request), and gcloud's identity token as well when `gcloudToken`
+    /// asks for it.
     public static func make(apiOption: String?, gcloudToken: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(CLIError) -> JobsAPIClient {
         let http = HTTPClient()
         let endpoint = try await APIEndpoint.resolve(option: apiOption, environment: environment, client: http)
-        let source = try APITokenSource.standard(environment: environment, http: http)
-        let token = try await source.token(for: endpoint)
+        let tokens = try APITokenSource.standard(endpoint: endpoint, environment: environment, http: http)
+        _ = try await tokens.token()
         let serverless = gcloudToken ? try await IdentityTokenSource(gcloud: environment["PIXELPIPE_GCLOUD"] ?? "gcloud").token() : nil
-        return JobsAPIClient(endpoint: endpoint, http: http, token: token, tokenFromEnvironment: source.isOverridden, gcloudToken: serverless)
+        return JobsAPIClient(endpoint: endpoint, http: http, tokens: tokens, gcloudToken: serverless)
     }
 
     // MARK: Jobs
@@ -115,7 +113,8 @@ public struct JobsAPIClient: Sendable {
     /// at Storage rather than the API, and carry the token only when they are the API's.
     public func download(_ url: String) async throws(CLIError) -> Data {
         let absolute = url.hasPrefix("/") ? endpoint.url(url) : url
-        let headers = absolute.hasPrefix(endpoint.baseURL + "/") ? authorizationHeaders : []
+        var headers: [(name: String, value: String)] = []
+        if absolute.hasPrefix(endpoint.baseURL + "/") { headers = try await authorizationHeaders() }
         let response: HTTPClient.Response
         do {
             response = try await http.execute(.init(url: absolute, headers: headers, timeout: .seconds(600)))
@@ -144,7 +143,7 @@ public struct JobsAPIClient: Sendable {
         _ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil, parts: [HTTPClient.BodyPart]? = nil,
         timeout: Duration = .seconds(60)
     ) async throws(CLIError) -> HTTPClient.Response {
-        let headers = headers + [("Accept", "application/json")] + authorizationHeaders
+        let headers = headers + [("Accept", "application/json")] + (try await authorizationHeaders())
         do {
             return try await http.execute(.init(method: method, url: endpoint.url(path), headers: headers, body: body, streamedBody: parts, timeout: timeout))
         } catch {
@@ -167,10 +166,10 @@ public struct JobsAPIClient: Sendable {
         }
     }
 
-    /// The headers that carry the tokens.
-    private var authorizationHeaders: [(name: String, value: String)] {
+    /// The headers that carry the tokens, the ID token refreshed first if it is about to expire.
+    private func authorizationHeaders() async throws(CLIError) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        if let authorization { headers.append(("Authorization", authorization)) }
+        if let tokens { headers.append(("Authorization", "Bearer \(try await tokens.token())")) }
         if let serverlessAuthorization { headers.append(("X-Serverless-Authorization", serverlessAuthorization)) }
         return headers
     }
@@ -179,7 +178,7 @@ public struct JobsAPIClient: Sendable {
     /// `PIXELPIPE_TOKEN` expired), as one line saying what to do.
     private func unauthorized(_ response: HTTPClient.Response) -> CLIError {
         let detail = Self.problem(in: response)?.detail ?? "no reason given"
-        if tokenFromEnvironment { return .tokenRefused(endpoint.baseURL, detail) }
+        if tokens?.isOverridden == true { return .tokenRefused(endpoint.baseURL, detail) }
         return .signInEnded(endpoint.baseURL, "the jobs API at \(endpoint.baseURL) no longer accepts your sign-in (HTTP 401: \(detail))")
     }
 

@@ -28,6 +28,8 @@ struct WhoamiCommand: AsyncParsableCommand {
         if let admin = me.admin { more.append(("admin", admin ? "yes" : "no")) }
         if let limits = me.limits {
             more.append(("limits", "\(Self.count(limits.maxActiveJobs, "active job")), \(Self.count(limits.maxImagesPerDay, "image")) a day"))
+        } else if me.admin == true {
+            more.append(("limits", "none (an admin)"))
         }
         if let usage = me.usage {
             more.append(("usage", "\(Self.count(usage.activeJobs ?? 0, "active job")), \(Self.count(usage.imagesToday ?? 0, "image")) today"))
