@@ -140,6 +140,33 @@ struct CLIAccountTests {
         }
     }
 
+    @Test("a token that reaches its last five minutes while submit --wait polls is refreshed mid-command: the requests after it carry the new one")
+    func refreshMidWait() async throws {
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config")
+        var csv = "S. No.,Product Name,Input Image Urls\n"
+        for row in 1...16 { csv += "\(row),Product \(row),http://images.test/\(row).jpg\n" }
+        let file = directory.appendingPathComponent("good-sixteen.csv")
+        try Data(csv.utf8).write(to: file)
+        let server = ContractServer()
+        try await server.run { port in
+            #expect(try await Self.signIn(port: port, config: config).status == 0)
+            var kept = try Self.credentials(config, port: port)
+            // Fresh when the command starts; within the margin 3 s later, while the job (16 reads
+            // of 500 ms apart) is still being waited for.
+            kept.idTokenExpiresAt = Date().addingTimeInterval(AccountCredentials.refreshMargin + 3)
+            try CredentialsStore(directory: config).save(kept, for: "http://127.0.0.1:\(port)")
+            let run = try await Self.run(["submit", file.path, "--wait"], port: port, config: config)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+        }
+        let sent = server.apiRequests.map { $0.headers["authorization"] ?? "none" }
+        #expect(sent.first == "Bearer id-uid1-1")
+        let switched = try #require(sent.firstIndex(of: "Bearer id-uid1-2"), "\(sent)")
+        #expect(sent[..<switched].allSatisfy { $0 == "Bearer id-uid1-1" } && sent[switched...].allSatisfy { $0 == "Bearer id-uid1-2" }, "\(sent)")
+        #expect(server.requests.filter { $0.path.hasPrefix("/securetoken") }.count == 1)
+    }
+
     @Test("without a sign-in every API command stops before sending anything: one line saying to log in, exit 1", arguments: [
         ["submit", "/dev/null"], ["image", "/dev/null"], ["jobs"], ["status", "000000000000abc0"], ["results", "000000000000abc0"],
         ["cancel", "000000000000abc0"], ["retry", "000000000000abc0"], ["whoami"],
@@ -215,6 +242,34 @@ struct CLIAccountTests {
             // The sign-in that was there is untouched.
             #expect(try Self.credentials(config, port: port).idToken == "id-uid1-1")
         }
+    }
+
+    @Test("on a terminal the password is asked for with echo off, twice for signup and once for login: the terminal never shows it")
+    func terminalPrompt() async throws {
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config")
+        let server = ContractServer()
+        try await server.run { port in
+            let api = ["--api", "http://127.0.0.1:\(port)"]
+            let environment = ["PIXELPIPE_CONFIG_DIR": config.path]
+            let signUp = try await CLIRun.run(["signup", "--email", Self.email] + api, environment: environment,
+                                              typing: ("Password", [Self.password, Self.password]))
+            #expect(signUp.status == 0, "shown: \(signUp.stdout.debugDescription) stderr: \(signUp.stderr)")
+            #expect(signUp.stdout.contains("Password: \r\nPassword again: \r\nsigned up and signed in to"), "\(signUp.stdout.debugDescription)")
+            #expect(!signUp.stdout.contains(Self.password))
+
+            let differ = try await CLIRun.run(["signup", "--email", "bob@example.com"] + api, environment: environment,
+                                              typing: ("Password", [Self.password, "something else"]))
+            #expect(differ.status == 2)
+            #expect(differ.stdout.hasSuffix("error: the two passwords differ\r\n"), "\(differ.stdout.debugDescription)")
+
+            let login = try await CLIRun.run(["login", "--email", Self.email] + api, environment: environment, typing: ("Password", [Self.password]))
+            #expect(login.status == 0, "shown: \(login.stdout.debugDescription)")
+            #expect(login.stdout.hasPrefix("Password: \r\nsigned in to"))
+            #expect(!login.stdout.contains(Self.password))
+        }
+        #expect(server.requests.filter { $0.path.hasPrefix("/identitytoolkit") }.map { $0.json?["password"] as? String } == [Self.password, Self.password])
     }
 
     @Test("without --password-stdin and without a terminal there is no password to read: exit 2 before Firebase is asked; an empty line is no password either")

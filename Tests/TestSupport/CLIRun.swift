@@ -12,11 +12,16 @@ public struct CLIRun: Sendable {
     public static var binary: URL { ChildProcess.binDirectory.appendingPathComponent("pixelpipe") }
 
     /// The pseudo-terminal runner (Python's `pty`).
-    static var ptyRunner: URL {
+    static var ptyRunner: URL { fixture("pty-run.py") }
+
+    /// The runner that types answers to prompts on a pseudo-terminal.
+    static var ptyAnswerer: URL { fixture("pty-answer.py") }
+
+    private static func fixture(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent() // TestSupport
             .deletingLastPathComponent() // Tests
-            .appendingPathComponent("CLITests/Fixtures/pty-run.py")
+            .appendingPathComponent("CLITests/Fixtures/\(name)")
     }
 
     /// The frames a terminal was sent: what follows each `\r` + erase-line, up to a newline.
@@ -29,15 +34,21 @@ public struct CLIRun: Sendable {
     public static let noCredentials = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-cli-tests-no-credentials").path
 
     /// Runs `pixelpipe arguments`; with `terminalColumns`, on a terminal that wide; with
-    /// `standardInput`, those bytes on its standard input (else none). The environment is a
+    /// `standardInput`, those bytes on its standard input (else none); with `typing`, on a
+    /// terminal for all three streams, typing `typing.answers` one per `typing.prompt` shown (its
+    /// `stdout` is then everything the terminal showed). The environment is a
     /// minimal one plus `environment`; `PIXELPIPE_PORT` points discovery at a port nothing
     /// serves unless the test says otherwise, so no emulator of the developer's is found, and
     /// `PIXELPIPE_CONFIG_DIR` at `noCredentials`.
     public static func run(
-        _ arguments: [String], terminalColumns: Int? = nil, environment: [String: String] = [:], standardInput: Data? = nil, in directory: URL? = nil
+        _ arguments: [String], terminalColumns: Int? = nil, environment: [String: String] = [:], standardInput: Data? = nil,
+        typing: (prompt: String, answers: [String])? = nil, in directory: URL? = nil
     ) async throws -> CLIRun {
         let process = Process()
-        if let terminalColumns {
+        if let typing {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", ptyAnswerer.path, typing.prompt] + typing.answers + ["--", binary.path] + arguments
+        } else if let terminalColumns {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", ptyRunner.path, String(terminalColumns), binary.path] + arguments
         } else {
