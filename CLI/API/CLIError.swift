@@ -31,6 +31,15 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the error is about the sign-in (none, or one that no longer holds), which asking
+    /// again cannot change: a wait for a job ends at once instead of reading the job again.
+    public var isSignIn: Bool {
+        switch code {
+        case .notSignedIn, .signInEnded, .credentials: true
+        default: false
+        }
+    }
+
     /// Input the CLI refuses before asking the API (a recipe that is not JSON, a missing file).
     public static func usage(_ message: String) -> CLIError { CLIError(.usage, message) }
 

@@ -211,6 +211,30 @@ struct CLIAccountTests {
         #expect(server.apiRequests.map { $0.headers["authorization"] } == ["Bearer id-uid1-1", "Bearer not-a-token"])
     }
 
+    @Test("a sign-in revoked while submit --wait polls ends the wait at the first 401 (no retries, as for an API restarting), exit 1")
+    func revokedMidWait() async throws {
+        let directory = try CLIRun.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config")
+        var csv = "S. No.,Product Name,Input Image Urls\n"
+        for row in 1...40 { csv += "\(row),Product \(row),http://images.test/\(row).jpg\n" }
+        let file = directory.appendingPathComponent("good-forty.csv")
+        try Data(csv.utf8).write(to: file)
+        let server = ContractServer()
+        try await server.run { port in
+            #expect(try await Self.signIn(port: port, config: config).status == 0)
+            async let waiting = Self.run(["submit", file.path, "--wait"], port: port, config: config)
+            _ = try await eventually("the CLI polling the job") { server.apiRequests.count >= 3 ? true : nil }
+            server.identity.revoke(Self.email)
+            let before = server.apiRequests.count
+            let run = try await waiting
+            #expect(run.status == 1)
+            #expect(run.stderr.hasPrefix("error: the jobs API at http://127.0.0.1:\(port) no longer accepts your sign-in (HTTP 401"), "\(run.stderr)")
+            // The refused read (and at most one already on its way), not twenty of them 500 ms apart.
+            #expect(server.apiRequests.count - before <= 2, "\(server.apiRequests.count - before) reads after the revocation")
+        }
+    }
+
     /// A Firebase refusal and the line the user reads.
     struct Refusal: Sendable, CustomTestStringConvertible {
         var command: String
