@@ -50,16 +50,6 @@ public struct APIEndpoint: Sendable, Equatable {
         return APIEndpoint(baseURL: url)
     }
 
-    /// Whether requests stay on this machine (127.0.0.0/8, `localhost`, `[::1]`); requests to
-    /// anywhere else carry an identity token.
-    public var isLoopback: Bool {
-        guard let host = URLComponents(string: baseURL)?.host?.lowercased() else { return false }
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if bare == "localhost" || bare == "::1" { return true }
-        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
-
     /// The absolute URL of `path` (which starts with `/`).
     public func url(_ path: String) -> String { baseURL + path }
 }

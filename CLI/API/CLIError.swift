@@ -2,11 +2,13 @@ import Foundation
 import PipelineModel
 
 /// Why a `pixelpipe` command could not do what it was asked, as one line for the terminal and
-/// the exit status it ends with: 2 for input the API refused or usage the CLI refused, 1 for
-/// everything else (the API unreachable, an answer that makes no sense, a failed download).
+/// the exit status it ends with: 2 for input the API or the sign-in service refused or usage the
+/// CLI refused, 1 for everything else (the API unreachable, an answer that makes no sense, a
+/// failed download, no sign-in or one that no longer holds).
 public struct CLIError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable {
         case usage, problem, unreachable, unexpectedAnswer, identityToken, download
+        case signInRefused, notSignedIn, signInEnded, credentials
     }
 
     private let code: Code
@@ -24,8 +26,17 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     /// The process exit status this error ends the command with.
     public var exitStatus: Int32 {
         switch code {
-        case .usage, .problem: 2
-        case .unreachable, .unexpectedAnswer, .identityToken, .download: 1
+        case .usage, .problem, .signInRefused: 2
+        case .unreachable, .unexpectedAnswer, .identityToken, .download, .notSignedIn, .signInEnded, .credentials: 1
+        }
+    }
+
+    /// Whether the error is about the sign-in (none, or one that no longer holds), which asking
+    /// again cannot change: a wait for a job ends at once instead of reading the job again.
+    public var isSignIn: Bool {
+        switch code {
+        case .notSignedIn, .signInEnded, .credentials: true
+        default: false
         }
     }
 
@@ -57,4 +68,34 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
 
     /// An output could not be downloaded or written.
     public static func download(_ what: String) -> CLIError { CLIError(.download, "error: \(what)") }
+
+    // MARK: Signing in
+
+    /// The sign-in service refused the email or password (`EMAIL_EXISTS`, `INVALID_PASSWORD`, …);
+    /// `reason` is already a sentence for the user.
+    public static func signInRefused(_ reason: String) -> CLIError { CLIError(.signInRefused, "error: \(reason)") }
+
+    /// No answer from the sign-in service (the API's `/config.json`, Identity Toolkit, Secure Token) at `url`.
+    public static func signInUnreachable(_ url: String, _ error: any Error) -> CLIError {
+        CLIError(.unreachable, "error: no answer from the sign-in service at \(url): \(error)")
+    }
+
+    /// No credentials for the API at `api`, and no `PIXELPIPE_TOKEN`.
+    public static func notSignedIn(_ api: String) -> CLIError {
+        CLIError(.notSignedIn, "error: not signed in to the jobs API at \(api) — run `pixelpipe login` (or `pixelpipe signup`)")
+    }
+
+    /// The sign-in no longer holds: the API answered 401, or Secure Token refused the refresh
+    /// token (revoked, the account disabled or deleted); `why` says which.
+    public static func signInEnded(_ api: String, _ why: String) -> CLIError {
+        CLIError(.signInEnded, "error: \(why) — sign in again: `pixelpipe login --api \(api)`")
+    }
+
+    /// The API answered 401 to the ID token `PIXELPIPE_TOKEN` gave (expired, or not one of this project's).
+    public static func tokenRefused(_ api: String, _ detail: String) -> CLIError {
+        CLIError(.signInEnded, "error: the jobs API at \(api) refused the ID token in PIXELPIPE_TOKEN (HTTP 401): \(detail)")
+    }
+
+    /// The credentials file could not be read or written.
+    public static func credentials(_ what: String) -> CLIError { CLIError(.credentials, "error: \(what)") }
 }

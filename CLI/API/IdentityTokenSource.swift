@@ -1,7 +1,9 @@
 import Foundation
 
-/// The identity token sent as `Authorization: Bearer …` to an API that is not on this machine:
-/// what `gcloud auth print-identity-token` prints, asked once per command.
+/// The identity token that passes Cloud Run's IAM when it guards the API as well
+/// (`--gcloud-token`, sent as `X-Serverless-Authorization: Bearer …`, so `Authorization` keeps
+/// the user's Firebase ID token): what `gcloud auth print-identity-token` prints, asked once per
+/// command.
 public struct IdentityTokenSource: Sendable {
     /// The gcloud executable: a path, or a name looked up on `PATH`.
     public var gcloud: String
@@ -29,25 +31,19 @@ public struct IdentityTokenSource: Sendable {
         // Both pipes are read to their ends before waiting, so a chatty gcloud cannot block on a
         // full pipe; the blocking reads and the wait run on threads of their own, not the
         // cooperative pool.
-        async let printed = Self.blocking { output.fileHandleForReading.readDataToEndOfFile() }
-        async let complaints = Self.blocking { errors.fileHandleForReading.readDataToEndOfFile() }
+        async let printed = OwnThread.run { output.fileHandleForReading.readDataToEndOfFile() }
+        async let complaints = OwnThread.run { errors.fileHandleForReading.readDataToEndOfFile() }
         let (stdout, stderr) = await (printed, complaints)
-        await Self.blocking { process.waitUntilExit() }
+        await OwnThread.run { process.waitUntilExit() }
         let token = String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0 else {
             let said = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let reason = process.terminationStatus == 127 ? "\(gcloud) was not found on PATH (install the Google Cloud CLI, or use a loopback --api)" : said.split(separator: "\n").last.map(String.init) ?? "no message"
+            let reason = process.terminationStatus == 127 ? "\(gcloud) was not found on PATH (install the Google Cloud CLI, or leave out --gcloud-token)" : said.split(separator: "\n").last.map(String.init) ?? "no message"
             throw .identityToken("`\(gcloud) auth print-identity-token` exited \(process.terminationStatus): \(reason)")
         }
         guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
             throw .identityToken("`\(gcloud) auth print-identity-token` printed no token")
         }
         return token
-    }
-
-    private static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
     }
 }

@@ -9,23 +9,33 @@ public struct JobsAPIClient: Sendable {
     /// Where the API is.
     public let endpoint: APIEndpoint
     private let http: HTTPClient
-    /// `Authorization` header value, when the API is not on this machine.
-    private let authorization: String?
+    /// The user's Firebase ID token, sent as `Authorization: Bearer …` and refreshed as it ages.
+    private let tokens: APITokenSource?
+    /// `X-Serverless-Authorization` header value: gcloud's identity token for an API that Cloud
+    /// Run's IAM guards too (`--gcloud-token`); Cloud Run checks that header and leaves
+    /// `Authorization` to the API.
+    private let serverlessAuthorization: String?
 
-    /// A client of the API at `endpoint`; `token` is the identity token to send, if any.
-    public init(endpoint: APIEndpoint, http: HTTPClient, token: String? = nil) {
+    /// A client of the API at `endpoint`; `tokens` gives the ID token to send, if any, and
+    /// `gcloudToken` is an identity token for Cloud Run's IAM in front of the API.
+    public init(endpoint: APIEndpoint, http: HTTPClient, tokens: APITokenSource?, gcloudToken: String? = nil) {
         self.endpoint = endpoint
         self.http = http
-        self.authorization = token.map { "Bearer \($0)" }
+        self.tokens = tokens
+        self.serverlessAuthorization = gcloudToken.map { "Bearer \($0)" }
     }
 
-    /// A client of the endpoint resolved from the command line and environment, with an identity
-    /// token from gcloud when the endpoint is not on this machine.
-    public static func make(apiOption: String?, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(CLIError) -> JobsAPIClient {
+    /// A client of the endpoint resolved from the command line and environment, with the
+    /// signed-in user's ID token (`APITokenSource`: no sign-in, or one that no longer refreshes,
+    /// fails here, before any request), and gcloud's identity token as well when `gcloudToken`
+    /// asks for it.
+    public static func make(apiOption: String?, gcloudToken: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(CLIError) -> JobsAPIClient {
         let http = HTTPClient()
         let endpoint = try await APIEndpoint.resolve(option: apiOption, environment: environment, client: http)
-        let token = endpoint.isLoopback ? nil : try await IdentityTokenSource(gcloud: environment["PIXELPIPE_GCLOUD"] ?? "gcloud").token()
-        return JobsAPIClient(endpoint: endpoint, http: http, token: token)
+        let tokens = try APITokenSource.standard(endpoint: endpoint, environment: environment, http: http)
+        _ = try await tokens.token()
+        let serverless = gcloudToken ? try await IdentityTokenSource(gcloud: environment["PIXELPIPE_GCLOUD"] ?? "gcloud").token() : nil
+        return JobsAPIClient(endpoint: endpoint, http: http, tokens: tokens, gcloudToken: serverless)
     }
 
     // MARK: Jobs
@@ -92,12 +102,19 @@ public struct JobsAPIClient: Sendable {
         try await send("POST", "/v1/jobs/\(Self.segment(id)):retry", body: Data())
     }
 
+    /// `GET /v1/me`: the signed-in user as the API sees them, or nil when the API has no such route (404).
+    public func me() async throws(CLIError) -> AccountResource? {
+        let response = try await exchange("GET", "/v1/me")
+        if response.status == 404 { return nil }
+        return try decoded(response, "GET", "/v1/me")
+    }
+
     /// GETs `url` (absolute, or a path on the API) and returns the body; output links may point
     /// at Storage rather than the API, and carry the token only when they are the API's.
     public func download(_ url: String) async throws(CLIError) -> Data {
         let absolute = url.hasPrefix("/") ? endpoint.url(url) : url
         var headers: [(name: String, value: String)] = []
-        if let authorization, absolute.hasPrefix(endpoint.baseURL + "/") { headers.append(("Authorization", authorization)) }
+        if absolute.hasPrefix(endpoint.baseURL + "/") { headers = try await authorizationHeaders() }
         let response: HTTPClient.Response
         do {
             response = try await http.execute(.init(url: absolute, headers: headers, timeout: .seconds(600)))
@@ -105,6 +122,7 @@ public struct JobsAPIClient: Sendable {
             throw .download("could not download \(absolute): \(error)")
         }
         guard (200..<300).contains(response.status) else {
+            if response.status == 401 { throw unauthorized(response) }
             if let problem = Self.problem(in: response) { throw .problem(problem) }
             throw .download("could not download \(absolute): HTTP \(response.status)")
         }
@@ -117,15 +135,26 @@ public struct JobsAPIClient: Sendable {
         _ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil, parts: [HTTPClient.BodyPart]? = nil,
         timeout: Duration = .seconds(60)
     ) async throws(CLIError) -> Answer {
-        var headers = headers + [("Accept", "application/json")]
-        if let authorization { headers.append(("Authorization", authorization)) }
-        let response: HTTPClient.Response
+        try decoded(try await exchange(method, path, headers: headers, body: body, parts: parts, timeout: timeout), method, path)
+    }
+
+    /// Sends one request with the tokens; any answer is returned, only no answer throws.
+    private func exchange(
+        _ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil, parts: [HTTPClient.BodyPart]? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws(CLIError) -> HTTPClient.Response {
+        let headers = headers + [("Accept", "application/json")] + (try await authorizationHeaders())
         do {
-            response = try await http.execute(.init(method: method, url: endpoint.url(path), headers: headers, body: body, streamedBody: parts, timeout: timeout))
+            return try await http.execute(.init(method: method, url: endpoint.url(path), headers: headers, body: body, streamedBody: parts, timeout: timeout))
         } catch {
             throw .unreachable(endpoint.baseURL, error)
         }
+    }
+
+    /// The answer to `method path` decoded, or the error it carries.
+    private func decoded<Answer: Decodable>(_ response: HTTPClient.Response, _ method: String, _ path: String) throws(CLIError) -> Answer {
         guard (200..<300).contains(response.status) else {
+            if response.status == 401 { throw unauthorized(response) }
             if let problem = Self.problem(in: response) { throw .problem(problem) }
             let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw .unexpectedAnswer("\(method) \(path) answered HTTP \(response.status)" + (text.isEmpty ? "" : ": \(text)"))
@@ -135,6 +164,22 @@ public struct JobsAPIClient: Sendable {
         } catch {
             throw .unexpectedAnswer("\(method) \(path) answered what is not a \(Answer.self): \(error)")
         }
+    }
+
+    /// The headers that carry the tokens, the ID token refreshed first if it is about to expire.
+    private func authorizationHeaders() async throws(CLIError) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let tokens { headers.append(("Authorization", "Bearer \(try await tokens.token())")) }
+        if let serverlessAuthorization { headers.append(("X-Serverless-Authorization", serverlessAuthorization)) }
+        return headers
+    }
+
+    /// A 401: the API refused the ID token (revoked, the account deleted or disabled, or a
+    /// `PIXELPIPE_TOKEN` expired), as one line saying what to do.
+    private func unauthorized(_ response: HTTPClient.Response) -> CLIError {
+        let detail = Self.problem(in: response)?.detail ?? "no reason given"
+        if tokens?.isOverridden == true { return .tokenRefused(endpoint.baseURL, detail) }
+        return .signInEnded(endpoint.baseURL, "the jobs API at \(endpoint.baseURL) no longer accepts your sign-in (HTTP 401: \(detail))")
     }
 
     /// The problem document of an error answer, if it carries one.

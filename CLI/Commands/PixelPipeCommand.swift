@@ -9,11 +9,13 @@ public struct PixelPipeCommand: AsyncParsableCommand {
         abstract: "Submit image jobs to PixelPipe and follow them.",
         discussion: """
             Talks to the jobs API: the local emulator's api service by default, or --api URL.
-            Exit status: 0 every image succeeded, 1 some failed (or the job timed out or was
-            cancelled, or the API could not be reached), 2 the job or the input was rejected, or
-            the command line is wrong.
+            Sign up or log in first; every other command sends the account's ID token
+            (PIXELPIPE_TOKEN, a raw ID token, overrides it for scripts).
+            Exit status: 0 every image succeeded; 1 some failed (or the job timed out or
+            was cancelled, the API could not be reached, or not signed in); 2 the job or
+            the input was rejected (a wrong password too), or the command line is wrong.
             """,
-        subcommands: [SubmitCommand.self, ImageCommand.self, JobsCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, RetryCommand.self]
+        subcommands: [SignupCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, SubmitCommand.self, ImageCommand.self, JobsCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, RetryCommand.self]
     )
 
     public init() {}

@@ -62,7 +62,7 @@ public struct JobWatcher: Sendable {
                 failedReads = 0
             } catch let error {
                 failedReads += 1
-                if failedReads >= 20 || error.exitStatus == 2 { throw error }
+                if failedReads >= 20 || error.exitStatus == 2 || error.isSignIn { throw error }
             }
         }
     }

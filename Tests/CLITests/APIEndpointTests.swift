@@ -6,16 +6,8 @@ import PixelPipeCLI
 import Testing
 import TestSupport
 
-@Suite("API endpoint and identity")
+@Suite("API endpoint and the gcloud identity token")
 struct APIEndpointTests {
-    @Test("only loopback URLs go without an identity token", arguments: [
-        ("http://127.0.0.1:8086", true), ("http://localhost:8086/", true), ("http://127.3.2.1", true), ("http://[::1]:8086", true),
-        ("https://api.example.com", false), ("http://10.0.0.1:8086", false), ("http://127.0.0.1.example.com", false), ("http://1270.0.0.1", false),
-    ])
-    func loopback(url: String, expected: Bool) {
-        #expect(APIEndpoint(baseURL: url).isLoopback == expected)
-    }
-
     @Test("--api wins over PIXELPIPE_API, which wins over the running emulator's api service, which wins over the default")
     func resolutionOrder() async throws {
         let router = Router(context: PeerContext.self)
@@ -38,7 +30,7 @@ struct APIEndpointTests {
         #expect(fallback == APIEndpoint(baseURL: "http://127.0.0.1:8086"))
     }
 
-    @Test("the identity token is what gcloud prints; a failing or missing gcloud is an error saying why")
+    @Test("the identity token (--gcloud-token) is what gcloud prints; a failing or missing gcloud is an error saying why")
     func identityToken() async throws {
         let directory = try CLIRun.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }

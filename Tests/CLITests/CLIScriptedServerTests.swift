@@ -11,6 +11,10 @@ import TestSupport
 /// an upload refused naming a row.
 @Suite("CLI against a scripted contract server (what a real api cannot produce on demand)")
 struct CLIScriptedServerTests {
+    /// A script's environment: an ID token the server accepts, given as `PIXELPIPE_TOKEN`
+    /// (signing in is `CLIAccountTests`' subject).
+    private static let script = ["PIXELPIPE_TOKEN": ScriptedIdentity.scriptToken]
+
     private static func csv(_ name: String, rows: Int, in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent(name)
         var text = "S. No.,Product Name,Input Image Urls\n"
@@ -27,7 +31,7 @@ struct CLIScriptedServerTests {
         let server = ContractServer()
         try await server.run { port in
             let run = try await CLIRun.run(["submit", file.path, "--wait", "--recipe", #"{"formats":["webp"]}"#, "--webhook", "http://127.0.0.1:9/hook",
-                                            "--api", "http://127.0.0.1:\(port)"], terminalColumns: 72)
+                                            "--api", "http://127.0.0.1:\(port)"], terminalColumns: 72, environment: Self.script)
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let frames = run.frames
             // queued, running 0/6 … 6/6: several distinct frames, each within the width.
@@ -53,7 +57,8 @@ struct CLIScriptedServerTests {
         #expect(parts.last?.content == (try Data(contentsOf: file)))
         #expect(parts.last?.fileName == "good-products.csv")
         #expect(parts.last?.contentType == "text/csv")
-        #expect(upload.headers["authorization"] == nil)
+        #expect(upload.headers["authorization"] == "Bearer \(ScriptedIdentity.scriptToken)")
+        #expect(upload.headers["x-serverless-authorization"] == nil)
     }
 
     @Test("a narrower terminal gets a narrower bar; the name goes first when there is no room")
@@ -63,7 +68,7 @@ struct CLIScriptedServerTests {
         let file = try Self.csv("good-a-rather-long-file-name-for-a-narrow-terminal.csv", rows: 3, in: directory)
         let server = ContractServer()
         try await server.run { port in
-            let narrow = try await CLIRun.run(["submit", file.path, "--wait", "--api", "http://127.0.0.1:\(port)"], terminalColumns: 40)
+            let narrow = try await CLIRun.run(["submit", file.path, "--wait", "--api", "http://127.0.0.1:\(port)"], terminalColumns: 40, environment: Self.script)
             #expect(narrow.status == 0)
             let frames = narrow.frames.filter { $0.contains("[") }
             #expect(!frames.isEmpty)
@@ -79,9 +84,9 @@ struct CLIScriptedServerTests {
         let server = ContractServer()
         try await server.run(downloadDelay: .milliseconds(150)) { port in
             let api = ["--api", "http://127.0.0.1:\(port)"]
-            #expect(try await CLIRun.run(["submit", file.path, "--wait"] + api).status == 0)
+            #expect(try await CLIRun.run(["submit", file.path, "--wait"] + api, environment: Self.script).status == 0)
             let target = directory.appendingPathComponent("out")
-            let run = try await CLIRun.run(["results", "000000000000abc0", "--download", target.path, "--concurrency", "3"] + api)
+            let run = try await CLIRun.run(["results", "000000000000abc0", "--download", target.path, "--concurrency", "3"] + api, environment: Self.script)
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let files = try FileManager.default.contentsOfDirectory(atPath: target.path)
             #expect(files.count == 16)
@@ -102,7 +107,7 @@ struct CLIScriptedServerTests {
         let file = try Self.csv("rejected.csv", rows: 5, in: directory)
         let server = ContractServer()
         try await server.run { port in
-            let run = try await CLIRun.run(["submit", file.path, "--wait", "--api", "http://127.0.0.1:\(port)"], terminalColumns: 80)
+            let run = try await CLIRun.run(["submit", file.path, "--wait", "--api", "http://127.0.0.1:\(port)"], terminalColumns: 80, environment: Self.script)
             #expect(run.status == 2)
             #expect(run.stdout.contains("job 000000000000abc0 (rejected.csv): rejected"))
             #expect(run.stdout.contains("  rejected: the CSV was replaced while it was read"))
@@ -116,7 +121,7 @@ struct CLIScriptedServerTests {
         let file = try Self.csv("badrow.csv", rows: 4, in: directory)
         let server = ContractServer()
         try await server.run { port in
-            let run = try await CLIRun.run(["submit", file.path, "--api", "http://127.0.0.1:\(port)"])
+            let run = try await CLIRun.run(["submit", file.path, "--api", "http://127.0.0.1:\(port)"], environment: Self.script)
             #expect(run.status == 2)
             #expect(run.stdout.isEmpty)
             #expect(run.stderr == "error: The CSV cannot be used (HTTP 400) [row 3, header \"Input Image Urls\"]: row 3: the image URL cell is empty\n")

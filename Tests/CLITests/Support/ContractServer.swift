@@ -12,6 +12,9 @@ import TestSupport
 /// - `good…`: every item succeeds, the job ends `finished`;
 /// - `rejected…`: two items are recorded, then the job is `rejected`;
 /// - `badrow…`: the upload is refused, 400 problem+json naming row 3.
+///
+/// Every `/v1` route wants `Authorization: Bearer` with an ID token `identity` issued (or its
+/// `scriptToken`), and answers 401 problem+json without one, as the api does.
 final class ContractServer: Sendable {
     private struct Job {
         var resource: JobResource
@@ -29,8 +32,18 @@ final class ContractServer: Sendable {
     /// Output downloads (`/files/…`) being answered now, and the most there ever were at once.
     private let downloads = Mutex((now: 0, most: 0))
 
+    /// `/config.json` and the Firebase Auth routes, on the same port.
+    let identity: ScriptedIdentity
+
+    init(identity: ScriptedIdentity = ScriptedIdentity()) {
+        self.identity = identity
+    }
+
     /// Every request received so far.
     var requests: [RecordedRequest] { recording.requests }
+
+    /// The requests to the jobs API (`/v1/…`) received so far.
+    var apiRequests: [RecordedRequest] { requests.filter { $0.path.hasPrefix("/v1/") } }
 
     /// The most output downloads that were in flight at once.
     var mostDownloadsAtOnce: Int { downloads.withLock { $0.most } }
@@ -58,6 +71,12 @@ final class ContractServer: Sendable {
             return (parts[0], parts.count > 1 ? parts[1] : "")
         }, uniquingKeysWith: { first, _ in first })
         let segments = request.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        if let answer = identity.answer(request, port: port.withLock { $0 }) { return answer }
+        if segments.first == "v1", identity.user(authorization: request.headers["authorization"]) == nil {
+            var answer = problem(401, "unauthenticated", "Sign-in required", "the request carries no valid Firebase ID token", request)
+            answer.headers["WWW-Authenticate"] = #"Bearer realm="pixelpipe""#
+            return answer
+        }
         switch (request.method, segments.count) {
         case ("POST", 2) where segments == ["v1", "jobs"]:
             let parts = FormPart.parse(request.body, contentType: request.headers["content-type"])
@@ -65,6 +84,15 @@ final class ContractServer: Sendable {
                 return problem(400, "invalid", "Invalid request", "the form has no csv part", request)
             }
             return submit(name: csv.fileName ?? "upload.csv", body: csv.content, request: request)
+        case ("GET", 2) where segments == ["v1", "jobs"]:
+            let all = jobs.withLock { $0.values.map(\.resource) }.sorted { $0.createdAt > $1.createdAt }
+            return json(JobPage(jobs: all, nextPageToken: nil))
+        case ("POST", 2) where segments == ["v1", "images"]:
+            return submit(name: "good-image.jpg", body: Data("S. No.\n1\n".utf8), request: request)
+        case ("POST", 3) where segments[0...1] == ["v1", "jobs"] && (segments[2].hasSuffix(":cancel") || segments[2].hasSuffix(":retry")):
+            let id = String(segments[2].prefix { $0 != ":" })
+            guard let job = jobs.withLock({ $0[id]?.resource }) else { return notFound(id, request) }
+            return json(job)
         case ("GET", 3) where segments[0...1] == ["v1", "jobs"]:
             guard let job = advance(segments[2]) else { return notFound(segments[2], request) }
             return json(job)
