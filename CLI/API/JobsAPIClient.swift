@@ -103,7 +103,7 @@ public struct JobsAPIClient: Sendable {
     }
 
     /// `GET /v1/me`: the signed-in user as the API sees them, or nil when the API has no such route (404).
-    public func me() async throws(CLIError) -> AccountResource? {
+    public func me() async throws(CLIError) -> CallerResource? {
         let response = try await exchange("GET", "/v1/me")
         if response.status == 404 { return nil }
         return try decoded(response, "GET", "/v1/me")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PipelineModel
 
 /// `pixelpipe whoami`: who the commands act as, and what the API says of them (`GET /v1/me`).
 struct WhoamiCommand: AsyncParsableCommand {
@@ -25,15 +26,13 @@ struct WhoamiCommand: AsyncParsableCommand {
         if fromEnvironment {
             more += [("email", me.email ?? "-"), ("uid", me.uid)]
         }
-        if let admin = me.admin { more.append(("admin", admin ? "yes" : "no")) }
+        more.append(("admin", me.admin ? "yes" : "no"))
         if let limits = me.limits {
             more.append(("limits", "\(Self.count(limits.maxActiveJobs, "active job")), \(Self.count(limits.maxImagesPerDay, "image")) a day"))
-        } else if me.admin == true {
+        } else if me.admin {
             more.append(("limits", "none (an admin)"))
         }
-        if let usage = me.usage {
-            more.append(("usage", "\(Self.count(usage.activeJobs ?? 0, "active job")), \(Self.count(usage.imagesToday ?? 0, "image")) today"))
-        }
+        more.append(("usage", "\(Self.count(me.usage.activeJobs, "active job")), \(Self.count(me.usage.imagesToday, "image")) today"))
         for (key, value) in more { console.line(Self.field(key, value)) }
     }
 

@@ -16,12 +16,6 @@ struct UsageLedger: Sendable {
     let firestore: FirestoreClient
     let limits: UsageLimits
 
-    /// What a user has used.
-    struct Usage: Sendable, Codable, Equatable {
-        var activeJobs: Int
-        var imagesToday: Int
-    }
-
     /// The day's counter document of `uid`.
     struct DayCounter: Codable, Sendable {
         var uid: String
@@ -30,10 +24,10 @@ struct UsageLedger: Sendable {
     }
 
     /// `caller`'s usage now.
-    func usage(of caller: Caller, now: Date = Date()) async throws -> Usage {
+    func usage(of caller: Caller, now: Date = Date()) async throws -> CallerResource.Usage {
         let counter = try await firestore.document(Self.counterPath(uid: caller.uid, now: now))
         let images = try counter.map { try $0.decode(DayCounter.self).images } ?? 0
-        return Usage(activeJobs: try await activeJobs(of: caller.uid, now: now), imagesToday: images)
+        return CallerResource.Usage(activeJobs: try await activeJobs(of: caller.uid, now: now), imagesToday: images)
     }
 
     /// Refuses with 429 when `caller` already has as many active jobs as allowed.

@@ -100,7 +100,7 @@ final class ScriptedIdentity: Sendable {
             guard servesMe else { return nil }
             guard let uid = user(authorization: request.headers["authorization"]) else { return nil }
             let email = state.withLock { $0.accounts.first { $0.value.uid == uid }?.key }
-            let me = #"{"uid":"\#(uid)","email":"\#(email ?? "")","admin":false,"limits":{"maxActiveJobs":3,"maxImagesPerDay":1000},"usage":{"activeJobs":1,"imagesToday":12}}"#
+            let me = #"{"uid":"\#(uid)","email":"\#(email ?? "")","admin":false,"kind":"user","limits":{"maxActiveJobs":3,"maxImagesPerDay":1000},"usage":{"activeJobs":1,"imagesToday":12}}"#
             return (200, me, ["Content-Type": "application/json"])
         default:
             return nil
