@@ -114,3 +114,21 @@ struct InvocationSpanTests {
         }
     }
 }
+
+/// Readable lines (a terminal) keep only the trace id.
+@Suite("Invocation spans on a terminal")
+struct TerminalSpanTests {
+    @Test("a readable line names the trace but not the span or the sampling")
+    func terminalLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("terminal-\(UUID().uuidString).log").path
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        #expect(descriptor >= 0)
+        defer { close(descriptor); unlink(path) }
+        var handler = TerminalLogHandler(label: "populate", sink: LogSink(descriptor: descriptor))
+        handler.metadata = TraceParent(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", sampled: true).logMetadata
+        handler.log(event: LogEvent(level: .info, message: "m", metadata: ["pixelpipe.job": "j"], source: "S", file: "F.swift", function: "f()", line: 1))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("trace=4bf92f3577b34da6a3ce929d0e0e4736") && text.contains("job=j"))
+        #expect(!text.contains("span=") && !text.contains("trace_sampled"))
+    }
+}
