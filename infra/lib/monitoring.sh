@@ -21,7 +21,10 @@ named() {
   local display=$1
   shift
   $DRY_RUN && return 0
-  look "$@" list --filter="displayName=\"$display\"" --format=json | monitoring_py named "$display"
+  local listed
+  listed=$(look "$@" list --filter="displayName=\"$display\"" --format=json) \
+    || die "cannot list $* of $PROJECT_ID (is monitoring.googleapis.com enabled, and may you read it?)"
+  monitoring_py named "$display" <<<"$listed"
 }
 
 # Creates or updates the log-based metrics, the dashboard and the alert policies.
