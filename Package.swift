@@ -17,6 +17,7 @@ let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let serviceContext = Target.Dependency.product(name: "ServiceContextModule", package: "swift-service-context")
 
 /// What every stage library links: the framework, the Google clients and the pipeline model.
 let stageDependencies: [Target.Dependency] = ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", log]
@@ -66,6 +67,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // The task-local context a job's trace travels in, from the invocation to every Google
+        // API call, message, task and webhook (Hummingbird already depends on it).
+        .package(url: "https://github.com/apple/swift-service-context.git", from: "1.2.0"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -79,13 +83,14 @@ let package = Package(
 
         // Configuration read from the environment, strict documents, the retry classification:
         // what the framework and the clients both need, and nothing else.
-        .target(name: "PixelPipeCore", path: "Sources/PixelPipeCore", swiftSettings: swiftSettings),
+        // The W3C trace of the current job travels in a ServiceContext.
+        .target(name: "PixelPipeCore", dependencies: [serviceContext], path: "Sources/PixelPipeCore", swiftSettings: swiftSettings),
 
         // A functions framework for Cloud Run: invocation server, signature types, context,
         // logging. Nothing about images, jobs or Google's APIs.
         .target(
             name: "FunctionsFramework",
-            dependencies: ["PixelPipeCore", hummingbird, log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            dependencies: ["PixelPipeCore", hummingbird, log, lifecycle, serviceContext, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Sources/FunctionsFramework",
             swiftSettings: swiftSettings
         ),
@@ -95,7 +100,7 @@ let package = Package(
         // (JWTKit checks their RS256 signatures). Usable without the framework.
         .target(
             name: "GoogleCloud",
-            dependencies: ["PixelPipeCore", "CCurlShims", log, .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["PixelPipeCore", "CCurlShims", log, serviceContext, .product(name: "JWTKit", package: "jwt-kit")],
             path: "Sources/GoogleCloud",
             swiftSettings: swiftSettings
         ),

@@ -2,8 +2,9 @@
 # Creates what the PixelPipe services need in a Google Cloud project, before deploy.sh: the
 # APIs, service accounts with least-privilege IAM, the buckets, the Pub/Sub topics (with a pull
 # subscription keeping dead letters), the control queue, the Firestore database, the
-# Artifact Registry repository and the webhook secret (Secret Manager, a random value made
-# here and never printed). Names and settings come from infra/pipeline.yaml, the
+# Artifact Registry repository, the webhook secret (Secret Manager, a random value made
+# here and never printed), and the log-based metrics, dashboard and alert policies of
+# infra/monitoring/. Names and settings come from infra/pipeline.yaml, the
 # emulator's file; project and region from the env file (infra/deploy.env).
 #
 # Idempotent: each resource is looked up (`describe`, `get-iam-policy`) before it is created,
@@ -13,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=infra/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
+# shellcheck source=infra/lib/monitoring.sh
+source "$(dirname "$0")/lib/monitoring.sh"
 parse_args "$@"
 ((${#EXTRA_ARGS[@]} == 0)) || { usage >&2; exit 2; }
 load_settings
@@ -133,5 +136,8 @@ if ((${#TRIGGER_NAMES[@]})); then
   $DRY_RUN || storage_agent=$(look storage service-agent)
   grant "serviceAccount:$storage_agent" roles/pubsub.publisher project
 fi
+
+# Log-based metrics, the dashboard and the alert policies (infra/monitoring/).
+ensure_monitoring
 
 echo "setup done: next, infra/deploy.sh builds the image and deploys the services"

@@ -2,7 +2,8 @@
 # Deletes what setup.sh and deploy.sh made, in the reverse order: the Eventarc triggers, the
 # subscriptions, the Cloud Run services, the queues, the topics, the buckets (with their
 # objects), the Firestore database, the webhook secret, the Artifact Registry repository, the
-# project-level grants of PixelPipe's service accounts, and the accounts.
+# alert policies, dashboard and log-based metrics, the project-level grants of PixelPipe's
+# service accounts, and the accounts.
 #
 #   infra/teardown.sh [--dry-run] [--keep-data] [--env-file FILE] …
 #   --keep-data   keep the buckets, the Firestore database and the webhook secret (so webhook
@@ -16,6 +17,8 @@
 set -euo pipefail
 # shellcheck source=infra/lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
+# shellcheck source=infra/lib/monitoring.sh
+source "$(dirname "$0")/lib/monitoring.sh"
 EXTRA_USAGE=" [--keep-data]"
 parse_args "$@"
 keep_data=false
@@ -89,6 +92,9 @@ echo "==> Artifact Registry"
 if present artifacts repositories describe "$REPOSITORY" --location="$REGION"; then
   change artifacts repositories delete "$REPOSITORY" --location="$REGION"
 fi
+
+# The log-based metrics, dashboard and alert policies (also with --keep-data: they hold no data).
+remove_monitoring
 
 echo "==> IAM"
 # Project-level grants would outlive their accounts (as deleted:serviceAccount:… members), and

@@ -479,6 +479,11 @@ enum OpenAPIDocument {
           "status": {
             "$ref": "#/components/schemas/JobStatus"
           },
+          "traceId": {
+            "description": "The job's trace id (W3C, 32 hex digits): every stage's logs of the job carry it.",
+            "pattern": "^[0-9a-f]{32}$",
+            "type": "string"
+          },
           "webhookUrl": {
             "type": "string"
           }

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionsFramework
 import GoogleCloud
 import Logging
 import PipelineModel
@@ -44,6 +45,20 @@ struct Ingestor: Sendable {
         let source = JobRecord.Source(bucket: object.bucket, name: object.name, generation: String(generation))
 
         let existing = try await jobs.record(job)?.record
+        // One trace per job: the one the job was created in (a redelivered event arrives in
+        // another), else this invocation's. Sampled, so Cloud Run records every stage's spans.
+        let current = TraceParent.current ?? .newTrace()
+        let trace = TraceParent(traceID: existing?.traceID ?? current.traceID, spanID: current.spanID, sampled: true)
+        logger = logger.tracing(trace)
+        return try await TraceParent.withCurrent(trace) {
+            try await ingest(object, job: job, generation: generation, source: source, existing: existing, trace: trace, logger: logger)
+        }
+    }
+
+    /// Ingests `object` as `job` within the job's trace.
+    private func ingest(
+        _ object: StorageObject, job: JobID, generation: Int64, source: JobRecord.Source, existing: JobRecord?, trace: TraceParent, logger: Logger
+    ) async throws -> Outcome {
         if let existing, existing.published || existing.status.isFinal {
             if existing.status == .rejected {
                 // The first delivery may have stopped before enqueuing the teardown.
@@ -62,7 +77,7 @@ struct Ingestor: Sendable {
             webhookURL = try self.webhookURL(object.metadata?["webhook-url"])
         } catch let rejection as Rejection {
             let webhook = (try? self.webhookURL(object.metadata?["webhook-url"])) ?? nil
-            try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), logger: logger)
+            try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), traceID: trace.traceID, logger: logger)
             return .rejected(job: job, reason: rejection.reason)
         }
 
@@ -72,7 +87,7 @@ struct Ingestor: Sendable {
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
             counterShards: counterShards,
             recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval),
-            owner: Self.owner(of: object)
+            owner: Self.owner(of: object), traceID: trace.traceID
         )
         if existing == nil {
             let counters = CounterShard.plan(
@@ -186,7 +201,7 @@ struct Ingestor: Sendable {
 
     /// Records a rejected job: the error report, the job document, and its teardown (which
     /// sends the webhook with status `rejected`).
-    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, owner: String?, logger: Logger) async throws {
+    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, owner: String?, traceID: String, logger: Logger) async throws {
         let now = Date()
         let report = PipelineNames.errorReport(job: job)
         let body = JobRejection(job: job, source: source, reason: rejection.reason, kind: rejection.kind, row: rejection.row, rejectedAt: Timestamp.format(now))
@@ -195,7 +210,7 @@ struct Ingestor: Sendable {
         _ = try await clients.storage.upload(try encoder.encode(body), bucket: configuration.processedBucket, name: report, options: .init(contentType: "application/json"))
         let record = JobRecord(
             id: job, status: .rejected, source: source, total: 0, rows: 0, invalidRows: 0, shards: 0, recipe: nil,
-            webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report, owner: owner
+            webhookURL: webhookURL, createdAt: now, deadline: now, error: rejection.reason, errorReport: report, owner: owner, traceID: traceID
         )
         try await jobs.create(record)
         try await ledger.enqueueTeardown(job: job, reason: .complete, logger: logger)

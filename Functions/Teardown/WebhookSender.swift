@@ -2,12 +2,13 @@ import Foundation
 import GoogleCloud
 import Logging
 import PipelineModel
+import PixelPipeCore
 
 /// Sends a job's summary to its webhook: `POST` with `Content-Type: application/json`,
 /// `X-PixelPipe-Signature: sha256=<hex HMAC-SHA256 of the body>` (always: teardown does not
 /// start without `WEBHOOK_SECRET`),
 /// `Idempotency-Key: JOB` (one key per job, so a receiver can drop a repeat the pipeline could
-/// not rule out) and `X-PixelPipe-Job`. Only the addresses `WEBHOOK_ALLOW_NETWORKS` allows are
+/// not rule out), `X-PixelPipe-Job` and the job's `traceparent`. Only the addresses `WEBHOOK_ALLOW_NETWORKS` allows are
 /// reached; no redirects are followed. The secret is never logged.
 struct WebhookSender: Sendable {
     private let http: HTTPClient
@@ -33,6 +34,8 @@ struct WebhookSender: Sendable {
             ("X-PixelPipe-Job", job.rawValue),
         ]
         headers.append((WebhookSignature.header, WebhookSignature.sign(body, secret: secret)))
+        // The job's trace, so a receiver that traces can join it.
+        if let trace = TraceParent.current { headers.append(("traceparent", trace.header)) }
         let response: HTTPClient.Response
         do {
             response = try await http.execute(.init(method: "POST", url: url, headers: headers, body: body))

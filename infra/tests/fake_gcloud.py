@@ -9,6 +9,14 @@ name --project. Calls that change something are appended to changes.log ("VERB K
 every call to calls.log. FAKE_GCLOUD_FAIL_AFTER=N makes the change after the N-th fail, as an
 interrupted run would.
 
+Monitoring: log-based metrics are named by the caller; dashboards and alert policies are named
+by the fake (projects/NUMBER/dashboards/N, …/alertPolicies/N) and found by displayName with
+`list --filter='displayName="…"'`. Their definitions come from files (--config-from-file,
+--policy-from-file) and are checked: a distribution metric needs a value extractor and bucket
+options, every label extractor a declared label, a dashboard a layout, a policy conditions. A
+create of a second dashboard or policy with a displayName already in use fails, although gcloud
+would make a duplicate: the scripts must look before they create.
+
 Secret Manager: a secret's value must come on stdin (`--data-file=-`, never a file or an
 argument); the values are kept apart from the resource (state["secret_values"]) so describe
 does not print them, as gcloud does not.
@@ -29,6 +37,7 @@ KINDS = {
     ("artifacts", "repositories"), ("artifacts", "docker", "images"), ("run", "services"),
     ("eventarc", "triggers"), ("services",), ("projects",), ("builds",), ("run",), ("storage",),
     ("secrets",), ("secrets", "versions"), ("firestore", "indexes", "composite"),
+    ("logging", "metrics"), ("monitoring", "dashboards"), ("alpha", "monitoring", "policies"),
 }
 
 
@@ -173,6 +182,117 @@ def indexes_call(state, verb, flags):
     }
 
 
+def definition(flags, key):
+    """The JSON (or YAML) definition named by --KEY=FILE."""
+    path = flag(flags, key)
+    if not path or path is True:
+        fail("INVALID_ARGUMENT", "--%s=FILE is required" % key, 2)
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except OSError as error:
+        fail("INVALID_ARGUMENT", "cannot read %s: %s" % (path, error), 2)
+    try:
+        return json.loads(text)
+    except ValueError:
+        import yaml
+        return yaml.safe_load(text)
+
+
+def check_metric(name, config):
+    if not config.get("filter"):
+        fail("INVALID_ARGUMENT", "log-based metric %s has no filter" % name)
+    descriptor = config.get("metricDescriptor", {})
+    declared = {label["key"] for label in descriptor.get("labels", [])}
+    for key in config.get("labelExtractors", {}):
+        if key not in declared:
+            fail("INVALID_ARGUMENT", "metric %s extracts label %s that its descriptor does not declare" % (name, key))
+    if descriptor.get("valueType") == "DISTRIBUTION" and not (config.get("valueExtractor") and config.get("bucketOptions")):
+        fail("INVALID_ARGUMENT", "distribution metric %s needs a valueExtractor and bucketOptions" % name)
+
+
+def check_monitoring(kind, config):
+    if not config.get("displayName"):
+        fail("INVALID_ARGUMENT", "%s definition has no displayName" % kind)
+    if kind == "monitoring dashboards" and not any(k in config for k in ("mosaicLayout", "gridLayout", "rowLayout", "columnLayout")):
+        fail("INVALID_ARGUMENT", "dashboard %s has no layout" % config["displayName"])
+    if kind == "alpha monitoring policies":
+        if not config.get("conditions") or config.get("combiner") not in ("AND", "OR", "AND_WITH_MATCHING_RESOURCE"):
+            fail("INVALID_ARGUMENT", "policy %s needs conditions and a combiner" % config["displayName"])
+        for condition in config["conditions"]:
+            if "filter" not in condition.get("conditionThreshold", condition.get("conditionAbsent", {})):
+                fail("INVALID_ARGUMENT", "a condition of policy %s has no filter" % config["displayName"])
+
+
+def monitoring_call(state, kind, verb, rest, flags):
+    """logging metrics (named by the caller), monitoring dashboards and alpha monitoring
+    policies (named here, found by displayName)."""
+    resources = state["resources"].setdefault(kind, {})
+    if verb == "list":
+        wanted = flag(flags, "filter")
+        items = list(resources.values())
+        if wanted:
+            prefix = 'displayName="'
+            if not (wanted.startswith(prefix) and wanted.endswith('"')):
+                fail("INVALID_ARGUMENT", "the fake gcloud knows only --filter='displayName=\"…\"'", 2)
+            items = [item for item in items if item.get("displayName") == wanted[len(prefix):-1]]
+        print(json.dumps(items, indent=1))
+        return
+    if kind == "logging metrics":
+        if not rest:
+            fail("INVALID_ARGUMENT", "logging metrics %s needs a metric name" % verb, 2)
+        name = rest[0]
+        if verb == "create":
+            if name in resources:
+                fail("ALREADY_EXISTS", "metric [%s] already exists" % name)
+            config = definition(flags, "config-from-file") if flag(flags, "config-from-file") else {
+                "description": flag(flags, "description", ""), "filter": flag(flags, "log-filter")}
+            config["name"] = name
+            check_metric(name, config)
+            record_change("create", kind, name)
+            resources[name] = config
+            return
+    else:
+        key = "config-from-file" if kind == "monitoring dashboards" else "policy-from-file"
+        if verb == "create":
+            config = definition(flags, key)
+            check_monitoring(kind, config)
+            if any(item.get("displayName") == config["displayName"] for item in resources.values()):
+                fail("ALREADY_EXISTS", "%s named %s already exists (look before creating)" % (kind, config["displayName"]))
+            collection = "dashboards" if kind == "monitoring dashboards" else "alertPolicies"
+            number = state.setdefault("next_number", 1)
+            state["next_number"] = number + 1
+            name = "projects/%s/%s/%d" % (PROJECT_NUMBER, collection, number)
+            config["name"] = name
+            config["etag"] = "e%d" % number
+            record_change("create", kind, config["displayName"])
+            resources[name] = config
+            return
+        if not rest:
+            fail("INVALID_ARGUMENT", "%s %s needs a name" % (kind, verb), 2)
+        name = rest[0]
+    if name not in resources:
+        fail("NOT_FOUND", "%s [%s] not found" % (kind, name))
+    if verb == "describe":
+        show(resources[name], flags)
+    elif verb == "update":
+        if kind == "logging metrics":
+            config = definition(flags, "config-from-file")
+            config["name"] = name
+            check_metric(name, config)
+        else:
+            config = definition(flags, "config-from-file" if kind == "monitoring dashboards" else "policy-from-file")
+            check_monitoring(kind, config)
+            config["name"] = name
+        record_change("update", kind, resources[name].get("displayName", name))
+        resources[name] = config
+    elif verb == "delete":
+        record_change("delete", kind, resources[name].get("displayName", name))
+        del resources[name]
+    else:
+        fail("INVALID_ARGUMENT", "the fake gcloud does not know %s %s" % (kind, verb), 2)
+
+
 def main(argv):
     state = load()
     log("calls.log", " ".join(argv))
@@ -191,6 +311,8 @@ def main(argv):
 
     if kind == "firestore indexes composite":
         indexes_call(state, verb, flags)
+    elif kind in ("logging metrics", "monitoring dashboards", "alpha monitoring policies"):
+        monitoring_call(state, kind, verb, rest, flags)
     elif (kind == "secrets" and verb == "create") or (kind == "secrets versions" and verb in ("add", "list")):
         secrets_call(state, verb, name, flags)
     elif kind == "services" and verb == "list":

@@ -12,6 +12,9 @@
 #   - the webhook secret: made once, readable by teardown only, given to teardown with
 #     --set-secrets, its value in no output and no argument list, deleted by teardown unless
 #     --keep-data;
+#   - monitoring: the log-based metrics, the dashboard and the alert policies of
+#     infra/monitoring/ created once (and shown by --dry-run), a definition changed in the
+#     project put back by the next setup, all deleted by teardown;
 #   - load-results.sh: --dry-run prints the bq commands and runs none; a load creates the
 #     dataset once and loads JOB/results.ndjson with the results schema; a bad job id is refused;
 #   - the scripts are shellcheck-clean.
@@ -97,6 +100,16 @@ import json, sys
 print(" ".join(json.load(open(sys.argv[1]))["policies"].get(sys.argv[2], {}).get(sys.argv[3], [])))
 EOF
 }
+# A field (dotted path) of a monitoring resource in the fake project: `KIND NAME PATH`.
+monitoring_field() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" "$@" <<'EOF'
+import json, sys
+value = json.load(open(sys.argv[1]))["resources"][sys.argv[2]][sys.argv[3]]
+for key in sys.argv[4].split("."):
+    value = value[key]
+print(value)
+EOF
+}
 is_hex64() { [[ $1 =~ ^[0-9a-f]{64}$ ]] || { echo "       not 64 hex digits (${#1} characters)" >&2; return 1; }; }
 # Whether TEXT occurs in none of the FILES (the text is secret: never printed).
 nowhere() { ! grep -qrF -- "$1" "${@:2}"; }
@@ -120,6 +133,16 @@ check "setup.sh --dry-run shows the jobs API's Firestore index created" \
   grep -q -- '^+ gcloud firestore indexes composite create --database=\\(default\\) --collection-group=jobs --query-scope=COLLECTION --field-config=field-path=status,order=ascending --field-config=field-path=createdAt,order=descending --project=test-project --quiet$' "$work/setup.out"
 check "setup.sh --dry-run shows the secret created from stdin" \
   grep -q -- '^+ gcloud secrets create pixelpipe-webhook-secret --replication-policy=automatic --data-file=- --project=test-project --quiet$' "$work/setup.out"
+check "setup.sh --dry-run shows each log-based metric created from its file" \
+  equals "$(grep -c -- '^+ gcloud logging metrics create pixelpipe_[a-z_]* --config-from-file=.*/infra/monitoring/metrics/pixelpipe_[a-z_]*\.json --project=test-project --quiet$' "$work/setup.out")" \
+  "$(find infra/monitoring/metrics -name '*.json' | wc -l)"
+check "setup.sh --dry-run shows the dashboard created" \
+  grep -q -- '^+ gcloud monitoring dashboards create --config-from-file=.*/infra/monitoring/dashboard\.json --project=test-project --quiet$' "$work/setup.out"
+check "setup.sh --dry-run shows the 4 alert policies created" \
+  equals "$(grep -c -- '^+ gcloud alpha monitoring policies create --policy-from-file=.*/infra/monitoring/policies/[a-z-]*\.json --project=test-project --quiet$' "$work/setup.out")" 4
+check "teardown.sh --dry-run shows the metrics, dashboard and policies deleted" \
+  equals "$(grep -c -- '^+ gcloud \(logging metrics\|monitoring dashboards\|alpha monitoring policies\) delete ' "$work/teardown.out")" \
+  "$(($(find infra/monitoring/metrics -name '*.json' | wc -l) + 1 + 4))"
 
 echo "==> setup twice, deploy twice"
 fresh twice
@@ -133,6 +156,12 @@ check "the second setup changes nothing" equals "$(changes)" "$first"
 check "deploy.sh exits 0" run deploy
 deployed=$(changes)
 check "setup creates the jobs API's Firestore indexes once each" equals "$(changes_like '^create firestore indexes composite ')" 4
+check "setup creates each log-based metric, the dashboard and the 4 alert policies once" \
+  equals "$(changes_like '^create logging metrics ') $(changes_like '^create monitoring dashboards PixelPipe$') $(changes_like '^create alpha monitoring policies ')" \
+  "$(find infra/monitoring/metrics -name '*.json' | wc -l) 1 4"
+check "the metrics read the stages' structured fields" \
+  equals "$(monitoring_field 'logging metrics' pixelpipe_items labelExtractors.outcome) $(monitoring_field 'logging metrics' pixelpipe_queue_lag_ms valueExtractor)" \
+  'EXTRACT(jsonPayload."pixelpipe.outcome") EXTRACT(jsonPayload."pixelpipe.queue_lag_ms")'
 check "deploy builds the image once and deploys 5 services" equals "$(changes_like '^build ') $(changes_like '^deploy run services')" "1 5"
 check "deploy gives the services the URLs Cloud Run reports" equals "$(changes_like '^update run services')" 5
 check "api runs /app/bin/api, with the uploads bucket" equals "$(service_field api command) $(service_field api env:UPLOADS_BUCKET)" "/app/bin/api test-project-pixelpipe-uploads"
@@ -158,6 +187,28 @@ check "deploy.sh exits 0 the second time" run deploy
 check "the second deploy changes nothing" equals "$(changes)" "$deployed"
 check "setup.sh after deploy changes nothing" run setup
 check "  (still no change)" equals "$(changes)" "$deployed"
+
+echo "==> monitoring definitions changed in the project"
+drift() {
+  python3 - "$FAKE_GCLOUD_STATE/state.json" <<'EOF'
+import json, sys
+state = json.load(open(sys.argv[1]))
+state["resources"]["logging metrics"]["pixelpipe_items"]["filter"] = "severity>=ERROR"
+for policy in state["resources"]["alpha monitoring policies"].values():
+    if policy["displayName"] == "PixelPipe: webhook deliveries failing":
+        policy["conditions"][0]["conditionThreshold"]["thresholdValue"] = 50
+json.dump(state, open(sys.argv[1], "w"))
+EOF
+}
+drift
+before_drift=$(changes)
+check "setup.sh after a metric and a policy were edited in the project exits 0" run setup
+check "  and puts back just those two" \
+  equals "$(tail -n +"$((before_drift + 1))" "$FAKE_GCLOUD_STATE/changes.log")" "update logging metrics pixelpipe_items
+update alpha monitoring policies PixelPipe: webhook deliveries failing"
+check "  then a setup changes nothing" run setup
+check "  (no change)" equals "$(changes)" "$((before_drift + 2))"
+deployed=$(changes)
 
 echo "==> the webhook secret"
 secret=$(secret_value pixelpipe-webhook-secret)

@@ -1,4 +1,5 @@
 import Logging
+import PixelPipeCore
 
 /// What every handler call is given besides its payload: identity, attempt, deadline, trace and
 /// a logger whose metadata already names the invocation.
@@ -13,9 +14,13 @@ public struct InvocationContext: Sendable {
     public var deadline: ContinuousClock.Instant
     /// The request's trace, when the caller sent one.
     public var trace: TraceContext?
+    /// The span this invocation runs in: the caller's trace continued (a new one when none came)
+    /// with a span id of its own. The framework makes it `TraceParent.current` while the handler
+    /// runs, so the Google API calls, messages and tasks the handler makes carry it.
+    public var span: TraceParent
     /// The Cloud Tasks headers, for `cloudTask` invocations.
     public var cloudTask: CloudTaskHeaders?
-    /// A logger for this invocation, with `pixelpipe.invocation` and the trace set.
+    /// A logger for this invocation, with `pixelpipe.invocation` and the span's trace set.
     public var logger: Logger
 
     public init(
@@ -24,6 +29,7 @@ public struct InvocationContext: Sendable {
         attempt: Int = 1,
         deadline: ContinuousClock.Instant,
         trace: TraceContext? = nil,
+        span: TraceParent? = nil,
         cloudTask: CloudTaskHeaders? = nil,
         logger: Logger
     ) {
@@ -33,12 +39,10 @@ public struct InvocationContext: Sendable {
         self.deadline = deadline
         self.trace = trace
         self.cloudTask = cloudTask
-        self.logger = logger
+        let span = span ?? trace.map { TraceParent.newSpan(inTrace: $0.traceID, sampled: $0.sampled) } ?? .newTrace(sampled: false)
+        self.span = span
+        self.logger = logger.tracing(span)
         self.logger[metadataKey: "pixelpipe.invocation"] = .string(invocationID)
-        if let trace {
-            self.logger[metadataKey: CloudLogHandler.traceKey] = .string(trace.traceID)
-            if let span = trace.spanID { self.logger[metadataKey: CloudLogHandler.spanKey] = .string(span) }
-        }
     }
 
     /// Time left before the deadline (negative once past).
@@ -52,11 +56,47 @@ public struct InvocationContext: Sendable {
             attempt: attempt,
             deadline: deadline,
             trace: trace,
+            span: span,
             cloudTask: cloudTask ?? self.cloudTask,
             logger: logger
         )
         context.logger[metadataKey: "pixelpipe.signature"] = .string(signature.rawValue)
         if attempt > 1 { context.logger[metadataKey: "pixelpipe.attempt"] = .stringConvertible(attempt) }
         return context
+    }
+
+    /// This context continuing `parent`'s trace in a new span: for work whose trace came in
+    /// the payload rather than the request headers (a Pub/Sub message's `traceparent`).
+    public func continuing(_ parent: TraceParent) -> InvocationContext {
+        var context = self
+        context.span = parent.childSpan()
+        context.logger = logger.tracing(context.span)
+        return context
+    }
+
+    /// Runs `body` with this context's span as `TraceParent.current`.
+    public func withSpan<T>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {
+        try await TraceParent.withCurrent(span, isolation: isolation, body)
+    }
+}
+
+extension Logger {
+    /// This logger with `span`'s trace, span id and sampling decision in its metadata, which
+    /// `CloudLogHandler` writes as `logging.googleapis.com/trace`, `…/spanId` and `…/trace_sampled`.
+    public func tracing(_ span: TraceParent) -> Logger {
+        var logger = self
+        for (key, value) in span.logMetadata { logger[metadataKey: key] = value }
+        return logger
+    }
+}
+
+extension TraceParent {
+    /// The log metadata naming this span.
+    public var logMetadata: Logger.Metadata {
+        [
+            CloudLogHandler.traceKey: .string(traceID),
+            CloudLogHandler.spanKey: .string(spanID),
+            CloudLogHandler.sampledKey: .string(sampled ? "true" : "false"),
+        ]
     }
 }

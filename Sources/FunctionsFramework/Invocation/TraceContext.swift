@@ -1,7 +1,8 @@
 import HTTPTypes
 import PixelPipeCore
 
-/// The trace a request belongs to, from W3C `traceparent` or Google's `X-Cloud-Trace-Context`.
+/// The trace a request belongs to, from W3C `traceparent` or Google's `X-Cloud-Trace-Context`:
+/// the caller's span. The invocation continues it in a span of its own (`InvocationContext.span`).
 public struct TraceContext: Sendable, Equatable {
     /// 32 lower-case hex digits.
     public var traceID: String

@@ -1,7 +1,8 @@
 import Logging
 
 /// Writes each entry as one JSON object per line in Cloud Logging's structured format
-/// (`severity`, `message`, `time`, `logging.googleapis.com/trace`, `…/sourceLocation`, plus
+/// (`severity`, `message`, `time`, `logging.googleapis.com/trace`, `…/spanId`,
+/// `…/trace_sampled`, `…/sourceLocation`, plus
 /// metadata as top-level fields), which Cloud Run's log agent parses from stdout.
 ///
 /// Hand-written rather than a library: no package here emits this format, and the encoder is a
@@ -11,6 +12,9 @@ public struct CloudLogHandler: LogHandler {
     public static let traceKey = "pixelpipe.trace"
     /// Metadata key whose value is a span id; it becomes `logging.googleapis.com/spanId`.
     public static let spanKey = "pixelpipe.span"
+    /// Metadata key whose value (`true` or `false`) becomes the boolean
+    /// `logging.googleapis.com/trace_sampled`.
+    public static let sampledKey = "pixelpipe.trace_sampled"
 
     private let label: String
     private let projectID: String?
@@ -62,6 +66,9 @@ public struct CloudLogHandler: LogHandler {
                 json.field("logging.googleapis.com/trace", string: projectID.map { "projects/\($0)/traces/\(trace)" } ?? trace)
             case spanKey:
                 json.field("logging.googleapis.com/spanId", string: value.description)
+            case sampledKey:
+                json.key("logging.googleapis.com/trace_sampled")
+                json.raw(value.description == "true" ? "true" : "false")
             default:
                 json.field(key, value: value)
             }

@@ -1,4 +1,5 @@
 import Logging
+import PixelPipeCore
 
 /// Installs the process-wide log handler once at start-up.
 public enum LoggingSetup {
@@ -10,12 +11,20 @@ public enum LoggingSetup {
         case .text: useJSON = false
         case .automatic: useJSON = !sink.isTerminal
         }
-        LoggingSystem.bootstrap { label in
+        LoggingSystem.bootstrap({ label, provider in
             var handler: any LogHandler = useJSON
                 ? CloudLogHandler(label: label, projectID: projectID, sink: sink)
                 : TerminalLogHandler(label: label, sink: sink)
             handler.logLevel = level
+            handler.metadataProvider = provider
             return handler
-        }
+        }, metadataProvider: traceMetadata)
+    }
+
+    /// Puts the current span (`TraceParent.current`) on every line logged while an invocation
+    /// runs, also through loggers made before it (a Google API client's), so each line about a
+    /// job carries the job's trace.
+    public static let traceMetadata = Logger.MetadataProvider {
+        TraceParent.current?.logMetadata ?? [:]
     }
 }

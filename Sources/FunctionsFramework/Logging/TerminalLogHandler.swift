@@ -28,6 +28,9 @@ public struct TerminalLogHandler: LogHandler {
         var line = LogTimestamp.localTimeOfDay()
         line += " " + event.level.cloudLoggingSeverity.padding(toLength: 8, withPad: " ", startingAt: 0)
         line += label + ": " + event.message.description
+        // The trace id is enough to follow a job by eye; span ids and sampling are for Cloud Logging.
+        all[CloudLogHandler.spanKey] = nil
+        all[CloudLogHandler.sampledKey] = nil
         for (key, value) in all.sorted(by: { $0.key < $1.key }) {
             let shortKey = key.hasPrefix("pixelpipe.") ? String(key.dropFirst("pixelpipe.".count)) : key
             line += " \(shortKey)=\(value)"

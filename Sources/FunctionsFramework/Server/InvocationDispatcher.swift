@@ -32,7 +32,7 @@ public struct InvocationDispatcher: Sendable {
         let context = baseContext(for: request, signature: signature)
         let response: InvocationResponse
         do {
-            response = try await handler.handle(request, context: context)
+            response = try await context.withSpan { try await handler.handle(request, context: context) }
         } catch let failure as IdentifiedFailure {
             return failureResponse(failure.underlying, signature: signature, logger: failure.context.logger)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import PixelPipeCore
 
 /// A function invoked by a Pub/Sub push subscription with message data that decodes as `Payload`.
 public protocol PubSubFunction: Sendable {
@@ -21,8 +22,26 @@ struct PubSubAdapter<Function: PubSubFunction>: InvocationHandler {
             publishTime: raw.message.publishTime,
             orderingKey: raw.message.orderingKey
         )
-        let context = context.identified(as: raw.message.messageID, signature: .pubSubPush, attempt: raw.deliveryAttempt ?? 1)
-        try await context.tagging { try await function.handle(PubSubPush(message: message, subscription: raw.subscription, deliveryAttempt: raw.deliveryAttempt), context: context) }
+        var context = context.identified(as: raw.message.messageID, signature: .pubSubPush, attempt: raw.deliveryAttempt ?? 1)
+        // The message's trace is its publisher's; the push request's own (Cloud Run's) is not.
+        if let parent = TraceParent(messageAttributes: raw.message.attributes) {
+            context = context.continuing(parent)
+        }
+        try await context.withSpan {
+            try await context.tagging { try await function.handle(PubSubPush(message: message, subscription: raw.subscription, deliveryAttempt: raw.deliveryAttempt), context: context) }
+        }
         return .noContent
+    }
+}
+
+extension TraceParent {
+    /// Message attributes that may carry the publisher's trace: PixelPipe's own, then the one
+    /// Google's client libraries write when their OpenTelemetry tracing is on.
+    public static let messageAttributes = ["traceparent", "googclient_traceparent"]
+
+    /// The publisher's trace from a message's attributes, nil when none is valid.
+    public init?(messageAttributes attributes: [String: String]) {
+        guard let parsed = Self.messageAttributes.lazy.compactMap({ attributes[$0].flatMap(TraceParent.init(header:)) }).first else { return nil }
+        self = parsed
     }
 }

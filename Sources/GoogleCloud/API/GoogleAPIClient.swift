@@ -3,7 +3,8 @@ import Logging
 import PixelPipeCore
 
 /// The one path every Google API call takes: endpoint selection, the bearer token when not on an
-/// emulator, a deadline, and retries with jittered backoff on 429, 5xx and connection failures.
+/// emulator, the current trace (`traceparent`), a deadline, and retries with jittered backoff on
+/// 429, 5xx and connection failures.
 /// The service clients (`StorageClient`, `PubSubClient`, `CloudTasksClient`,
 /// `FirestoreClient`) build requests on top of it.
 public struct GoogleAPIClient: Sendable {
@@ -80,6 +81,10 @@ public struct GoogleAPIClient: Sendable {
         var attempt = 1
         while true {
             var allHeaders = headers
+            // The job's trace on every call, so Google's side of it joins the same trace.
+            if let trace = TraceParent.current, !allHeaders.contains(where: { $0.name.lowercased() == "traceparent" }) {
+                allHeaders.append(("traceparent", trace.header))
+            }
             if !endpoint.isEmulator, let tokens {
                 allHeaders.append(("Authorization", "Bearer \(try await tokens.accessToken())"))
             }

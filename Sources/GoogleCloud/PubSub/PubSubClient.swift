@@ -1,4 +1,5 @@
 import Foundation
+import PixelPipeCore
 
 /// Pub/Sub REST v1: topics, subscriptions, publishing, and pull/acknowledge for tools and tests.
 public struct PubSubClient: Sendable {
@@ -56,10 +57,12 @@ public struct PubSubClient: Sendable {
         _ = try await api.send(.pubSub, method: "DELETE", path: path(subscriptionName(subscription)), resource: subscriptionName(subscription))
     }
 
-    /// Publishes a batch; returns the server's message ids in order.
+    /// Publishes a batch; returns the server's message ids in order. Inside a traced piece of
+    /// work each message without one gets a `traceparent` attribute, so its subscriber continues the trace.
     public func publish(_ messages: [PubSubOutgoingMessage], to topic: String) async throws -> [String] {
         struct Body: Encodable { var messages: [PubSubOutgoingMessage] }
         struct Answer: Decodable { var messageIds: [String] }
+        let messages = messages.map(\.tracedWithCurrentSpan)
         let answer: Answer = try await api.json(.pubSub, method: "POST", path: path(topicName(topic)) + ":publish", body: Body(messages: messages), resource: topicName(topic))
         return answer.messageIds
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PixelPipeCore
 
 /// Cloud Tasks REST v2: queues (create, get, delete, pause, resume, purge) and HTTP tasks.
 public struct CloudTasksClient: Sendable {
@@ -55,11 +56,12 @@ public struct CloudTasksClient: Sendable {
     }
 
     /// Creates a task. With a name, a name the queue still remembers throws `isAlreadyExists`:
-    /// this is how redelivered work is de-duplicated.
+    /// this is how redelivered work is de-duplicated. Inside a traced piece of work an HTTP task
+    /// without one gets a `traceparent` header, so its handler continues the trace.
     @discardableResult
     public func createTask(_ task: CloudTask, queue: String) async throws -> CloudTask {
         struct Body: Encodable { var task: CloudTask }
-        return try await api.json(.cloudTasks, method: "POST", path: path(queueName(queue)) + "/tasks", body: Body(task: task), resource: task.name ?? queueName(queue))
+        return try await api.json(.cloudTasks, method: "POST", path: path(queueName(queue)) + "/tasks", body: Body(task: task.tracedWithCurrentSpan), resource: task.name ?? queueName(queue))
     }
 
     /// The first `pageSize` tasks of a queue (Cloud Tasks lists at most 1000 per page).

@@ -32,7 +32,7 @@ extension JobResource {
             progress: counts.progress, ratePerSecond: rate, etaSeconds: eta,
             recipe: Self.recipeValue(record.recipe), webhookUrl: record.webhookURL,
             createdAt: record.createdAt, startedAt: record.status == .rejected ? nil : record.createdAt,
-            finishedAt: record.finalizedAt, error: record.error, owner: record.owner
+            finishedAt: record.finalizedAt, error: record.error, owner: record.owner, traceId: record.traceID
         )
     }
 

@@ -110,13 +110,16 @@ public struct JobResource: Codable, Sendable, Equatable {
     /// The uid of the user who submitted the job through the API (absent for a job made from a
     /// bucket upload or folder drop, which only admins see).
     public var owner: String?
+    /// The job's trace id (32 hex digits): every stage's logs and Cloud Run's request spans of
+    /// the job are in this trace (absent for jobs made before jobs were traced).
+    public var traceId: String?
     public var links: Links
 
     /// A job resource.
     public init(
         id: String, status: Status, source: Source, counts: Counts, progress: Double, ratePerSecond: Double? = nil,
         etaSeconds: Int? = nil, recipe: JSONValue, webhookUrl: String? = nil, createdAt: String, startedAt: String? = nil,
-        finishedAt: String? = nil, error: String? = nil, owner: String? = nil
+        finishedAt: String? = nil, error: String? = nil, owner: String? = nil, traceId: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -132,6 +135,7 @@ public struct JobResource: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.error = error
         self.owner = owner
+        self.traceId = traceId
         links = Links(job: id)
     }
 }

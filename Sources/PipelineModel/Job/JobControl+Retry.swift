@@ -1,4 +1,5 @@
 import Foundation
+import FunctionsFramework
 import GoogleCloud
 import Logging
 import PixelPipeCore
@@ -31,16 +32,21 @@ extension JobControl {
         logger[metadataKey: "pixelpipe.job"] = .string(job.rawValue)
         let first = try await retryableRecord(job)
         let run = (first.record.run ?? 0) + 1
-        var lease = try await ControlLease(job: job, holder: "retry-\(job)-r\(run)", duration: leaseDuration, jobs: jobs, now: now)
-        do {
-            let result = try await retryHoldingLease(job, lease: &lease, logger: logger)
-            await lease.release()
-            // Images may all have been recorded before the lease was released (or none enqueued).
-            try await ledger.ensureTeardownIfComplete(job: job, logger: logger)
-            return result
-        } catch {
-            await lease.release()
-            throw error
+        // The retried images' tasks carry the job's trace, so the new run joins it.
+        let span = first.record.newSpan ?? TraceParent.current
+        if let span { logger = logger.tracing(span) }
+        return try await TraceParent.withCurrent(span) { [logger] in
+            var lease = try await ControlLease(job: job, holder: "retry-\(job)-r\(run)", duration: leaseDuration, jobs: jobs, now: now)
+            do {
+                let result = try await retryHoldingLease(job, lease: &lease, logger: logger)
+                await lease.release()
+                // Images may all have been recorded before the lease was released (or none enqueued).
+                try await ledger.ensureTeardownIfComplete(job: job, logger: logger)
+                return result
+            } catch {
+                await lease.release()
+                throw error
+            }
         }
     }
 

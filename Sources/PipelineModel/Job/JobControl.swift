@@ -1,6 +1,8 @@
 import Foundation
+import FunctionsFramework
 import GoogleCloud
 import Logging
+import PixelPipeCore
 
 /// Cancelling and retrying jobs, for the jobs API: built from what the stages already have
 /// (the clients and the pipeline's configuration), and safe to call concurrently and repeatedly.
@@ -58,8 +60,12 @@ public struct JobControl: Sendable {
                 logger.notice("job cancel requested")
             }
             let run = marked.run ?? 0
-            try await pauseQueue(PipelineNames.imageQueue(job: job, run: run))
-            try await ledger.enqueueTeardown(job: job, reason: .cancel, run: run, logger: logger)
+            // In the job's trace, so the cancel's teardown joins it.
+            let span = marked.newSpan ?? TraceParent.current
+            try await TraceParent.withCurrent(span) {
+                try await pauseQueue(PipelineNames.imageQueue(job: job, run: run))
+                try await ledger.enqueueTeardown(job: job, reason: .cancel, run: run, logger: span.map(logger.tracing) ?? logger)
+            }
             return marked
         }
     }

@@ -75,6 +75,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case id, status, source, total, rows, invalidRows, shards, counterShards, published, recipe, webhookURL
         case createdAt, deadline, deadlineExtensions, error, errorReport, outputCSV, missing, finalCounts
         case finalizedAt, webhookDeliveredAt, nearDuplicates, cancelRequestedAt, run, resultsNDJSON, retriedAt, owner
+        case traceID = "traceId"
     }
 
     /// The job id (first 16 hex digits of SHA-256 of `bucket/name#generation`).
@@ -138,13 +139,17 @@ public struct JobRecord: Codable, Sendable, Equatable {
     /// The uid of the user who submitted the CSV through the jobs API (the object's `owner`
     /// metadata); absent for bucket uploads and folder drops.
     public var owner: String?
+    /// The job's W3C trace id (32 hex digits): ingest's trace, which every stage continues for
+    /// this job (absent on jobs made before jobs were traced).
+    public var traceID: String?
 
     public init(
         id: JobID, status: Status = .running, source: Source, total: Int, rows: Int, invalidRows: Int, shards: Int,
         counterShards: Int? = nil, recipe: String?, webhookURL: String?, createdAt: Date, deadline: Date,
-        error: String? = nil, errorReport: String? = nil, owner: String? = nil
+        error: String? = nil, errorReport: String? = nil, owner: String? = nil, traceID: String? = nil
     ) {
         self.owner = owner
+        self.traceID = traceID
         self.id = id
         self.status = status
         self.source = source
