@@ -98,6 +98,9 @@ final class StoreMaintenance: Service {
                 try await pubsub.expireDeliveries(subscription: subscription, limit: limit, nowMicroseconds: now())
             }
         }
+        // Snapshots past their expireTime go, with the messages only they held.
+        _ = try await pubsub.expireSnapshots(nowMicroseconds: now())
+        ownWrites += 1
 
         var free = try await store.freePageCount()
         while free > configuration.keptFreePages {
