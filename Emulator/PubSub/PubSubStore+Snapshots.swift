@@ -162,10 +162,14 @@ extension PubSubStore {
         return topic
     }
 
-    /// Deletes snapshots past their `expireTime` and the messages only they held; returns how many went.
+    /// Deletes snapshots past their `expireTime` and the messages only they held; returns how many
+    /// went. The search is a read, so a pass with nothing to expire writes nothing.
     func expireSnapshots(nowMicroseconds now: Int64) async throws -> Int {
-        try await store.write { db in
-            let names = try String.fetchAll(db, sql: "SELECT name FROM pubsub_snapshots WHERE expire_us <= ?", arguments: [now])
+        let names = try await store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM pubsub_snapshots WHERE expire_us <= ?", arguments: [now])
+        }
+        guard !names.isEmpty else { return 0 }
+        return try await store.write { db in
             for name in names {
                 let ids = try Int64.fetchAll(db, sql: "SELECT message_id FROM pubsub_snapshot_messages WHERE snapshot = ?", arguments: [name])
                 try db.execute(sql: "DELETE FROM pubsub_snapshot_messages WHERE snapshot = ?", arguments: [name])

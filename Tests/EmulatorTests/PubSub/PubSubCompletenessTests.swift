@@ -1,5 +1,9 @@
 import Foundation
+import GoogleCloud
+import GRDB
 import Testing
+
+@testable import Emulator
 
 /// What `gcloud pubsub` and the client libraries call besides publish and pull: updates with
 /// update masks, nack, modifyPushConfig, snapshots, seek, ordering keys, Google's limits, and
@@ -124,6 +128,23 @@ struct PubSubCompletenessTests {
             #expect(patched.json.value(at: "labels.k") as? String == "v", "\(patched.text)")
             #expect(try await emulator.send("DELETE", "/v1/projects/demo/snapshots/snap").status == 200)
             #expect(try await emulator.send("GET", "/v1/projects/demo/snapshots/snap").status == 404)
+        }
+    }
+
+    @Test("an expired snapshot is deleted by maintenance with the messages only it held")
+    func snapshotExpiry() async throws {
+        try await TestEmulator.run { emulator in
+            try await Self.setUp(emulator)
+            _ = try await Self.publish(emulator, ["kept"])
+            #expect(try await emulator.send("PUT", "/v1/projects/demo/snapshots/snap", json: #"{"subscription":"projects/demo/subscriptions/sub"}"#).status == 200)
+            try await Self.ack(emulator, try await Self.pull(emulator).map(\.ackID))
+            let pubsub = PubSubStore(store: emulator.store)
+            #expect(try await pubsub.expireSnapshots(nowMicroseconds: GoogleTimestamp.now().microseconds) == 0)
+            let later = GoogleTimestamp.now().microseconds + PubSubStore.snapshotLifetime.nanoseconds / 1_000 + 1
+            #expect(try await pubsub.expireSnapshots(nowMicroseconds: later) == 1)
+            #expect(try await emulator.send("GET", "/v1/projects/demo/snapshots/snap").status == 404)
+            let messages = try await emulator.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pubsub_messages") ?? -1 }
+            #expect(messages == 0)
         }
     }
 
