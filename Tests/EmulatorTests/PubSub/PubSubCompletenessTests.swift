@@ -82,6 +82,10 @@ struct PubSubCompletenessTests {
             let nack = try await emulator.send("POST", "/v1/projects/demo/subscriptions/sub:modifyAckDeadline", json: #"{"ackIds":["\#(first[0].ackID)"]}"#)
             #expect(nack.status == 200, "\(nack.text)")
             #expect(try await Self.pull(emulator).map(\.text) == ["one"])
+            // Acknowledgement requests are held to Pub/Sub's 512 KiB.
+            let many = (0..<80_000).map { "\"\($0)-1\"" }.joined(separator: ",")
+            let tooMany = try await emulator.send("POST", "/v1/projects/demo/subscriptions/sub:acknowledge", json: #"{"ackIds":[\#(many)]}"#)
+            #expect(tooMany.status == 400 && tooMany.errorMessage == "Request payload size exceeds the limit: 524288 bytes.", "\(tooMany.text)")
         }
     }
 
