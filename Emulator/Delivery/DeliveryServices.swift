@@ -40,7 +40,8 @@ extension DeliveryEngine where Source == TaskDeliverySource, Sender == TaskSende
     convenience init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil, gate: DeliveryGate = DeliveryGate(open: true),
                      leaseGrace: Duration = DeliveryLease.grace) {
         let source = TaskDeliverySource(tasks: TasksStore(store: store), leaseGrace: leaseGrace)
-        self.init(source: source, sender: TaskSender(client: client), store: store, gate: gate, recent: recent, logger: logger)
+        let tokens = ServiceAccountIDTokens(dataDirectory: store.directory)
+        self.init(source: source, sender: TaskSender(client: client, tokens: tokens), store: store, gate: gate, recent: recent, logger: logger)
     }
 }
 
@@ -49,7 +50,8 @@ extension DeliveryEngine where Source == PushDeliverySource, Sender == PushSende
     convenience init(store: EmulatorStore, client: HTTPClient, logger: Logger, recent: RecentInvocations? = nil, maxOutstanding: Int = 100,
                      gate: DeliveryGate = DeliveryGate(open: true)) {
         let source = PushDeliverySource(pubsub: PubSubStore(store: store), maxOutstanding: maxOutstanding)
-        self.init(source: source, sender: PushSender(client: client), store: store, gate: gate, recent: recent, logger: logger)
+        let tokens = ServiceAccountIDTokens(dataDirectory: store.directory)
+        self.init(source: source, sender: PushSender(client: client, tokens: tokens), store: store, gate: gate, recent: recent, logger: logger)
     }
 }
 

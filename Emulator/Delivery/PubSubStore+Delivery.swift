@@ -41,11 +41,11 @@ extension PubSubStore {
 
     /// Marks up to `limit` due messages of `subscription` in flight, counting an attempt and
     /// leasing them for `ackDeadline` (as a pull would).
-    func claimDuePushes(subscription: String, limit: Int, ackDeadline: Duration, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
+    func claimDuePushes(subscription: String, ordered: Bool = false, limit: Int, ackDeadline: Duration, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
         guard limit > 0 else { return [] }
         let lease = (ackDeadline + DeliveryLease.grace).wholeMicroseconds
         return try await store.write { db in
-            let rows = try Self.dueDeliveries(subscription: subscription, nowMicroseconds: now, limit: limit, in: db)
+            let rows = try Self.dueDeliveries(subscription: subscription, ordered: ordered, nowMicroseconds: now, limit: limit, in: db)
             let mark = try db.cachedStatement(sql: """
                 UPDATE pubsub_deliveries SET in_flight = 1, delivery_attempts = delivery_attempts + 1, next_delivery_us = ?
                 WHERE subscription = ? AND message_id = ?
@@ -102,10 +102,14 @@ extension PubSubStore {
     }
 
     /// The earliest time a message of `subscription` may be pushed: its next delivery time, which
-    /// for a message in flight is the end of its lease.
-    func nextDuePush(subscription: String) async throws -> Int64? {
+    /// for a message in flight is the end of its lease. With `ordered`, messages waiting behind an
+    /// earlier one of their ordering key do not count (the earlier one's answer signals).
+    func nextDuePush(subscription: String, ordered: Bool = false) async throws -> Int64? {
         try await store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_delivery_us) FROM pubsub_deliveries WHERE subscription = ?", arguments: [subscription])
+            try Int64.fetchOne(db, sql: """
+                SELECT MIN(d.next_delivery_us) FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
+                WHERE d.subscription = ? \(ordered ? Self.headOfItsKey : "")
+                """, arguments: [subscription])
         }
     }
 

@@ -17,12 +17,18 @@ struct PushSubscriptionSettings: DeliveryLane {
     var maxDeliveryAttempts: Int
     /// Pushes in flight at most (Pub/Sub's flow control).
     var maxOutstanding = 100
+    /// `enableMessageOrdering`: a message with an ordering key waits for the earlier ones of its key.
+    var ordered: Bool
+    /// `pushConfig.oidcToken`: the service account whose ID token each push carries.
+    var oidcToken: OIDCToken?
 
     /// The settings of `subscription`, or nil when it is not a push subscription.
     init?(_ subscription: PubSubSubscription) {
         guard let name = subscription.name, let endpoint = subscription.pushConfig?.pushEndpoint, !endpoint.isEmpty else { return nil }
         self.name = name
         self.endpoint = endpoint
+        ordered = subscription.enableMessageOrdering == true
+        oidcToken = subscription.pushConfig?.oidcToken
         ackDeadline = .seconds(subscription.ackDeadlineSeconds ?? PubSubStore.defaultAckDeadlineSeconds)
         var retry = PushRetrySchedule()
         if let minimum = subscription.retryPolicy?.minimumBackoff { retry.minimumBackoff = minimum.duration }

@@ -22,11 +22,12 @@ struct PushDeliverySource: DeliverySource {
     }
 
     func nextDue(in subscription: PushSubscriptionSettings) async throws -> Int64? {
-        try await pubsub.nextDuePush(subscription: subscription.name)
+        try await pubsub.nextDuePush(subscription: subscription.name, ordered: subscription.ordered)
     }
 
     func claimDue(in subscription: PushSubscriptionSettings, limit: Int, nowMicroseconds now: Int64) async throws -> [ClaimedMessage] {
-        try await pubsub.claimDuePushes(subscription: subscription.name, limit: limit, ackDeadline: subscription.ackDeadline, nowMicroseconds: now)
+        try await pubsub.claimDuePushes(subscription: subscription.name, ordered: subscription.ordered, limit: limit,
+                                        ackDeadline: subscription.ackDeadline, nowMicroseconds: now)
     }
 
     func record(_ outcome: DeliveryOutcome, of message: ClaimedMessage, in subscription: PushSubscriptionSettings,

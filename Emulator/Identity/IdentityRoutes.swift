@@ -8,7 +8,8 @@ import NIOCore
 /// `FIREBASE_AUTH_EMULATOR_HOST` set (`/identitytoolkit.googleapis.com/v1/accounts:signUp`,
 /// `/identitytoolkit.googleapis.com/v1/projects/P/accounts:update`,
 /// `/securetoken.googleapis.com/v1/token`), and the token-signing public keys where Google
-/// serves them (`/robot/v1/metadata/x509/…`, `/service_accounts/v1/jwk/…`).
+/// serves them (`/robot/v1/metadata/x509/…`, `/service_accounts/v1/jwk/…`, and for the ID
+/// tokens of service accounts `/oauth2/v1/certs` and `/oauth2/v3/certs`).
 ///
 /// Admin calls are authorised as the Firebase emulator authorises them: `Authorization: Bearer
 /// owner` (what the admin SDKs send in emulator mode). The emulator listens on loopback only.
@@ -31,6 +32,14 @@ struct IdentityRoutes: APIRouteGroup {
             try APIJSON.response([key.keyID: key.certificatePEM], headers: [.cacheControl: Self.keysCacheControl])
         }
         router.get("service_accounts/v1/jwk/\(Self.signerAccount)") { _, _ in
+            try APIJSON.response(["keys": [try key.jwk()]], headers: [.cacheControl: Self.keysCacheControl])
+        }
+        // Where Google publishes the keys of the ID tokens it mints for service accounts (what
+        // Pub/Sub pushes and Cloud Tasks dispatches carry; `ServiceAccountIDTokens`), same key.
+        router.get("oauth2/v1/certs") { _, _ in
+            try APIJSON.response([key.keyID: key.certificatePEM], headers: [.cacheControl: Self.keysCacheControl])
+        }
+        router.get("oauth2/v3/certs") { _, _ in
             try APIJSON.response(["keys": [try key.jwk()]], headers: [.cacheControl: Self.keysCacheControl])
         }
     }

@@ -35,7 +35,7 @@ struct PubSubSubscription: Codable, Sendable {
     struct PushConfig: Codable, Sendable {
         var pushEndpoint: String?
         var attributes: [String: String]?
-        var oidcToken: JSONValue?
+        var oidcToken: OIDCToken?
         var pubsubWrapper: JSONValue?
         var noWrapper: JSONValue?
     }
@@ -78,10 +78,34 @@ struct AcknowledgeRequest: Decodable, Sendable {
     var ackIds: [String]
 }
 
-/// `POST …/subscriptions/S:modifyAckDeadline` body.
+/// `POST …/subscriptions/S:modifyAckDeadline` body. A nack is a deadline of 0, which protobuf
+/// JSON leaves out, so a missing `ackDeadlineSeconds` is 0.
 struct ModifyAckDeadlineRequest: Decodable, Sendable {
     var ackIds: [String]
-    var ackDeadlineSeconds: Int
+    var ackDeadlineSeconds: Int?
+}
+
+/// `PATCH …/topics/T` body.
+struct UpdateTopicRequest: Decodable, Sendable {
+    var topic: PubSubTopic
+    var updateMask: String?
+}
+
+/// `PATCH …/subscriptions/S` body.
+struct UpdateSubscriptionRequest: Decodable, Sendable {
+    var subscription: PubSubSubscription
+    var updateMask: String?
+}
+
+/// `POST …/subscriptions/S:modifyPushConfig` body; an empty or missing config makes it a pull subscription.
+struct ModifyPushConfigRequest: Decodable, Sendable {
+    var pushConfig: PubSubSubscription.PushConfig?
+}
+
+/// `POST …/subscriptions/S:seek` body: exactly one of `time` and `snapshot`.
+struct SeekRequest: Decodable, Sendable {
+    var time: GoogleTimestamp?
+    var snapshot: String?
 }
 
 /// A message handed out by `:pull`.

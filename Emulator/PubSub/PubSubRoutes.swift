@@ -3,14 +3,15 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 
-/// Pub/Sub REST v1: `/v1/projects/P/topics…` and `/v1/projects/P/subscriptions…`.
+/// Pub/Sub REST v1: `/v1/projects/P/topics…`, `/v1/projects/P/subscriptions…` and
+/// `/v1/projects/P/snapshots…`; schemas and any method not served answer `notServed`.
 struct PubSubRoutes: APIRouteGroup {
     let store: PubSubStore
     let limits: APILimits
 
     func register(on router: Router<BasicRequestContext>) {
-        for pattern in ["v1/projects/:project/topics", "v1/projects/:project/topics/**",
-                        "v1/projects/:project/subscriptions", "v1/projects/:project/subscriptions/**"] {
+        let kinds = ["topics", "subscriptions", "snapshots", "schemas"]
+        for pattern in kinds.flatMap({ ["v1/projects/:project/\($0)", "v1/projects/:project/\($0)/**"] }) {
             registerAllMethods(RouterPath(pattern), on: router) { request, _ in try await handle(request) }
         }
     }
@@ -18,7 +19,7 @@ struct PubSubRoutes: APIRouteGroup {
     private func handle(_ request: Request) async throws -> Response {
         let path = try request.apiPath()
         let segments = path.segments
-        guard segments.count >= 4 else { throw GoogleAPIError.notFound("Not found: \(request.uri.path)") }
+        guard segments.count >= 4, segments[3] != "schemas" else { throw notServed(request) }
         let project = segments[2]
         let query = request.apiQuery
         let pageSize = try PageToken.size(query.int("pageSize"), fallback: 100, maximum: 1000)
@@ -29,8 +30,12 @@ struct PubSubRoutes: APIRouteGroup {
             return try APIJSON.response(ListTopicsResponse(topics: page.topics, nextPageToken: page.next.map(PageToken.make(after:))))
         case ("topics", 5, nil, .put):
             let name = try resourceName(project, "topics", segments[4])
-            let body = try await request.decodeJSON(PubSubTopic.self, limit: limits.maxRequestBytes)
+            let body = try await request.decodePubSubJSON(PubSubTopic.self, limit: PubSubLimits.requestBytes, configured: limits)
             return try APIJSON.response(try await store.createTopic(name: name, body: body))
+        case ("topics", 5, nil, .patch):
+            let body = try await request.decodePubSubJSON(UpdateTopicRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            let mask = UpdateMask([body.updateMask ?? ""] + query.all("updateMask"))
+            return try APIJSON.response(try await store.updateTopic(name: try resourceName(project, "topics", segments[4]), patch: body.topic, mask: mask))
         case ("topics", 5, nil, .get):
             return try APIJSON.response(try await store.topic(name: try resourceName(project, "topics", segments[4])))
         case ("topics", 5, nil, .delete):
@@ -41,13 +46,53 @@ struct PubSubRoutes: APIRouteGroup {
         case ("topics", 6, nil, .get) where segments[5] == "subscriptions":
             let names = try await store.subscriptionNames(topic: try resourceName(project, "topics", segments[4]))
             return try APIJSON.response(ListTopicSubscriptionsResponse(subscriptions: names))
+        case ("topics", 6, nil, .get) where segments[5] == "snapshots":
+            let names = try await store.snapshotNames(topic: try resourceName(project, "topics", segments[4]))
+            return try APIJSON.response(ListTopicSnapshotsResponse(snapshots: names))
         case ("subscriptions", 4, nil, .get):
             let page = try await store.listSubscriptions(project: project, pageSize: pageSize, after: after)
             return try APIJSON.response(ListSubscriptionsResponse(subscriptions: page.subscriptions, nextPageToken: page.next.map(PageToken.make(after:))))
         case ("subscriptions", 5, nil, .put):
             let name = try resourceName(project, "subscriptions", segments[4])
-            let body = try await request.decodeJSON(PubSubSubscription.self, limit: limits.maxRequestBytes)
+            let body = try await request.decodePubSubJSON(PubSubSubscription.self, limit: PubSubLimits.requestBytes, configured: limits)
             return try APIJSON.response(try await store.createSubscription(name: name, body: body))
+        case ("subscriptions", 5, nil, .patch):
+            let body = try await request.decodePubSubJSON(UpdateSubscriptionRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            let mask = UpdateMask([body.updateMask ?? ""] + query.all("updateMask"))
+            let name = try resourceName(project, "subscriptions", segments[4])
+            return try APIJSON.response(try await store.updateSubscription(name: name, patch: body.subscription, mask: mask))
+        case ("subscriptions", 5, "modifyPushConfig", .post):
+            let body = try await request.decodePubSubJSON(ModifyPushConfigRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            try await store.modifyPushConfig(subscription: try resourceName(project, "subscriptions", segments[4]), pushConfig: body.pushConfig)
+            return APIJSON.emptyResponse()
+        case ("subscriptions", 5, "seek", .post):
+            let name = try resourceName(project, "subscriptions", segments[4])
+            let body = try await request.decodePubSubJSON(SeekRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            switch (body.time, body.snapshot.flatMap({ $0.isEmpty ? nil : $0 })) {
+            case let (time?, nil): try await store.seek(subscription: name, time: time)
+            case let (nil, snapshot?): try await store.seek(subscription: name, snapshot: snapshot)
+            default: throw GoogleAPIError.invalidArgument("Exactly one of time and snapshot must be set in the SeekRequest.")
+            }
+            return APIJSON.emptyResponse()
+        case ("snapshots", 4, nil, .get):
+            let page = try await store.listSnapshots(project: project, pageSize: pageSize, after: after)
+            return try APIJSON.response(ListSnapshotsResponse(snapshots: page.snapshots, nextPageToken: page.next.map(PageToken.make(after:))))
+        case ("snapshots", 5, nil, .put):
+            let name = try resourceName(project, "snapshots", segments[4])
+            let body = try await request.decodePubSubJSON(CreateSnapshotRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            guard let subscription = body.subscription, !subscription.isEmpty else {
+                throw GoogleAPIError.invalidArgument("The subscription of the CreateSnapshotRequest is required.")
+            }
+            return try APIJSON.response(try await store.createSnapshot(name: name, subscription: subscription, labels: body.labels))
+        case ("snapshots", 5, nil, .get):
+            return try APIJSON.response(try await store.snapshot(name: try resourceName(project, "snapshots", segments[4])))
+        case ("snapshots", 5, nil, .patch):
+            let body = try await request.decodePubSubJSON(UpdateSnapshotRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
+            let mask = UpdateMask([body.updateMask ?? ""] + query.all("updateMask"))
+            return try APIJSON.response(try await store.updateSnapshot(name: try resourceName(project, "snapshots", segments[4]), patch: body.snapshot, mask: mask))
+        case ("snapshots", 5, nil, .delete):
+            try await store.deleteSnapshot(name: try resourceName(project, "snapshots", segments[4]))
+            return APIJSON.emptyResponse()
         case ("subscriptions", 5, nil, .get):
             return try APIJSON.response(try await store.subscription(name: try resourceName(project, "subscriptions", segments[4])))
         case ("subscriptions", 5, nil, .delete):
@@ -55,33 +100,37 @@ struct PubSubRoutes: APIRouteGroup {
             return APIJSON.emptyResponse()
         case ("subscriptions", 5, "pull", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
-            let body = try await request.decodeJSON(PullRequest.self, limit: limits.maxRequestBytes)
+            let body = try await request.decodePubSubJSON(PullRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
             let maxMessages = body.maxMessages ?? 0
             guard maxMessages > 0 else { throw GoogleAPIError.invalidArgument("maxMessages must be greater than 0 (got \(maxMessages)).") }
             let received = try await store.pull(subscription: name, maxMessages: min(maxMessages, 1000))
             return try APIJSON.response(PullResponse(receivedMessages: received.isEmpty ? nil : received))
         case ("subscriptions", 5, "acknowledge", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
-            let body = try await request.decodeJSON(AcknowledgeRequest.self, limit: limits.maxRequestBytes)
+            let body = try await request.decodePubSubJSON(AcknowledgeRequest.self, limit: PubSubLimits.ackRequestBytes, configured: limits)
             try await store.acknowledge(subscription: name, ackIDs: try parseAckIDs(body.ackIds))
             return APIJSON.emptyResponse()
         case ("subscriptions", 5, "modifyAckDeadline", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
-            let body = try await request.decodeJSON(ModifyAckDeadlineRequest.self, limit: limits.maxRequestBytes)
-            guard (0...600).contains(body.ackDeadlineSeconds) else {
-                throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(body.ackDeadlineSeconds); it must be between 0 and 600.")
+            let body = try await request.decodePubSubJSON(ModifyAckDeadlineRequest.self, limit: PubSubLimits.ackRequestBytes, configured: limits)
+            // Omitted is 0, a nack: protobuf JSON leaves out default values.
+            let seconds = body.ackDeadlineSeconds ?? 0
+            guard (0...600).contains(seconds) else {
+                throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(seconds); it must be between 0 and 600.")
             }
-            try await store.modifyAckDeadline(subscription: name, ackIDs: try parseAckIDs(body.ackIds), seconds: body.ackDeadlineSeconds)
+            try await store.modifyAckDeadline(subscription: name, ackIDs: try parseAckIDs(body.ackIds), seconds: seconds)
             return APIJSON.emptyResponse()
-        case (_, _, let verb?, _):
-            throw GoogleAPIError.unimplemented("Method :\(verb) on \(segments.joined(separator: "/")) is not served by this emulator.")
         default:
-            throw GoogleAPIError.notFound("No Pub/Sub method \(request.method) \(request.uri.path).")
+            throw notServed(request)
         }
     }
 
+    private func notServed(_ request: Request) -> GoogleAPIError {
+        .notServed(api: "Pub/Sub", method: request.method, path: request.uri.path)
+    }
+
     private func publish(topic: String, request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(PublishRequest.self, limit: limits.maxRequestBytes)
+        let body = try await request.decodePubSubJSON(PublishRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
         guard !body.messages.isEmpty else { throw GoogleAPIError.invalidArgument("At least one message is required (messages is empty).") }
         let messages = try body.messages.enumerated().map { index, message in
             let encoded = message.data ?? ""
@@ -93,6 +142,7 @@ struct PubSubRoutes: APIRouteGroup {
             }
             return (data: data, attributes: message.attributes, orderingKey: message.orderingKey)
         }
+        try PubSubLimits.check(messages)
         let ids = try await store.publish(topic: topic, messages: messages)
         return try APIJSON.response(PublishResponse(messageIds: ids))
     }

@@ -38,6 +38,7 @@ struct PubSubStore: Sendable {
                 """)
         }
         registerDeliveryMigrations(in: &migrator)
+        registerSnapshotMigrations(in: &migrator)
     }
 
     // MARK: Topics
@@ -114,6 +115,9 @@ struct PubSubStore: Sendable {
     /// subscriptions, inside the caller's transaction; returns their ids.
     static func insertMessages(topic: String, messages: [(data: Data, attributes: String?, orderingKey: String?)], in db: Database) throws -> [String] {
         let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM pubsub_subscriptions WHERE topic = ?", arguments: [topic])
+        // A snapshot holds every message published to its topic after it was taken.
+        let snapshots = try String.fetchAll(db, sql: "SELECT name FROM pubsub_snapshots WHERE topic = ?", arguments: [topic])
+        let insertSnapshotMessage = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pubsub_snapshot_messages(snapshot, message_id) VALUES (?, ?)")
         let now = GoogleTimestamp.now().microseconds
         let insertMessage = try db.cachedStatement(sql: """
             INSERT INTO pubsub_messages(topic, data, attributes, ordering_key, publish_time_us) VALUES (?, ?, ?, ?, ?)
@@ -130,9 +134,12 @@ struct PubSubStore: Sendable {
             for subscription in subscriptions {
                 try insertDelivery.execute(arguments: [subscription, id, now])
             }
+            for snapshot in snapshots {
+                try insertSnapshotMessage.execute(arguments: [snapshot, id])
+            }
             ids.append(String(id))
         }
-        if subscriptions.isEmpty {
+        if subscriptions.isEmpty && snapshots.isEmpty {
             // Pub/Sub keeps nothing for a topic without subscriptions; ids stay unique through AUTOINCREMENT.
             try db.execute(sql: "DELETE FROM pubsub_messages WHERE topic = ? AND id >= ?", arguments: [topic, Int64(ids.first ?? "0") ?? 0])
         }
@@ -147,6 +154,26 @@ struct PubSubStore: Sendable {
         guard let topic = subscription.topic, !topic.isEmpty else {
             throw GoogleAPIError.invalidArgument("Invalid resource name given (name=\(subscription.topic ?? "")); the subscription's topic is required.")
         }
+        let stored = try Self.validated(subscription)
+        let text = try StoredJSON.encode(stored)
+        let retention = stored.messageRetentionDuration?.nanoseconds ?? Self.defaultRetention.nanoseconds
+        return try await store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
+                throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true {
+                throw GoogleAPIError.alreadyExists("Resource already exists in the project (resource=\(name)).")
+            }
+            try db.execute(sql: """
+                INSERT INTO pubsub_subscriptions(name, topic, body, ack_deadline_seconds, retention_us) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [name, topic, text, stored.ackDeadlineSeconds, retention / 1_000])
+            return stored
+        }
+    }
+
+    /// `subscription` with Pub/Sub's defaults filled in; throws naming a setting out of range.
+    static func validated(_ body: PubSubSubscription) throws -> PubSubSubscription {
+        var subscription = body
         let ackDeadline = subscription.ackDeadlineSeconds ?? 0
         guard ackDeadline == 0 || (10...600).contains(ackDeadline) else {
             throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(ackDeadline); it must be between 10 and 600.")
@@ -165,21 +192,15 @@ struct PubSubStore: Sendable {
         if subscription.deadLetterPolicy != nil, subscription.deadLetterPolicy?.maxDeliveryAttempts == nil {
             subscription.deadLetterPolicy?.maxDeliveryAttempts = 5
         }
-        let stored = subscription
-        let text = try StoredJSON.encode(stored)
-        let retention = stored.messageRetentionDuration?.nanoseconds ?? Self.defaultRetention.nanoseconds
-        return try await store.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_topics WHERE name = ?", arguments: [topic]) == true else {
-                throw GoogleAPIError.notFound("Resource not found (resource=\(topic)).")
-            }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true {
-                throw GoogleAPIError.alreadyExists("Resource already exists in the project (resource=\(name)).")
-            }
-            try db.execute(sql: """
-                INSERT INTO pubsub_subscriptions(name, topic, body, ack_deadline_seconds, retention_us) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [name, topic, text, stored.ackDeadlineSeconds, retention / 1_000])
-            return stored
+        if let oidc = subscription.pushConfig?.oidcToken, (oidc.serviceAccountEmail ?? "").isEmpty {
+            throw GoogleAPIError.invalidArgument("Invalid pushConfig.oidcToken: serviceAccountEmail is required.")
         }
+        if let endpoint = subscription.pushConfig?.pushEndpoint, !endpoint.isEmpty {
+            guard let url = URLComponents(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+                throw GoogleAPIError.invalidArgument("Invalid push endpoint given (endpoint=\(endpoint)); it must be an absolute http or https URL.")
+            }
+        }
+        return subscription
     }
 
     func subscription(name: String) async throws -> PubSubSubscription {
@@ -234,14 +255,25 @@ struct PubSubStore: Sendable {
 
     /// Up to `limit` messages of `subscription` due at `now`, soonest first, with their delivery
     /// attempts so far: what a pull leases and what push delivery claims.
-    static func dueDeliveries(subscription: String, nowMicroseconds now: Int64, limit: Int, in db: Database) throws -> [Row] {
+    /// With `ordered` (the subscription's `enableMessageOrdering`), a message with an ordering key
+    /// is due only once every earlier message of its key has been acknowledged here, so each key's
+    /// messages go out one at a time in publish order.
+    static func dueDeliveries(subscription: String, ordered: Bool = false, nowMicroseconds now: Int64, limit: Int, in db: Database) throws -> [Row] {
         try Row.fetchAll(db, sql: """
             SELECT d.message_id, d.delivery_attempts, m.data, m.attributes, m.ordering_key, m.publish_time_us
             FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
-            WHERE d.subscription = ? AND d.next_delivery_us <= ?
+            WHERE d.subscription = ? AND d.next_delivery_us <= ? \(ordered ? Self.headOfItsKey : "")
             ORDER BY d.next_delivery_us, d.message_id LIMIT ?
             """, arguments: [subscription, now, limit])
     }
+
+    /// The condition on `d` (a delivery) and `m` (its message) that no earlier message of the
+    /// same ordering key is still to be acknowledged on the same subscription.
+    static let headOfItsKey = """
+        AND (m.ordering_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM pubsub_deliveries e JOIN pubsub_messages n ON n.id = e.message_id
+            WHERE e.subscription = d.subscription AND e.message_id < d.message_id AND n.ordering_key = m.ordering_key))
+        """
 
     /// Leases up to `maxMessages` due messages for the ack deadline; each lease counts an attempt.
     func pull(subscription name: String, maxMessages: Int) async throws -> [ReceivedMessage] {
@@ -254,7 +286,8 @@ struct PubSubStore: Sendable {
             let retention: Int64 = row["retention_us"]
             let now = GoogleTimestamp.now().microseconds
             try Self.expire(subscription: name, before: now - retention, in: db)
-            let due = try Self.dueDeliveries(subscription: name, nowMicroseconds: now, limit: maxMessages, in: db)
+            let due = try Self.dueDeliveries(subscription: name, ordered: subscription.enableMessageOrdering == true,
+                                             nowMicroseconds: now, limit: maxMessages, in: db)
             let lease = try db.cachedStatement(sql: """
                 UPDATE pubsub_deliveries SET delivery_attempts = delivery_attempts + 1, next_delivery_us = ? WHERE subscription = ? AND message_id = ?
                 """)
@@ -314,12 +347,13 @@ struct PubSubStore: Sendable {
         try dropUndelivered(expired, in: db)
     }
 
-    /// Deletes those of `ids` that no subscription still has to deliver.
+    /// Deletes those of `ids` that no subscription still has to deliver and no snapshot holds.
     static func dropUndelivered(_ ids: [Int64], in db: Database) throws {
         let delete = try db.cachedStatement(sql: """
             DELETE FROM pubsub_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM pubsub_deliveries WHERE message_id = ?)
+              AND NOT EXISTS (SELECT 1 FROM pubsub_snapshot_messages WHERE message_id = ?)
             """)
-        for id in ids { try delete.execute(arguments: [id, id]) }
+        for id in ids { try delete.execute(arguments: [id, id, id]) }
     }
 }
 

@@ -98,6 +98,8 @@ final class StoreMaintenance: Service {
                 try await pubsub.expireDeliveries(subscription: subscription, limit: limit, nowMicroseconds: now())
             }
         }
+        // Snapshots past their expireTime go, with the messages only they held.
+        if try await pubsub.expireSnapshots(nowMicroseconds: now()) > 0 { ownWrites += 1 }
 
         var free = try await store.freePageCount()
         while free > configuration.keptFreePages {

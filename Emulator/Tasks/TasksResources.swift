@@ -100,7 +100,7 @@ struct TasksTask: Codable, Sendable {
         var headers: [String: String]?
         /// Base64, as protobuf JSON carries bytes.
         var body: String?
-        var oidcToken: JSONValue?
+        var oidcToken: OIDCToken?
         var oauthToken: JSONValue?
     }
 
@@ -133,6 +133,11 @@ struct TasksTask: Codable, Sendable {
             }
         }
     }
+}
+
+/// `POST …/queues/Q/tasks/T:run` body.
+struct RunTaskRequest: Decodable, Sendable {
+    var responseView: TasksTask.View?
 }
 
 /// `POST …/queues/Q/tasks` body.

@@ -3,20 +3,25 @@ import GoogleCloud
 import HTTPTypes
 import Hummingbird
 
-/// Cloud Tasks REST v2: `/v2/projects/P/locations/L/queues…`.
+/// Cloud Tasks REST v2: `/v2/projects/P/locations…` and `/v2/projects/P/locations/L/queues…`.
+/// Every other `/v2/` path answers `notServed` (Cloud Tasks is the emulator's only v2 API).
 struct TasksRoutes: APIRouteGroup {
     let store: TasksStore
     let limits: APILimits
 
     func register(on router: Router<BasicRequestContext>) {
-        registerAllMethods("v2/projects/:project/locations/:location/queues", on: router) { request, _ in try await handle(request) }
-        registerAllMethods("v2/projects/:project/locations/:location/queues/**", on: router) { request, _ in try await handle(request) }
+        registerAllMethods("v2/**", on: router) { request, _ in try await handle(request) }
     }
 
     private func handle(_ request: Request) async throws -> Response {
         let path = try request.apiPath()
         let segments = path.segments
-        guard segments.count >= 6, segments[5] == "queues" else { throw GoogleAPIError.notFound("Not found: \(request.uri.path)") }
+        guard segments.count >= 4, segments[1] == "projects", segments[3] == "locations" else { throw notServed(request) }
+        guard ResourceID.isValidProjectOrLocation(segments[2]) else { throw GoogleAPIError.invalidArgument("Invalid project id \"\(segments[2])\".") }
+        if segments.count <= 5, path.verb == nil, request.method == .get {
+            return try await locationResponse(project: segments[2], id: segments.count == 5 ? segments[4] : nil)
+        }
+        guard segments.count >= 6, segments[5] == "queues" else { throw notServed(request) }
         let (project, location) = (segments[2], segments[4])
         guard ResourceID.isValidProjectOrLocation(project), ResourceID.isValidProjectOrLocation(location) else {
             throw GoogleAPIError.invalidArgument("Invalid parent \"projects/\(project)/locations/\(location)\".")
@@ -32,6 +37,13 @@ struct TasksRoutes: APIRouteGroup {
             return try APIJSON.response(ListQueuesResponse(queues: page.queues, nextPageToken: page.next.map(PageToken.make(after:))))
         case (7, nil, .get):
             return try APIJSON.response(try await store.queue(name: try queueName(parent, segments[6])))
+        case (7, nil, .patch):
+            let name = try queueName(parent, segments[6])
+            let patch = try await request.decodeJSON(TasksQueue.self, limit: limits.maxRequestBytes)
+            if let given = patch.name, !given.isEmpty, given != name {
+                throw GoogleAPIError.invalidArgument("queue.name \"\(given)\" does not match the queue of the request path (\(name)).")
+            }
+            return try APIJSON.response(try await store.updateQueue(name: name, patch: patch, mask: UpdateMask(query.all("updateMask"))))
         case (7, nil, .delete):
             try await store.deleteQueue(name: try queueName(parent, segments[6]))
             return APIJSON.emptyResponse()
@@ -43,7 +55,12 @@ struct TasksRoutes: APIRouteGroup {
             return try APIJSON.response(try await store.purge(queue: try queueName(parent, segments[6])))
         case (8, nil, .post) where segments[7] == "tasks":
             let queue = try queueName(parent, segments[6])
-            let body = try await request.decodeJSON(CreateTaskRequest.self, limit: limits.maxRequestBytes)
+            let body: CreateTaskRequest
+            do {
+                body = try await request.decodeJSON(CreateTaskRequest.self, limit: min(limits.maxRequestBytes, TasksLimits.createRequestBytes))
+            } catch let error as GoogleAPIError where error.status == .contentTooLarge && TasksLimits.createRequestBytes < limits.maxRequestBytes {
+                throw TasksLimits.taskTooLarge
+            }
             let created = try await store.createTask(queue: queue, task: try validated(body.task, queue: queue))
             return try APIJSON.response(Self.view(created, body.responseView))
         case (8, nil, .get) where segments[7] == "tasks":
@@ -58,11 +75,30 @@ struct TasksRoutes: APIRouteGroup {
         case (9, nil, .delete) where segments[7] == "tasks":
             try await store.deleteTask(name: try taskName(try queueName(parent, segments[6]), segments[8]))
             return APIJSON.emptyResponse()
-        case (_, let verb?, _):
-            throw GoogleAPIError.unimplemented("Method :\(verb) on \(segments.joined(separator: "/")) is not served by this emulator.")
+        case (9, "run", .post) where segments[7] == "tasks":
+            let name = try taskName(try queueName(parent, segments[6]), segments[8])
+            let body = try await request.decodeJSON(RunTaskRequest.self, limit: limits.maxRequestBytes)
+            return try APIJSON.response(Self.view(try await store.runTask(name: name), body.responseView))
         default:
-            throw GoogleAPIError.notFound("No Cloud Tasks method \(request.method) \(request.uri.path).")
+            throw notServed(request)
         }
+    }
+
+    private func notServed(_ request: Request) -> GoogleAPIError {
+        .notServed(api: "Cloud Tasks", method: request.method, path: request.uri.path)
+    }
+
+    /// `GET …/locations` (the known regions and those holding queues) or one location.
+    private func locationResponse(project: String, id: String?) async throws -> Response {
+        func make(_ id: String) -> TasksLocation {
+            TasksLocation(name: "projects/\(project)/locations/\(id)", locationId: id, displayName: id)
+        }
+        if let id {
+            guard ResourceID.isValidProjectOrLocation(id) else { throw GoogleAPIError.invalidArgument("Invalid location id \"\(id)\".") }
+            return try APIJSON.response(make(id))
+        }
+        let inUse = try await store.locations(project: project)
+        return try APIJSON.response(ListLocationsResponse(locations: Set(TasksLocation.known + inUse).sorted().map(make)))
     }
 
     private func createQueue(parent: String, request: Request) async throws -> TasksQueue {
@@ -102,7 +138,14 @@ struct TasksRoutes: APIRouteGroup {
         if let deadline = task.dispatchDeadline, !TasksStore.dispatchDeadlineRange.contains(deadline.nanoseconds) {
             throw GoogleAPIError.invalidArgument("task.dispatchDeadline must be between 15s and 1800s (got \(deadline.text)).")
         }
+        if let oidc = http.oidcToken, (oidc.serviceAccountEmail ?? "").isEmpty {
+            throw GoogleAPIError.invalidArgument("task.httpRequest.oidcToken.serviceAccountEmail is required.")
+        }
+        if http.oidcToken != nil, http.oauthToken != nil {
+            throw GoogleAPIError.invalidArgument("task.httpRequest may set oidcToken or oauthToken, not both.")
+        }
         task.httpRequest = http
+        guard TasksLimits.size(of: task) <= TasksLimits.taskBytes else { throw TasksLimits.taskTooLarge }
         return task
     }
 

@@ -155,7 +155,7 @@ struct TasksStore: Sendable {
 
     // MARK: Rows
 
-    private static func queue(name: String, in db: Database) throws -> TasksQueue {
+    static func queue(name: String, in db: Database) throws -> TasksQueue {
         guard let row = try Row.fetchOne(db, sql: "SELECT body, state, purge_time_us FROM tasks_queues WHERE name = ?", arguments: [name]) else {
             throw GoogleAPIError.notFound("Queue does not exist: \(name).")
         }
@@ -166,7 +166,7 @@ struct TasksStore: Sendable {
         return queue
     }
 
-    private static func task(name: String, in db: Database) throws -> TasksTask? {
+    static func task(name: String, in db: Database) throws -> TasksTask? {
         try Row.fetchOne(db, sql: "SELECT * FROM tasks_tasks WHERE name = ?", arguments: [name]).map(task(row:))
     }
 
