@@ -22,6 +22,15 @@ extension StorageRoutes {
     }
 }
 
+extension StorageRoutes {
+    /// `GET /storage/v1/b/B/managedFolders`: always empty (the emulator has no managed
+    /// folders), which `gcloud storage rm -r gs://B` lists before deleting the bucket.
+    func managedFolders(_ name: String) async throws -> Response {
+        _ = try await store.bucket(name)
+        return try APIJSON.response(["kind": "storage#managedFolders"])
+    }
+}
+
 /// `storage#storageLayout`: always a flat namespace (no hierarchical namespace folders).
 struct StorageLayoutResource: Encodable, Sendable {
     struct Namespace: Encodable, Sendable { var enabled = false }

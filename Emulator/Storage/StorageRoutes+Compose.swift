@@ -25,6 +25,9 @@ extension StorageRoutes {
         var attributes = body.destination ?? StorageObjectMetadata()
         attributes.name = nil
         attributes.bucket = nil
+        // gcloud sends the first source's checksums as the destination's; Google ignores them for a composite.
+        attributes.md5Hash = nil
+        attributes.crc32c = nil
         let layout = store.layout
         let written = try await BlockingIO.run { [locations] in try layout.concatenate(locations) }
         let object = try await store.commitObject(bucket: bucket, name: name, attributes: attributes, temporary: written.path,

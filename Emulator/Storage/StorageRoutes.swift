@@ -26,7 +26,7 @@ struct StorageRoutes: APIRouteGroup {
     /// a 501 for half a minute, and a 404 reads as "bucket not found".
     static func unimplemented(_ request: Request) -> GoogleAPIError {
         GoogleAPIError(.unimplemented, status: .badRequest,
-                       "UNIMPLEMENTED: the emulator does not implement the Storage method \(request.method) \(request.uri.path).")
+                       "The Storage method \(request.method) \(request.uri.path) is not implemented by the emulator.")
     }
 
     // MARK: /storage/v1
@@ -52,6 +52,8 @@ struct StorageRoutes: APIRouteGroup {
             return try await updateBucket(try Self.bucketName(segments[3]), request: request)
         case (5, .get) where segments[4] == "storageLayout":
             return try await storageLayout(try Self.bucketName(segments[3]))
+        case (5, .get) where segments[4] == "managedFolders":
+            return try await managedFolders(try Self.bucketName(segments[3]))
         case (5, .get) where segments[4] == "o":
             return try await list(bucket: try Self.bucketName(segments[3]), query: query, origin: request.originForLinks)
         case (6..., .post) where segments[4] == "o":

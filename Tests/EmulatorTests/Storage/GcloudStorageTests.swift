@@ -105,7 +105,7 @@ struct GcloudStorageTests {
             try await gcloud.succeed(["storage", "cp", file.path, "gs://work/out/report.csv"])
             let key = emulator.dataDirectory.appendingPathComponent("secrets/\(StorageServiceAccount.fileName)")
             let signed = try await gcloud.succeed(["storage", "sign-url", "gs://work/out/report.csv", "--private-key-file=\(key.path)",
-                                                   "--duration=10m", "--region=us", "--format=json"])
+                                                   "--duration=10m", "--format=json"])
             let entries = try JSONSerialization.jsonObject(with: signed.stdout) as? [[String: Any]] ?? []
             let url = try #require(entries.first?["signed_url"] as? String, "\(signed.summary)")
             #expect(url.hasPrefix(emulator.baseURL + "/work/out/report.csv?"))

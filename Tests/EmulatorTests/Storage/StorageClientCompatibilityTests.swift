@@ -48,7 +48,7 @@ struct StorageClientCompatibilityTests {
         }
     }
 
-    @Test("storageLayout reports a flat namespace; an unknown bucket is 404")
+    @Test("storageLayout reports a flat namespace and managedFolders lists none; an unknown bucket is 404")
     func storageLayout() async throws {
         try await TestEmulator.run { emulator in
             try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"work"}"#)
@@ -58,6 +58,10 @@ struct StorageClientCompatibilityTests {
             #expect(layout.json["bucket"] as? String == "work")
             #expect(layout.json.value(at: "hierarchicalNamespace.enabled") as? Bool == false)
             #expect(try await emulator.send("GET", "/storage/v1/b/nope/storageLayout").status == 404)
+            let folders = try await emulator.send("GET", "/storage/v1/b/work/managedFolders?prefix=x")
+            #expect(folders.status == 200)
+            #expect(folders.json["kind"] as? String == "storage#managedFolders")
+            #expect(folders.json["items"] == nil)
         }
     }
 
@@ -135,7 +139,7 @@ struct StorageClientCompatibilityTests {
 
     @Test("Storage calls the emulator does not implement fail at once with UNIMPLEMENTED naming the call, never 404 or 501",
           arguments: [("GET", "/storage/v1/b/work/iam"), ("POST", "/storage/v1/b/work/o/a/watch"), ("GET", "/storage/v1/projects/demo/serviceAccount"),
-                      ("POST", "/storage/v1/b/work/o"), ("GET", "/storage/v1/b/work/managedFolders"), ("PUT", "/upload/storage/v1/b/work/o")])
+                      ("POST", "/storage/v1/b/work/o"), ("GET", "/storage/v1/b/work/acl"), ("PUT", "/upload/storage/v1/b/work/o")])
     func unimplemented(_ method: String, _ path: String) async throws {
         try await TestEmulator.run { emulator in
             try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"work"}"#)
