@@ -4,9 +4,11 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Cloud Storage JSON API v1: `/storage/v1/b…`, `/upload/storage/v1/b/B/o` and
-/// `/download/storage/v1/b/B/o/NAME`. Object names are read from the raw path, so `a%2Fb.csv`
-/// and `a/b.csv` after `/o/` both name the object `a/b.csv`.
+/// Cloud Storage JSON API v1: `/storage/v1/b…`, `/upload/storage/v1/b/B/o` (also under
+/// `/resumable`, where gcloud starts sessions), `/download/storage/v1/b/B/o/NAME` and
+/// `/batch/storage/v1`. Object names are read from the raw path, so `a%2Fb.csv` and `a/b.csv`
+/// after `/o/` both name the object `a/b.csv`. Anything else under these prefixes is
+/// `UNIMPLEMENTED` at once. The XML API for signed URLs is `XMLAPIRoutes`.
 struct StorageRoutes: APIRouteGroup {
     let store: StorageStore
     let limits: APILimits
