@@ -23,16 +23,23 @@ enum EmulatorServer {
         DashboardRoutes(store: store, recent: recent, metrics: metrics, directory: directory).register(on: router)
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let limits = APILimits(maxRequestBytes: configuration.maxRequestBytes)
+        let storage = try storage ?? StorageStore(store: store)
+        // Signed URLs reach the XML API at /BUCKET/OBJECT, which only the catch-all below sees.
+        let storageXML = XMLAPIRoutes(store: storage, verifier: SignedURLVerifier(account: try StorageServiceAccount.loadOrCreate(dataDirectory: store.directory)), limits: limits)
         let groups: [any APIRouteGroup] = [
-            StorageRoutes(store: try storage ?? StorageStore(store: store), limits: limits),
+            StorageRoutes(store: storage, limits: limits),
             PubSubRoutes(store: PubSubStore(store: store), limits: limits),
             TasksRoutes(store: TasksStore(store: store), limits: limits),
             FirestoreRoutes(store: FirestoreStore(store: store), limits: limits),
             try identityRoutes(configuration: configuration, store: store, limits: limits),
         ]
         for group in groups { group.register(on: router) }
-        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
-            router.on("**", method: method, use: notServed)
+        // HEAD too: a signed URL may be for HEAD, which no other route answers at /BUCKET/OBJECT.
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .delete, .patch] {
+            router.on("**", method: method) { request, context in
+                if XMLAPIRoutes.claims(request) { return try await storageXML.handle(request) }
+                return try await notServed(request, context)
+            }
         }
         return Application(
             router: router,

@@ -13,6 +13,19 @@ struct MultipartRelated: Sendable {
         guard let boundary = Self.boundary(in: contentType) else {
             throw GoogleAPIError.invalidArgument("Multipart upload needs Content-Type multipart/related with a boundary (got \"\(contentType)\").")
         }
+        let parts = Self.parts(of: body, boundary: boundary)
+        guard parts.count == 2 else {
+            throw GoogleAPIError.invalidArgument("Multipart upload must have exactly two parts, metadata then media (found \(parts.count)).")
+        }
+        let (_, metadata) = try Self.split(parts[0])
+        let (headers, media) = try Self.split(parts[1])
+        self.metadata = metadata
+        self.media = media
+        self.mediaContentType = headers["content-type"]
+    }
+
+    /// The parts between `--boundary` delimiters, each with its headers (any multipart type).
+    static func parts(of body: Data, boundary: String) -> [Data] {
         let delimiter = Data("--\(boundary)".utf8)
         var parts: [Data] = []
         var searchStart = body.startIndex
@@ -25,21 +38,20 @@ struct MultipartRelated: Sendable {
             partStart = next
             searchStart = next
         }
-        guard parts.count == 2 else {
-            throw GoogleAPIError.invalidArgument("Multipart upload must have exactly two parts, metadata then media (found \(parts.count)).")
-        }
-        let (_, metadata) = try Self.split(parts[0])
-        let (headers, media) = try Self.split(parts[1])
-        self.metadata = metadata
-        self.media = media
-        self.mediaContentType = headers["content-type"]
+        return parts
     }
 
-    private static func boundary(in contentType: String) -> String? {
+    /// The `boundary` parameter of a multipart content type, without its quotes.
+    static func boundary(in contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if pair.count == 2, pair[0].lowercased() == "boundary" {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                // gcloud and gsutil quote the boundary with single quotes (`boundary='===…=='`).
+                var value = Substring(pair[1])
+                if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+                    value = value.dropFirst().dropLast()
+                }
+                return String(value)
             }
         }
         return nil
@@ -53,7 +65,7 @@ struct MultipartRelated: Sendable {
     }
 
     /// Splits a part into its headers (lower-cased names) and body.
-    private static func split(_ part: Data) throws -> ([String: String], Data) {
+    static func split(_ part: Data) throws -> ([String: String], Data) {
         let separator = part.range(of: Data("\r\n\r\n".utf8)) ?? part.range(of: Data("\n\n".utf8))
         guard let separator else {
             if part.starts(with: Data("\r\n".utf8)) { return ([:], part.dropFirst(2)) }

@@ -212,7 +212,7 @@ struct ObjectLayout: Sendable {
         return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
-    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -231,7 +231,7 @@ struct ObjectLayout: Sendable {
 
     /// The error for a failed file operation: a full or failing disk is a `DiskFullError`
     /// (503, and deliveries pause), anything else an internal error naming the path.
-    private static func failure(_ operation: String, _ path: String) -> any Error {
+    static func failure(_ operation: String, _ path: String) -> any Error {
         if let disk = DiskFullError.current(operation, path) { return disk }
         return GoogleAPIError.internal("Could not \(operation) \(path): \(String(cString: strerror(errno))).")
     }

@@ -95,6 +95,9 @@ struct StorageBucketRequest: Codable, Sendable {
     var storageClass: String?
     var labels: [String: String]?
     var versioning: JSONValue?
+    var lifecycle: JSONValue?
+    var cors: JSONValue?
+    var website: JSONValue?
     var iamConfiguration: JSONValue?
 }
 
@@ -113,6 +116,13 @@ struct StorageBucketResource: Codable, Sendable {
     var timeCreated: GoogleTimestamp
     var updated: GoogleTimestamp
     var labels: [String: String]?
+    /// Stored and shown as sent (`{"enabled": true}`); only the live generation is kept either way.
+    var versioning: JSONValue?
+    /// Stored and shown as sent; the emulator never expires objects by its rules.
+    var lifecycle: JSONValue?
+    var cors: JSONValue?
+    var website: JSONValue?
+    var iamConfiguration: JSONValue?
 }
 
 /// `storage#buckets`.

@@ -8,8 +8,9 @@ extension StorageRoutes {
     /// `POST /upload/storage/v1/b/B/o?uploadType=media|multipart|resumable`, and the resumable
     /// session's `PUT` (chunks) and `DELETE` (cancel) at `…&upload_id=ID`.
     func handleUpload(_ request: Request) async throws -> Response {
-        let segments = try request.apiPath(splitVerb: false).segments
-        guard segments.count == 6, segments[5] == "o" else { throw GoogleAPIError.notFound("No Storage upload at \(request.uri.path).") }
+        var segments = try request.apiPath(splitVerb: false).segments
+        if segments.first == "resumable" { segments.removeFirst() }
+        guard segments.count == 6, segments[5] == "o" else { throw Self.unimplemented(request) }
         let bucket = try Self.bucketName(segments[4])
         let query = request.apiQuery
         if let uploadID = query["upload_id"] {
@@ -18,10 +19,10 @@ extension StorageRoutes {
             case .delete:
                 try await store.cancelUpload(id: uploadID)
                 return Response(status: .init(code: 499, reasonPhrase: "Client Closed Request"))
-            default: throw GoogleAPIError.notFound("No Storage method \(request.method) on an upload session.")
+            default: throw Self.unimplemented(request)
             }
         }
-        guard request.method == .post else { throw GoogleAPIError.notFound("Uploads start with POST (got \(request.method)).") }
+        guard request.method == .post else { throw Self.unimplemented(request) }
         let preconditions = try StoragePreconditions(query: query)
         switch query["uploadType"] ?? "media" {
         case "media":
@@ -56,7 +57,7 @@ extension StorageRoutes {
         }
     }
 
-    private func collect(_ request: Request) async throws -> Data {
+    func collect(_ request: Request) async throws -> Data {
         Data(try await request.collectBody(limit: limits.maxRequestBytes).readableBytesView)
     }
 

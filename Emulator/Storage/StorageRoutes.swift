@@ -4,9 +4,11 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Cloud Storage JSON API v1: `/storage/v1/b…`, `/upload/storage/v1/b/B/o` and
-/// `/download/storage/v1/b/B/o/NAME`. Object names are read from the raw path, so `a%2Fb.csv`
-/// and `a/b.csv` after `/o/` both name the object `a/b.csv`.
+/// Cloud Storage JSON API v1: `/storage/v1/b…`, `/upload/storage/v1/b/B/o` (also under
+/// `/resumable`, where gcloud starts sessions), `/download/storage/v1/b/B/o/NAME` and
+/// `/batch/storage/v1`. Object names are read from the raw path, so `a%2Fb.csv` and `a/b.csv`
+/// after `/o/` both name the object `a/b.csv`. Anything else under these prefixes is
+/// `UNIMPLEMENTED` at once. The XML API for signed URLs is `XMLAPIRoutes`.
 struct StorageRoutes: APIRouteGroup {
     let store: StorageStore
     let limits: APILimits
@@ -14,13 +16,24 @@ struct StorageRoutes: APIRouteGroup {
     func register(on router: Router<BasicRequestContext>) {
         registerAllMethods("storage/v1/b", on: router) { request, _ in try await handleJSONAPI(request) }
         registerAllMethods("storage/v1/b/**", on: router) { request, _ in try await handleJSONAPI(request) }
+        registerAllMethods("storage/v1/**", on: router) { request, _ in throw Self.unimplemented(request) }
         registerAllMethods("upload/storage/v1/b/**", on: router) { request, _ in try await handleUpload(request) }
+        // gcloud and gsutil start resumable uploads here rather than under /upload.
+        registerAllMethods("resumable/upload/storage/v1/b/**", on: router) { request, _ in try await handleUpload(request) }
         registerAllMethods("download/storage/v1/b/**", on: router) { request, _ in try await handleDownloadPath(request) }
+        registerAllMethods("batch/storage/v1", on: router) { request, _ in try await handleBatch(request) }
+    }
+
+    /// A Storage call the emulator does not serve. 400 rather than Google's 501: gcloud retries
+    /// a 501 for half a minute, and a 404 reads as "bucket not found".
+    static func unimplemented(_ request: Request) -> GoogleAPIError {
+        GoogleAPIError(.unimplemented, status: .badRequest,
+                       "The Storage method \(request.method) \(request.uri.path) is not implemented by the emulator.")
     }
 
     // MARK: /storage/v1
 
-    private func handleJSONAPI(_ request: Request) async throws -> Response {
+    func handleJSONAPI(_ request: Request) async throws -> Response {
         let segments = try request.apiPath(splitVerb: false).segments
         let query = request.apiQuery
         switch (segments.count, request.method) {
@@ -37,8 +50,16 @@ struct StorageRoutes: APIRouteGroup {
         case (4, .delete):
             try await store.deleteBucket(try Self.bucketName(segments[3]))
             return Response(status: .noContent)
+        case (4, .patch), (4, .put):
+            return try await updateBucket(try Self.bucketName(segments[3]), request: request)
+        case (5, .get) where segments[4] == "storageLayout":
+            return try await storageLayout(try Self.bucketName(segments[3]))
+        case (5, .get) where segments[4] == "managedFolders":
+            return try await managedFolders(try Self.bucketName(segments[3]))
         case (5, .get) where segments[4] == "o":
             return try await list(bucket: try Self.bucketName(segments[3]), query: query, origin: request.originForLinks)
+        case (6..., .post) where segments[4] == "o":
+            return try await objectAction(segments: segments, request: request)
         case (6..., _) where segments[4] == "o":
             let bucket = try Self.bucketName(segments[3])
             let name = try Self.objectName(segments[5...].joined(separator: "/"))
@@ -54,14 +75,16 @@ struct StorageRoutes: APIRouteGroup {
                 try await store.deleteObject(bucket: bucket, name: name, preconditions: try StoragePreconditions(query: query))
                 return Response(status: .noContent)
             case .patch, .put:
+                // PATCH merges into the metadata; PUT (`objects.update`) replaces all of it.
                 let patch = try await request.decodeJSON(StorageObjectMetadata.self, limit: limits.maxRequestBytes)
-                let object = try await store.patchObject(bucket: bucket, name: name, patch: patch, preconditions: try StoragePreconditions(query: query))
+                let object = try await store.patchObject(bucket: bucket, name: name, patch: patch, replace: request.method == .put,
+                                                         preconditions: try StoragePreconditions(query: query))
                 return try APIJSON.response(object.resource(origin: request.originForLinks))
             default:
-                throw GoogleAPIError.notFound("No Storage method \(request.method) on objects.")
+                throw Self.unimplemented(request)
             }
         default:
-            throw GoogleAPIError.notFound("No Storage method \(request.method) \(request.uri.path).")
+            throw Self.unimplemented(request)
         }
     }
 
@@ -82,13 +105,11 @@ struct StorageRoutes: APIRouteGroup {
 
     private func handleDownloadPath(_ request: Request) async throws -> Response {
         let segments = try request.apiPath(splitVerb: false).segments
-        guard request.method == .get, segments.count >= 7, segments[5] == "o" else {
-            throw GoogleAPIError.notFound("No Storage download at \(request.uri.path).")
-        }
+        guard request.method == .get, segments.count >= 7, segments[5] == "o" else { throw Self.unimplemented(request) }
         return try await download(bucket: try Self.bucketName(segments[4]), name: try Self.objectName(segments[6...].joined(separator: "/")), request: request)
     }
 
-    private func download(bucket: String, name: String, request: Request) async throws -> Response {
+    func download(bucket: String, name: String, request: Request) async throws -> Response {
         let query = request.apiQuery
         let object = try await store.object(bucket: bucket, name: name)
         try Self.checkGeneration(query, object)

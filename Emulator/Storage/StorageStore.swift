@@ -51,7 +51,9 @@ struct StorageStore: Sendable {
         let now = GoogleTimestamp.now()
         let bucket = StorageBucketResource(id: name, name: name, location: request.location?.uppercased() ?? "US",
                                            storageClass: request.storageClass ?? "STANDARD",
-                                           etag: Data(name.utf8).base64EncodedString(), timeCreated: now, updated: now, labels: request.labels)
+                                           etag: Data(name.utf8).base64EncodedString(), timeCreated: now, updated: now, labels: request.labels,
+                                           versioning: request.versioning, lifecycle: request.lifecycle, cors: request.cors,
+                                           website: request.website, iamConfiguration: request.iamConfiguration)
         let text = try StoredJSON.encode(bucket)
         let layout = layout
         return try await store.write { db in
@@ -153,21 +155,32 @@ struct StorageStore: Sendable {
         }
     }
 
-    /// Changes an object's metadata (new metageneration, same bytes).
-    func patchObject(bucket: String, name: String, patch: StorageObjectMetadata, preconditions: StoragePreconditions) async throws -> StoredObject {
+    /// Changes an object's metadata (new metageneration, same bytes). With `replace`
+    /// (`objects.update`), fields the request leaves out are cleared instead of kept.
+    func patchObject(bucket: String, name: String, patch: StorageObjectMetadata, replace: Bool = false,
+                     preconditions: StoragePreconditions) async throws -> StoredObject {
         try await store.write { db in
             _ = try Self.bucket(bucket, in: db)
             guard var object = try Self.object(bucket: bucket, name: name, in: db) else { throw Self.noSuchObject(bucket, name) }
             try preconditions.check(object)
-            if let contentType = patch.contentType { object.contentType = contentType }
-            if let value = patch.contentEncoding { object.contentEncoding = value }
-            if let value = patch.contentDisposition { object.contentDisposition = value }
-            if let value = patch.contentLanguage { object.contentLanguage = value }
-            if let value = patch.cacheControl { object.cacheControl = value }
-            if let changes = patch.metadata {
-                var metadata = object.metadata ?? [:]
-                for (key, value) in changes { metadata[key] = value }
-                object.metadata = metadata.isEmpty ? nil : metadata
+            if replace {
+                object.contentType = patch.contentType ?? "application/octet-stream"
+                object.contentEncoding = patch.contentEncoding
+                object.contentDisposition = patch.contentDisposition
+                object.contentLanguage = patch.contentLanguage
+                object.cacheControl = patch.cacheControl
+                object.metadata = patch.metadata.map { $0.compactMapValues { $0 } }.flatMap { $0.isEmpty ? nil : $0 }
+            } else {
+                if let contentType = patch.contentType { object.contentType = contentType }
+                if let value = patch.contentEncoding { object.contentEncoding = value }
+                if let value = patch.contentDisposition { object.contentDisposition = value }
+                if let value = patch.contentLanguage { object.contentLanguage = value }
+                if let value = patch.cacheControl { object.cacheControl = value }
+                if let changes = patch.metadata {
+                    var metadata = object.metadata ?? [:]
+                    for (key, value) in changes { metadata[key] = value }
+                    object.metadata = metadata.isEmpty ? nil : metadata
+                }
             }
             object.metageneration += 1
             object.updated = MonotonicClock.next()
@@ -299,7 +312,7 @@ struct StorageStore: Sendable {
 
     // MARK: Rows
 
-    private static func bucket(_ name: String, in db: Database) throws -> StorageBucketResource {
+    static func bucket(_ name: String, in db: Database) throws -> StorageBucketResource {
         guard let text = try String.fetchOne(db, sql: "SELECT body FROM storage_buckets WHERE name = ?", arguments: [name]) else {
             throw GoogleAPIError.notFound("The specified bucket does not exist: \(name).")
         }
@@ -318,7 +331,7 @@ struct StorageStore: Sendable {
             """, arguments: [object.bucket, object.name, try StoredJSON.encode(object), object.generation, object.location])
     }
 
-    private static func noSuchObject(_ bucket: String, _ name: String) -> GoogleAPIError {
+    static func noSuchObject(_ bucket: String, _ name: String) -> GoogleAPIError {
         .notFound("No such object: \(bucket)/\(name)")
     }
 }
