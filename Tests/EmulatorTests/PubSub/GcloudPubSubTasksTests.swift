@@ -2,39 +2,24 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The installed `gcloud` run as a child process against the emulator, with a throwaway
-/// configuration, credentials disabled and the Pub/Sub and Cloud Tasks endpoints overridden to
-/// the emulator on loopback.
+/// `GcloudCLI` for the Pub/Sub and Cloud Tasks commands: a configuration of its own, each
+/// command `--quiet`, what it printed as one text, and how long it took.
 struct Gcloud: Sendable {
-    static let executable = URL(fileURLWithPath: "/usr/bin/gcloud")
-    static var installed: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+    static var installed: Bool { GcloudCLI.installed }
 
-    let configDirectory: URL
-    let environment: [String: String]
+    let cli: GcloudCLI
 
     init(emulator baseURL: String, project: String = "demo") throws {
-        configDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        environment = [
-            "HOME": configDirectory.path,
-            "CLOUDSDK_CONFIG": configDirectory.path,
-            "CLOUDSDK_CORE_PROJECT": project,
-            "CLOUDSDK_AUTH_DISABLE_CREDENTIALS": "true",
-            "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-            "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
-            "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
-            "CLOUDSDK_API_ENDPOINT_OVERRIDES_PUBSUB": baseURL + "/",
-            "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS": baseURL + "/",
-        ]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gcloud-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        cli = GcloudCLI(baseURL: baseURL, project: project, directory: directory)
     }
 
     /// Runs `gcloud ARGUMENTS`; returns its exit status, output (stdout and stderr) and how long it took.
     func run(_ arguments: [String], within limit: Duration = .seconds(90)) async throws -> (status: Int32, output: String, took: Duration) {
         let start = ContinuousClock.now
-        let child = try ChildProcess(executable: Self.executable, arguments: arguments + ["--quiet"], environment: environment)
-        let status = try await child.exitStatus(within: limit)
-        try await child.outputEnded()
-        return (status, child.lines.joined(separator: "\n"), ContinuousClock.now - start)
+        let result = try await cli.run(arguments + ["--quiet"], timeout: limit)
+        return (result.status, result.text + result.stderr, ContinuousClock.now - start)
     }
 
     /// Runs `gcloud ARGUMENTS` and expects it to succeed.
@@ -45,7 +30,7 @@ struct Gcloud: Sendable {
         return result.output
     }
 
-    func remove() { try? FileManager.default.removeItem(at: configDirectory) }
+    func remove() { try? FileManager.default.removeItem(at: cli.directory) }
 }
 
 @Suite("gcloud pubsub and gcloud tasks against the emulator", .enabled(if: Gcloud.installed, "gcloud is not installed at /usr/bin/gcloud"))

@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// The gcloud CLI pointed at one emulator: a throwaway configuration directory, credentials
-/// disabled, the Storage JSON and XML endpoints overridden to the emulator, and nothing that
+/// disabled, the Storage JSON and XML, Pub/Sub and Cloud Tasks endpoints overridden to the
+/// emulator, and nothing that
 /// would reach Google (metadata server checks, usage reporting, update checks).
 struct GcloudCLI: Sendable {
     static let binary = URL(fileURLWithPath: "/usr/bin/gcloud")
@@ -26,6 +27,8 @@ struct GcloudCLI: Sendable {
             "CLOUDSDK_AUTH_DISABLE_CREDENTIALS": "true",
             "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE": "\(baseURL)/storage/v1/",
             "CLOUDSDK_STORAGE_GS_XML_ENDPOINT_URL": baseURL,
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_PUBSUB": baseURL + "/",
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS": baseURL + "/",
             "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED": "False",
             "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false",
             "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
