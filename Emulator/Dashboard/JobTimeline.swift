@@ -65,19 +65,20 @@ struct JobTimeline: Sendable, Equatable {
             if let queued = timings.queuedAt.flatMap(Timestamp.parse) { instants.append(queued) }
         }
         let origin = instants.min() ?? Timestamp.parse(createdAt) ?? Date(timeIntervalSince1970: 0)
+        // To a tenth of a millisecond: timestamps are kept in milliseconds, steps in tenths.
         func offset(_ text: String?) -> Double? {
-            text.flatMap(Timestamp.parse).map { $0.timeIntervalSince(origin) * 1000 }
+            text.flatMap(Timestamp.parse).map { ($0.timeIntervalSince(origin) * 10_000).rounded() / 10 }
         }
         func segments(_ timings: StepTimings) -> [Segment] {
             guard let start = offset(timings.startedAt) else { return [] }
             var segments: [Segment] = []
             if let queued = offset(timings.queuedAt), queued < start {
-                segments.append(Segment(step: wait, startMs: queued, ms: start - queued))
+                segments.append(Segment(step: wait, startMs: queued, ms: ((start - queued) * 10).rounded() / 10))
             }
             var at = start
             for step in timings.steps {
                 segments.append(Segment(step: step.step, startMs: at, ms: step.ms))
-                at += step.ms
+                at = ((at + step.ms) * 10).rounded() / 10
             }
             return segments
         }

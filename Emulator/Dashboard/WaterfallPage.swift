@@ -96,7 +96,7 @@ enum WaterfallPage {
     /// A bar pair per step: p50 solid, p95 pale behind it, on a shared scale.
     static func percentiles(_ steps: [JobTimeline.StepPercentile], width: Double = 1100) -> String {
         let labelWidth = 190.0, rowHeight = 20.0
-        let plot = width - labelWidth - 170
+        let plot = width - labelWidth - 270
         let largest = max(steps.map(\.p95).max() ?? 1, 0.1)
         let height = Double(steps.count) * rowHeight + 8
         var svg = "<svg class=\"percentiles\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(format(width))\" height=\"\(format(height))\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\" aria-label=\"p50 and p95 per step\">"

@@ -22,7 +22,7 @@ struct PipelineEndToEndMetricsTests {
             input.add("Missing twice", [images.url(7002), images.url(7003)])
             input.add("Web page", [images.url(7004)])
             input.add("Flaky", [images.url(7005)])
-            input.add("Not a link", ["not a url"])
+            input.add("Not a link", ["notaurl"])
             let upload = try await pipeline.upload(csv: input.text, name: "metrics.csv")
             let job = try await pipeline.awaitFinal(upload.job)
             #expect(job.status == .finishedWithErrors, "status \(job.status.rawValue)")
@@ -97,7 +97,7 @@ struct PipelineEndToEndMetricsTests {
     static func screenshot(_ url: String, to path: String) throws {
         let chromium = Process()
         chromium.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
-        chromium.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=\(path)", "--window-size=1200,900", url]
+        chromium.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=\(path)", "--window-size=1400,1000", url]
         chromium.standardOutput = FileHandle.nullDevice
         chromium.standardError = FileHandle.nullDevice
         try chromium.run()

@@ -71,7 +71,7 @@ struct JobTimelineTests {
         #expect(html.contains("webhook-delivered"))
     }
 
-    @Test("tick intervals are round", arguments: [(0.7, 1.0), (13.0, 10.0), (260.0, 200.0), (4100.0, 5000.0)])
+    @Test("tick intervals are round", arguments: [(0.7, 0.5), (13.0, 10.0), (260.0, 200.0), (4100.0, 5000.0)])
     func ticks(rough: Double, expected: Double) {
         #expect(WaterfallPage.roundTick(rough) == expected)
     }
