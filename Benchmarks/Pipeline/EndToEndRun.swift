@@ -44,9 +44,9 @@ enum EndToEndRun {
             var ratios: [Double] = []
             for pair in 1...metricsPairs {
                 setenv("PIXELPIPE_METRICS", "off", 1)
-                let off = try await pipeline(images: images, server: server, engineRate: engineRate)
+                let off = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
                 setenv("PIXELPIPE_METRICS", "on", 1)
-                let on = try await pipeline(images: images, server: server, engineRate: engineRate)
+                let on = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
                 ratios.append(on / off)
                 report("Pair \(pair): metrics off \(String(format: "%.2f", off)) images/s (ratio \(String(format: "%.3f", off / engineRate))), on \(String(format: "%.2f", on)) images/s (ratio \(String(format: "%.3f", on / engineRate))); on / off \(String(format: "%.3f", on / off))")
             }
@@ -54,11 +54,11 @@ enum EndToEndRun {
             report("Metrics on / off, median of \(ratios.count) pairs: \(String(format: "%.3f", sorted[sorted.count / 2])) (target: within 2 %)")
             return
         }
-        _ = try await pipeline(images: images, server: server, engineRate: engineRate)
+        _ = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
     }
 
     /// One pipeline run of `images` images under a fresh release emulator; returns its images/s.
-    static func pipeline(images: Int, server: ImageServer, engineRate: Double) async throws -> Double {
+    static func pipeline(images: Int, server: ImageServer, engineRate: Double, engineCPU: Double) async throws -> Double {
         let emulator = ChildEmulator(arguments: [])
         try emulator.start(readyMessage: "pipeline ready")
         defer { emulator.stop() }
