@@ -18,6 +18,8 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let serviceContext = Target.Dependency.product(name: "ServiceContextModule", package: "swift-service-context")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 /// What every stage library links: the framework, the Google clients and the pipeline model.
 let stageDependencies: [Target.Dependency] = ["FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", log]
@@ -90,7 +92,9 @@ let package = Package(
         // logging. Nothing about images, jobs or Google's APIs.
         .target(
             name: "FunctionsFramework",
-            dependencies: ["PixelPipeCore", hummingbird, log, lifecycle, serviceContext, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            // swift-metrics and swift-prometheus: a function's own metrics, served as Prometheus
+            // text on a listener of their own (METRICS_PORT) that no invocation reaches.
+            dependencies: ["PixelPipeCore", hummingbird, log, lifecycle, serviceContext, metrics, prometheus, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Sources/FunctionsFramework",
             swiftSettings: swiftSettings
         ),
@@ -108,7 +112,7 @@ let package = Package(
         // The pipeline model: the job and item contract, CSV, recipes, names, the ledger.
         .target(
             name: "PipelineModel",
-            dependencies: ["PixelPipeCore", "FunctionsFramework", "GoogleCloud", crypto, log],
+            dependencies: ["PixelPipeCore", "FunctionsFramework", "GoogleCloud", crypto, log, metrics],
             path: "Sources/PipelineModel",
             swiftSettings: swiftSettings
         ),

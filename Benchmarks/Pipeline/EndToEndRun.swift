@@ -9,7 +9,8 @@ import PixelPipeCore
 /// under the release emulator, from upload to the job's final status (output CSV written),
 /// against the imaging engine alone on the same images with the same recipe in the same run.
 enum EndToEndRun {
-    static func run(images: Int, photos photoCount: Int) async throws {
+    /// With `metricsPairs` > 0, the pipeline runs that many times with metrics off and on in turn.
+    static func run(images: Int, photos photoCount: Int, metricsPairs: Int = 0) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-pipeline-bench")
         let photos = try SyntheticPhotos.make(count: photoCount, width: 2000, height: 1500, in: folder).map { try Data(contentsOf: $0) }
         report("Images: \(images) (\(photoCount) distinct 2000×1500 JPEGs, \(photos.map(\.count).reduce(0, +) / photos.count / 1024) KiB on average); recipe: the default (\(Recipe.default.sizes.count) sizes × \(Recipe.default.formats.map(\.rawValue).joined(separator: "/")))")
@@ -37,6 +38,28 @@ enum EndToEndRun {
         // The pipeline: the release emulator with its built-in default pipeline and binaries.
         let server = await ImageServer(photos: photos)
         defer { server.stop() }
+        if metricsPairs > 0 {
+            // Metrics (and their timing records and log lines) off, then on, in turn: the same
+            // run's pipeline figure both ways, so the machine's drift falls on both alike.
+            var ratios: [Double] = []
+            for pair in 1...metricsPairs {
+                setenv("PIXELPIPE_METRICS", "off", 1)
+                let off = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
+                setenv("PIXELPIPE_METRICS", "on", 1)
+                let on = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
+                ratios.append(on / off)
+                report("Pair \(pair): metrics off \(String(format: "%.2f", off)) images/s (ratio \(String(format: "%.3f", off / engineRate))), on \(String(format: "%.2f", on)) images/s (ratio \(String(format: "%.3f", on / engineRate))); on / off \(String(format: "%.3f", on / off))")
+            }
+            let sorted = ratios.sorted()
+            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            report("Metrics on / off, median of \(ratios.count) pairs: \(String(format: "%.3f", median)) (target: within 2 %)")
+            return
+        }
+        _ = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
+    }
+
+    /// One pipeline run of `images` images under a fresh release emulator; returns its images/s.
+    static func pipeline(images: Int, server: ImageServer, engineRate: Double, engineCPU: Double) async throws -> Double {
         let emulator = ChildEmulator(arguments: [])
         try emulator.start(readyMessage: "pipeline ready")
         defer { emulator.stop() }
@@ -56,6 +79,7 @@ enum EndToEndRun {
         report("CPU seconds during the run: " + usage.map { "\($0.name) \(String(format: "%.1f", $0.seconds))" }.joined(separator: ", ")
             + "; engine alone used \(String(format: "%.1f", engineCPU)) s")
         report("End to end / engine alone: \(String(format: "%.2f", pipelineRate / engineRate)) (target ≥ 0.85)")
+        return pipelineRate
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -2,7 +2,7 @@ import BenchmarkSupport
 import Foundation
 
 // The pipeline's two benchmarks (issue 7). Usage, after `swift build -c release`:
-//   .build/release/PipelineBenchmark [ingest|end-to-end|all] [--rows N] [--runs N] [--images N] [--photos N]
+//   .build/release/PipelineBenchmark [ingest|end-to-end|all] [--rows N] [--runs N] [--images N] [--photos N] [--metrics-pairs N]
 // ingest: a 1,000,000-row CSV through the ingest binary (target < 10 s, < 100 MiB).
 // end-to-end: 1,000 2000×1500 JPEGs drop → output CSV vs the imaging engine alone (target ≥ 0.85).
 
@@ -20,7 +20,7 @@ do {
         try await IngestRun.run(rows: option("--rows", default: 1_000_000), runs: option("--runs", default: 2))
     }
     if mode == "end-to-end" || mode == "all" {
-        try await EndToEndRun.run(images: option("--images", default: 1000), photos: option("--photos", default: 20))
+        try await EndToEndRun.run(images: option("--images", default: 1000), photos: option("--photos", default: 20), metricsPairs: option("--metrics-pairs", default: 0))
     }
 } catch {
     FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))

@@ -38,7 +38,7 @@ enum DashboardPage {
         } else {
             html += "<table><tr><th>job</th><th>created</th><th>took</th><th>status</th><th>progress</th><th>done</th><th>succeeded</th><th>failed</th><th>first failures</th><th>links</th></tr>"
             for job in snapshot.jobs {
-                html += "<tr><td><code>\(escape(job.id))</code><br><span class=\"muted\">\(escape(job.sourceName))</span></td>"
+                html += "<tr><td><a href=\"/dashboard/jobs/\(escape(job.id))\"><code>\(escape(job.id))</code></a><br><span class=\"muted\">\(escape(job.sourceName))</span></td>"
                 html += "<td>\(escape(shortTime(job.createdAt)))</td><td>\(job.durationSeconds.map(duration) ?? "—")</td>"
                 html += "<td class=\"status-\(escape(job.status.rawValue))\">\(escape(job.status.rawValue))</td>"
                 html += "<td>\(progressBar(job))</td>"

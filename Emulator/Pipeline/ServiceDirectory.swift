@@ -23,6 +23,7 @@ actor ServiceDirectory {
         status.pid = launch.pid
         status.revision = launch.revision
         status.restarts = launch.restarts
+        status.metricsPort = launch.metricsPort
         status.state = launch.restarts == 0 ? .starting : .restarting
         statuses[launch.service] = status
     }
@@ -66,6 +67,9 @@ struct ServiceStatus: Sendable, Encodable, Equatable {
     var revision: String?
     /// Restarts since the emulator started.
     var restarts: Int = 0
+    /// The loopback port the service serves its metrics on (`METRICS_PORT`), which the
+    /// emulator's `/metrics` scrapes.
+    var metricsPort: Int?
 }
 
 /// A process the supervisor started for a service.
@@ -77,4 +81,6 @@ struct ServiceLaunch: Sendable, Equatable {
     var revision: String
     /// Restarts of the service before this launch.
     var restarts: Int
+    /// `METRICS_PORT`, when the service serves metrics.
+    var metricsPort: Int? = nil
 }

@@ -32,9 +32,9 @@ struct ServiceLauncher: Sendable {
     }
 
     /// The command that runs `service` on `port` as revision `revision`: the binary itself, or
-    /// the container tool running it from the image.
-    func command(for service: Topology.Service, executable: URL, port: Int, revision: Int) -> Command {
-        let environment = environment(for: service, port: port, revision: revision)
+    /// the container tool running it from the image. `metricsPort` is where it serves its metrics.
+    func command(for service: Topology.Service, executable: URL, port: Int, revision: Int, metricsPort: Int? = nil) -> Command {
+        let environment = environment(for: service, port: port, revision: revision, metricsPort: metricsPort)
         guard let containers else {
             return diesWithEmulatorCommand(Command(executable: executable, arguments: [], environment: environment))
         }
@@ -78,10 +78,13 @@ struct ServiceLauncher: Sendable {
         throw SupervisorError.binaryNotFound(binary: binary, searched: binDirectory.path)
     }
 
-    /// The full environment of `service` on `port`, revision number `revision`.
-    func environment(for service: Topology.Service, port: Int, revision: Int) -> [String: String] {
+    /// The full environment of `service` on `port`, revision number `revision`, serving its
+    /// metrics on `metricsPort` (loopback) when given.
+    func environment(for service: Topology.Service, port: Int, revision: Int, metricsPort: Int? = nil) -> [String: String] {
         var environment: [String: String] = [:]
-        for key in ["PATH", "HOME", "LANG", "TZ"] {
+        // PIXELPIPE_METRICS too: `PIXELPIPE_METRICS=off emulator up` turns every service's metrics
+        // off (the benchmarks compare a run with and without them).
+        for key in ["PATH", "HOME", "LANG", "TZ", "PIXELPIPE_METRICS"] {
             if let value = ProcessInfo.processInfo.environment[key] { environment[key] = value }
         }
         environment.merge(sharedEnvironment) { _, new in new }
@@ -90,6 +93,10 @@ struct ServiceLauncher: Sendable {
         environment["HOST"] = "127.0.0.1"
         environment["K_SERVICE"] = service.name
         environment["K_REVISION"] = Self.revision(of: service.name, number: revision)
+        if let metricsPort, service.env["METRICS_PORT"] == nil {
+            environment["METRICS_PORT"] = String(metricsPort)
+            environment["METRICS_HOST"] = "127.0.0.1"
+        }
         return environment
     }
 

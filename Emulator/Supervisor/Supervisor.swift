@@ -16,15 +16,19 @@ actor Supervisor {
         let service: Topology.Service
         let executable: URL
         let port: Int
+        /// Where the service serves its metrics (`METRICS_PORT`), kept across restarts; nil for
+        /// containers, whose other ports are not published.
+        let metricsPort: Int?
         var process: Process?
         var revision = 0
         var restarts = 0
         var startedAt = ContinuousClock.now
 
-        init(service: Topology.Service, executable: URL, port: Int) {
+        init(service: Topology.Service, executable: URL, port: Int, metricsPort: Int?) {
             self.service = service
             self.executable = executable
             self.port = port
+            self.metricsPort = metricsPort
         }
     }
 
@@ -56,7 +60,8 @@ actor Supervisor {
     func start(_ services: [Topology.Service], ports: [String: Int] = [:]) async throws -> [String: String] {
         for (index, service) in services.enumerated() {
             let port = ports[service.name] ?? LoopbackPort.free()
-            let child = Child(service: service, executable: try launcher.executable(for: service), port: port)
+            let metricsPort = launcher.containers == nil ? LoopbackPort.stable(excluding: Set(ports.values).union([port])) : nil
+            let child = Child(service: service, executable: try launcher.executable(for: service), port: port, metricsPort: metricsPort)
             children[service.name] = child
             try await launch(child, colorIndex: index)
         }
@@ -113,7 +118,7 @@ actor Supervisor {
     private func launch(_ child: Child, colorIndex: Int) async throws {
         child.revision += 1
         nonisolated(unsafe) let process = Process()
-        let command = launcher.command(for: child.service, executable: child.executable, port: child.port, revision: child.revision)
+        let command = launcher.command(for: child.service, executable: child.executable, port: child.port, revision: child.revision, metricsPort: child.metricsPort)
         process.executableURL = command.executable
         process.arguments = command.arguments
         process.environment = command.environment
@@ -143,7 +148,8 @@ actor Supervisor {
         child.startedAt = .now
         onEvent(.launched(ServiceLaunch(
             service: name, pid: process.processIdentifier, executable: child.executable.path,
-            revision: ServiceLauncher.revision(of: name, number: child.revision), restarts: child.revision - 1
+            revision: ServiceLauncher.revision(of: name, number: child.revision), restarts: child.revision - 1,
+            metricsPort: child.metricsPort
         )))
         logger.debug("service started", metadata: [
             "pixelpipe.service": .string(name), "pixelpipe.port": .stringConvertible(child.port),

@@ -34,6 +34,8 @@ public struct IngestFunction: CloudEventFunction {
         let configuration = try PipelineConfiguration(environment: environment)
         _ = try configuration.requireTeardownURL()
         let clients = PipelineClients(api: GoogleAPIClient(environment: environment, logger: logger), configuration: configuration)
-        return FunctionDefinition(name: "ingest", cloudEvent: IngestFunction(ingestor: Ingestor(configuration: configuration, clients: clients)))
+        var ingestor = Ingestor(configuration: configuration, clients: clients)
+        ingestor.metrics = try StageMetrics(stage: "ingest", environment: environment)
+        return FunctionDefinition(name: "ingest", cloudEvent: IngestFunction(ingestor: ingestor))
     }
 }

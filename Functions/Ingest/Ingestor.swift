@@ -16,6 +16,8 @@ struct Ingestor: Sendable {
     let jobs: JobStore
     /// Shard messages per publish request.
     var publishBatch = 500
+    /// Jobs by outcome, rows and shards, step durations; the job's `ingest` timing document.
+    var metrics = StageMetrics(stage: "ingest")
 
     init(configuration: PipelineConfiguration, clients: PipelineClients) {
         self.configuration = configuration
@@ -68,16 +70,24 @@ struct Ingestor: Sendable {
             return .alreadyIngested(job: job)
         }
 
+        let started = Date()
+        let startedClock = ContinuousClock.now
+        var lap = startedClock
+        // From the upload (the object's creation, when the event says) to the end of publishing.
+        var timings = StepTimings(startedAt: Timestamp.format(started), queuedAt: object.timeCreated.flatMap(Timestamp.parse).map(Timestamp.format))
         let scan: CSVScan.Result
         let recipe: String
         let webhookURL: String?
         do {
             scan = try await self.scan(object, generation: generation)
+            timings.add("scan", ContinuousClock.now - lap)
+            lap = .now
             recipe = try effectiveRecipe(object.metadata?["recipe"])
             webhookURL = try self.webhookURL(object.metadata?["webhook-url"])
         } catch let rejection as Rejection {
             let webhook = (try? self.webhookURL(object.metadata?["webhook-url"])) ?? nil
             try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), traceID: trace.traceID, logger: logger)
+            metrics.work("jobs", 1, outcome: "rejected")
             return .rejected(job: job, reason: rejection.reason)
         }
 
@@ -103,8 +113,12 @@ struct Ingestor: Sendable {
         } catch let error as GoogleAPIError where error.isAlreadyExists {
             logger.debug("job queue already exists", metadata: ["pixelpipe.queue": .string(queue)])
         }
+        timings.add("create_job", ContinuousClock.now - lap)
+        lap = .now
         try await publish(job: job, source: source, header: scan.header, shards: scan.shards)
         try await jobs.update(job, .init(published: true))
+        timings.add("publish", ContinuousClock.now - lap)
+        try await recordTimings(timings, job: job, scan: scan, total: ContinuousClock.now - startedClock, logger: logger)
         logger.debug("job accepted", metadata: [
             "pixelpipe.items": .stringConvertible(scan.items), "pixelpipe.rows": .stringConvertible(scan.rows),
             "pixelpipe.shards": .stringConvertible(scan.shards.count),

@@ -12,7 +12,7 @@ public struct PopulateFunction: PubSubFunction {
         var logger = context.logger
         logger[metadataKey: "pixelpipe.job"] = .string(push.message.data.job.rawValue)
         logger[metadataKey: "pixelpipe.shard"] = .string("\(push.message.data.firstRow)+\(push.message.data.rows)")
-        let outcome = try await populator.populate(push.message.data, logger: logger)
+        let outcome = try await populator.populate(push.message.data, publishedAt: push.message.publishTime, logger: logger)
         logger.debug("shard populated", metadata: [
             "pixelpipe.created": .stringConvertible(outcome.created), "pixelpipe.existing": .stringConvertible(outcome.existing),
             "pixelpipe.failed": .stringConvertible(outcome.failed),
@@ -25,6 +25,8 @@ public struct PopulateFunction: PubSubFunction {
         _ = try configuration.requireProcessURL()
         _ = try configuration.requireTeardownURL()
         let clients = PipelineClients(api: GoogleAPIClient(environment: environment, logger: logger), configuration: configuration)
-        return FunctionDefinition(name: "populate", pubSubPush: PopulateFunction(populator: ShardPopulator(configuration: configuration, clients: clients)))
+        var populator = ShardPopulator(configuration: configuration, clients: clients)
+        populator.metrics = try StageMetrics(stage: "populate", environment: environment)
+        return FunctionDefinition(name: "populate", pubSubPush: PopulateFunction(populator: populator))
     }
 }

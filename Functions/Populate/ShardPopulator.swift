@@ -14,6 +14,8 @@ struct ShardPopulator: Sendable {
     let jobs: JobStore
     /// Task creations in flight at once.
     var concurrency = 16
+    /// Rows, tasks and invalid items, step durations; the job's `populate-N` timing documents.
+    var metrics = StageMetrics(stage: "populate")
 
     init(configuration: PipelineConfiguration, clients: PipelineClients) {
         self.configuration = configuration
@@ -34,7 +36,12 @@ struct ShardPopulator: Sendable {
         var jobFinished = false
     }
 
-    func populate(_ shard: ShardMessage, logger: Logger) async throws -> Outcome {
+    /// `publishedAt`, the message's publish time, is when the shard started waiting for delivery.
+    func populate(_ shard: ShardMessage, publishedAt: String? = nil, logger: Logger) async throws -> Outcome {
+        let started = Date()
+        let startedClock = ContinuousClock.now
+        var lap = startedClock
+        var timings = StepTimings(startedAt: Timestamp.format(started), queuedAt: publishedAt.flatMap(Timestamp.parse).map(Timestamp.format))
         guard let job = try await jobs.record(shard.job)?.record else {
             throw PopulateError.unknownJob(shard.job)
         }
@@ -44,6 +51,8 @@ struct ShardPopulator: Sendable {
         }
         guard let recipe = job.recipe else { throw PopulateError.noRecipe(shard.job) }
         let rows = try await read(shard)
+        timings.add("rows", ContinuousClock.now - lap)
+        lap = .now
 
         var outcome = Outcome()
         let recordedAt = Timestamp.format(Date())
@@ -68,6 +77,10 @@ struct ShardPopulator: Sendable {
         for start in stride(from: 0, to: failed.count, by: JobStore.maxItemsPerCommit) {
             let batch = Array(failed[start..<min(start + JobStore.maxItemsPerCommit, failed.count)])
             if case .recorded = try await ledger.record(batch, job: shard.job, shard: failedShard, logger: logger) { outcome.failed += batch.count }
+        }
+        if !failed.isEmpty {
+            timings.add("record_invalid", ContinuousClock.now - lap)
+            lap = .now
         }
         let processURL = try configuration.requireProcessURL()
         let results = try await withThrowingTaskGroup(of: TaskCreation.self) { group in
@@ -101,6 +114,8 @@ struct ShardPopulator: Sendable {
                 throw PopulateError.queueMissing(job: shard.job)
             }
         }
+        timings.add("enqueue", ContinuousClock.now - lap)
+        try await recordTimings(timings, shard: shard, rows: rows.count, outcome: outcome, invalid: failed.count, total: ContinuousClock.now - startedClock, logger: logger)
         return outcome
     }
 

@@ -26,9 +26,15 @@ struct ImageTaskHandler: CloudTaskFunction {
     let defaultRecipe: Recipe
     /// What a task's recipe may ask for (the default recipe was checked at start-up).
     let budget: OutputBudget
+    /// Items by outcome and reason, step durations, bytes, queue lag (`StageMetrics`).
+    let metrics: StageMetrics
     let now: @Sendable () -> Date
 
-    init(processor: ImageProcessor, clients: PipelineClients, configuration: PipelineConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
+    init(
+        processor: ImageProcessor, clients: PipelineClients, configuration: PipelineConfiguration,
+        metrics: StageMetrics = StageMetrics(stage: "process"), now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.metrics = metrics
         self.processor = processor
         self.ledger = JobLedger(clients: clients, configuration: configuration)
         self.jobs = JobStore(firestore: clients.firestore)
@@ -68,12 +74,20 @@ struct ImageTaskHandler: CloudTaskFunction {
         }
 
         let attempt = request.task.attempt
+        let started = now()
+        let startedClock = ContinuousClock.now
+        let eta = request.task.eta.map { Date(timeIntervalSince1970: $0) }
+        metrics.queueLag(eta: eta, now: started)
+        var timings = StepTimings(startedAt: Timestamp.format(started), queuedAt: eta.map(Timestamp.format))
+        var bytesIn = 0
         let item: ItemRecord
+        var reasonKind = "none"
         do {
-            let result = try await process(task)
+            let result = try await process(task, timings: &timings, bytesIn: &bytesIn)
             item = ItemRecord(
                 row: task.row, index: task.index, url: task.url, product: task.product, status: .succeeded,
-                outputs: result.outputs, analysis: result.analysis, attempt: attempt, recordedAt: Timestamp.format(now())
+                outputs: result.outputs, analysis: result.analysis, attempt: attempt, recordedAt: Timestamp.format(now()),
+                timings: metrics.enabled ? timings : nil
             )
             logger.debug("image processed", metadata: ["pixelpipe.outputs": .stringConvertible(result.outputs.count)])
         } catch let failure {
@@ -81,19 +95,24 @@ struct ImageTaskHandler: CloudTaskFunction {
             if failure.isTransient {
                 let (givesUp, firstAttempt) = try await ledgerCall { try await verdict.givesUp(after: attempt, of: request.task, now: now()) }
                 guard givesUp else {
+                    metrics.item(outcome: "retried", reason: failure.kind)
                     logger.debug("image failed transiently; asking for a retry", metadata: ["pixelpipe.reason": .string(failure.description)])
                     throw InvocationError.transient(failure.description)
                 }
                 reason += " (gave up after \(attempt) attempts" + (firstAttempt.map { " over " + Self.describe(now().timeIntervalSince($0)) } ?? "") + ")"
             }
             logger.warning("image failed; recording the item as failed", metadata: ["pixelpipe.reason": .string(reason)])
+            reasonKind = failure.kind
             item = ItemRecord(
                 row: task.row, index: task.index, url: task.url, product: task.product, status: .failed,
-                error: reason, attempt: attempt, recordedAt: Timestamp.format(now())
+                error: reason, attempt: attempt, recordedAt: Timestamp.format(now()), timings: metrics.enabled ? timings : nil
             )
         }
 
+        let commitStarted = ContinuousClock.now
         let outcome = try await ledgerCall { try await ledger.record(item, job: task.job, shard: task.counter ?? 0, logger: logger) }
+        timings.add("ledger_commit", ContinuousClock.now - commitStarted)
+        record(item, reason: reasonKind, timings: timings, total: ContinuousClock.now - startedClock, eta: eta, started: started, bytesIn: bytesIn, logger: logger)
         if case .recorded(let remaining) = outcome {
             logger.debug("item recorded", metadata: ["pixelpipe.item": .string(item.id), "pixelpipe.shard_remaining": .stringConvertible(remaining)])
         }
@@ -108,7 +127,7 @@ struct ImageTaskHandler: CloudTaskFunction {
     }
 
     /// Downloads and processes the task's image into its deterministic output names.
-    private func process(_ task: ImageTask) async throws(ImageFailure) -> ImageProcessor.Result {
+    private func process(_ task: ImageTask, timings: inout StepTimings, bytesIn: inout Int) async throws(ImageFailure) -> ImageProcessor.Result {
         let recipe: Recipe
         if task.recipe.isEmpty {
             recipe = defaultRecipe
@@ -124,8 +143,15 @@ struct ImageTaskHandler: CloudTaskFunction {
                 throw .overBudget(error, source: task.url)
             }
         }
+        // Timed whether it succeeds or not: a failed download is part of a failed item's time.
+        let downloadStarted = ContinuousClock.now
+        var downloaded = false
+        defer { if !downloaded { timings.add("download", ContinuousClock.now - downloadStarted) } }
         let data = try await processor.download(task.url)
-        return try await processor.make(data, recipe: recipe, source: task.url) { rendition in
+        timings.add("download", ContinuousClock.now - downloadStarted)
+        downloaded = true
+        bytesIn = data.count
+        return try await processor.make(data, recipe: recipe, source: task.url, timings: &timings) { rendition in
             PipelineNames.outputObject(
                 job: task.job, product: task.product, row: task.row, index: task.index,
                 size: rendition.size, format: rendition.format.fileExtension

@@ -12,11 +12,16 @@ import PixelPipeCore
 public enum ProcessFunction {
     /// The function `main` serves, configured from the environment.
     public static func definition(environment: EnvironmentValues, logger: Logger) throws -> FunctionDefinition {
-        try makeFunction(configuration: ProcessConfiguration(environment: environment), api: GoogleAPIClient(environment: environment, logger: logger), logger: logger)
+        try makeFunction(
+            configuration: ProcessConfiguration(environment: environment), api: GoogleAPIClient(environment: environment, logger: logger),
+            metrics: StageMetrics(stage: "process", environment: environment), logger: logger
+        )
     }
 
     /// The function definition `FunctionMain` serves.
-    static func makeFunction(configuration: ProcessConfiguration, api: GoogleAPIClient, logger: Logger) throws -> FunctionDefinition {
+    static func makeFunction(
+        configuration: ProcessConfiguration, api: GoogleAPIClient, metrics: StageMetrics = StageMetrics(stage: "process"), logger: Logger
+    ) throws -> FunctionDefinition {
         let pipeline = configuration.pipeline
         let clients = PipelineClients(api: api, configuration: pipeline)
         let processor = ImageProcessor(
@@ -27,7 +32,7 @@ public enum ProcessFunction {
         )
         var function = FunctionDefinition(
             name: "process",
-            cloudTask: ImageTaskHandler(processor: processor, clients: clients, configuration: pipeline)
+            cloudTask: ImageTaskHandler(processor: processor, clients: clients, configuration: pipeline, metrics: metrics)
         )
         function.route(.post, "/process", DirectProcessRoute(processor: processor, defaultRecipe: pipeline.recipe, budget: pipeline.outputBudget))
         function.route(.get, "/jobs/{id}", JobStatusRoute(jobs: JobStore(firestore: clients.firestore), processedBucket: pipeline.processedBucket, links: pipeline.links))

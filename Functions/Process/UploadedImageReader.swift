@@ -20,22 +20,22 @@ struct UploadedImageReader: Sendable {
     func read(_ url: String) async throws(ImageFailure) -> Data {
         let rest = url.dropFirst("gs://".count)
         guard let slash = rest.firstIndex(of: "/"), rest[..<slash] == bucket, rest.index(after: slash) < rest.endIndex else {
-            throw ImageFailure(source: url, reason: "only objects of the uploads bucket gs://\(bucket)/ can be read", isTransient: false)
+            throw ImageFailure(source: url, reason: "only objects of the uploads bucket gs://\(bucket)/ can be read", isTransient: false, kind: "uploadedSource")
         }
         let name = String(rest[rest.index(after: slash)...])
         do {
             let object = try await storage.metadata(bucket: bucket, name: name)
             if let size = object.byteCount, size > Int64(maxBytes) {
-                throw ImageFailure(source: url, reason: "the image is \(size) bytes, over the limit of \(maxBytes)", isTransient: false)
+                throw ImageFailure(source: url, reason: "the image is \(size) bytes, over the limit of \(maxBytes)", isTransient: false, kind: "uploadedSource")
             }
             return try await storage.download(bucket: bucket, name: name)
         } catch let failure as ImageFailure {
             throw failure
         } catch let error as GoogleAPIError where error.isNotFound {
-            throw ImageFailure(source: url, reason: "no such object", isTransient: false)
+            throw ImageFailure(source: url, reason: "no such object", isTransient: false, kind: "uploadedSource")
         } catch {
             let transient = (error as? GoogleAPIError)?.isTransient ?? true
-            throw ImageFailure(source: url, reason: "could not read the object: \(error)", isTransient: transient)
+            throw ImageFailure(source: url, reason: "could not read the object: \(error)", isTransient: transient, kind: "uploadedSource")
         }
     }
 }

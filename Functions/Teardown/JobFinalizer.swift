@@ -18,6 +18,8 @@ struct JobFinalizer: Sendable {
     let jobs: JobStore
     let configuration: TeardownConfiguration
     let webhook: WebhookSender
+    /// Jobs by final status, webhook attempts, step durations; the job's `teardown` timing document.
+    var metrics = StageMetrics(stage: "teardown")
 
     init(clients: PipelineClients, configuration: TeardownConfiguration) {
         self.clients = clients
@@ -60,6 +62,10 @@ struct JobFinalizer: Sendable {
     /// Steps 2–4 under `lease`, which is renewed meanwhile: each write only its holder may make
     /// is preceded by `checkHeld`, so a holder that lost the lease stops before it.
     private func finalizeHoldingLease(_ id: JobID, trigger: FinalStatus.Trigger, lease: FinalizerLease, logger: Logger) async throws -> JobView {
+        let started = Date()
+        let startedClock = ContinuousClock.now
+        var lap = startedClock
+        var timings = StepTimings(startedAt: Timestamp.format(started))
         // Read again: another invocation may have finished while this one waited for the lease.
         var state = try await read(id)
         if trigger.isDeadline || state.cancelRequestedAt != nil {
@@ -72,18 +78,24 @@ struct JobFinalizer: Sendable {
 
         if state.finalizedAt == nil {
             state = try await record(state, trigger: trigger, lease: lease, logger: logger)
+            timings.add("output_csv", ContinuousClock.now - lap)
+            lap = .now
         }
         try await deleteJobQueue(state.record, logger: logger)
+        timings.add("delete_queue", ContinuousClock.now - lap)
+        lap = .now
         if let url = state.webhookURL, state.webhookDeliveredAt == nil {
             try lease.checkHeld()
-            try await webhook.send(try view(state).encoded(), job: id, to: url, logger: logger)
+            try await sendWebhook(try view(state).encoded(), job: id, to: url, logger: logger)
             // The send may have outlived the lease (cancelled by its loss, or not cancellable in time).
             try lease.checkHeld()
             let delivered = JobRecord.Update(webhookDeliveredAt: Timestamp.format(Date()))
             try await jobs.update(id, delivered)
             delivered.apply(to: &state.record)
             logger.debug("webhook delivered")
+            timings.add("webhook", ContinuousClock.now - lap)
         }
+        try await recordTimings(timings, job: state.record, total: ContinuousClock.now - startedClock, logger: logger)
         return view(state)
     }
 

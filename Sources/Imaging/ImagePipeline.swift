@@ -15,6 +15,9 @@ struct ImagePipeline {
 
     /// Every rendition of `recipe`, plus the analysis.
     func process(_ bytes: UnsafeRawBufferPointer, recipe: Recipe) throws(ImagingError) -> ProcessedImage {
+        // Each step's time, summed by name in first-seen order (the pipeline's metrics and the
+        // job waterfall read them); a clock read costs nanoseconds against milliseconds of work.
+        var steps = StepClock()
         let probe = try ImageProbe.read(bytes, limits: configuration)
         let boxes = recipe.sizes.map { Self.box(for: $0, sourceWidth: probe.width, sourceHeight: probe.height) }
         let scale = Self.decodeScale(for: zip(recipe.sizes, boxes).map { ($0.fit, $1) }, width: probe.width, height: probe.height)
@@ -23,7 +26,9 @@ struct ImagePipeline {
             width: max(1, Int((Double(probe.width) * scale).rounded(.up))),
             height: max(1, Int((Double(probe.height) * scale).rounded(.up)))
         ).materialized()
+        steps.lap("decode")
         let analysis = try analyse(decoded, probe: probe)
+        steps.lap("analyse")
         var renditions: [Rendition] = []
         renditions.reserveCapacity(recipe.sizes.count * recipe.formats.count)
         for (size, box) in zip(recipe.sizes, boxes) {
@@ -35,12 +40,14 @@ struct ImagePipeline {
             // Encoders pull pixels through the pipeline; several formats would each re-run the
             // resize, so render once when there is more than one.
             if recipe.formats.count > 1 { image = try image.materialized() }
+            steps.lap("resize")
             for format in recipe.formats {
                 let data = try encode(image, as: format, quality: recipe.quality, progressive: recipe.progressive, keepICCProfile: recipe.keepICCProfile)
                 renditions.append(Rendition(size: size.name, format: format, width: image.width, height: image.height, data: data))
+                steps.lap("encode_\(format.rawValue)")
             }
         }
-        return ProcessedImage(renditions: renditions, analysis: analysis)
+        return ProcessedImage(renditions: renditions, analysis: analysis, steps: steps.steps)
     }
 
     /// One output `width` pixels wide (never enlarged), decoded with shrink-on-load.

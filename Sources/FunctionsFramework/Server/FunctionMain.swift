@@ -35,13 +35,17 @@ public enum FunctionMain {
             exit(64)
         }
         let configuration: FunctionConfiguration
+        let metrics: MetricsConfiguration
         do {
             configuration = try FunctionConfiguration(service: name, environment: EnvironmentValues(environment))
+            metrics = try MetricsConfiguration(environment: EnvironmentValues(environment))
         } catch {
             FileHandle.standardError.write(Data("\(name): configuration error: \(error)\n".utf8))
             exit(78)
         }
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel, projectID: configuration.projectID)
+        // Before the function is built, so that the metrics its stage makes record into the registry.
+        MetricsEndpoint.bootstrap(metrics)
         var logger = Logger(label: configuration.service)
         if let revision = configuration.revision { logger[metadataKey: "pixelpipe.revision"] = .string(revision) }
         let function: FunctionDefinition
@@ -55,7 +59,7 @@ public enum FunctionMain {
             exit(1)
         }
         do {
-            try await FunctionServer.run(function: function, configuration: configuration, logger: logger)
+            try await FunctionServer.run(function: function, configuration: configuration, metrics: metrics, logger: logger)
             exit(0)
         } catch let error as PortInUseError {
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))

@@ -52,15 +52,22 @@ public enum FunctionServer {
     /// Serves `function` until SIGTERM or SIGINT, then lets in-flight requests finish for up to
     /// `shutdownGracePeriod` before cancelling them. A port already taken is a `PortInUseError`
     /// naming it and, when it can be found, the process holding it.
-    public static func run(function: FunctionDefinition, configuration: FunctionConfiguration, logger: Logger) async throws {
+    /// With `metrics` naming a port, the function's metrics are served there too (`MetricsEndpoint`).
+    public static func run(function: FunctionDefinition, configuration: FunctionConfiguration, metrics: MetricsConfiguration? = nil, logger: Logger) async throws {
         let application = makeApplication(function: function, configuration: configuration, logger: logger) { port in
             logger.info("serving", metadata: [
                 "pixelpipe.signature": .string(function.signature.rawValue),
                 "pixelpipe.port": .stringConvertible(port),
             ])
         }
+        var services: [any Service] = [application]
+        if let metrics, metrics.port != nil, let registry = MetricsEndpoint.bootstrap(metrics) {
+            services.append(MetricsEndpoint.makeApplication(registry: registry, configuration: metrics, logger: logger) { port in
+                logger.debug("serving metrics", metadata: ["pixelpipe.metrics_port": .stringConvertible(port)])
+            })
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [application],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

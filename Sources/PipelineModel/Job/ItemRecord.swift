@@ -54,10 +54,14 @@ public struct ItemRecord: Codable, Sendable, Equatable {
     /// The counter shard the item is counted on (set by `JobStore.commit`; absent on items
     /// recorded before it was kept): a retry that removes the item uncounts it there.
     public var counter: Int?
+    /// How long each step of the image took and how long its task waited (process writes it
+    /// when metrics are on): the emulator's job waterfall reads it.
+    public var timings: StepTimings?
 
     public init(row: Int, index: Int, url: String?, product: String, status: Status, error: String? = nil,
-                outputs: [Output] = [], analysis: ImageAnalysis? = nil, attempt: Int? = nil, recordedAt: String, counter: Int? = nil) {
+                outputs: [Output] = [], analysis: ImageAnalysis? = nil, attempt: Int? = nil, recordedAt: String, counter: Int? = nil, timings: StepTimings? = nil) {
         self.counter = counter
+        self.timings = timings
         self.row = row
         self.index = index
         self.url = url

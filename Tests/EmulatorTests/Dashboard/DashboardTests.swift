@@ -141,7 +141,7 @@ struct DashboardTests {
             jobs: [job], queues: [], subscriptions: [], pendingTriggerEvents: 0, recent: []
         ))
         #expect(job.sourceName == "products.csv")
-        #expect(page.contains(#"<code>00000000000000aa</code><br><span class="muted">products.csv</span>"#))
+        #expect(page.contains(#"<a href="/dashboard/jobs/00000000000000aa"><code>00000000000000aa</code></a><br><span class="muted">products.csv</span>"#))
         #expect(page.contains("<td>2026-11-18 11:06:40Z</td><td>1 min 40 s</td>"))
         #expect(page.contains(#"<td class="status-finished_with_errors">finished_with_errors</td>"#))
         #expect(page.contains("<div>http://x/1.jpg: the source answered HTTP 404</div><div>row 9: no product name</div>"))
