@@ -3,12 +3,14 @@ import FunctionsFramework
 import GoogleCloud
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
-/// The emulator's HTTP front: every API and the dashboard share one port.
+/// The emulator's front: every API and the dashboard share one port, over HTTP/1.1 (REST, the
+/// dashboard) and HTTP/2 with prior knowledge (gRPC).
 enum EmulatorServer {
     /// Builds the application with every API's route group over `store`.
     static func makeApplication(
@@ -26,11 +28,12 @@ enum EmulatorServer {
         let storage = try storage ?? StorageStore(store: store)
         // Signed URLs reach the XML API at /BUCKET/OBJECT, which only the catch-all below sees.
         let storageXML = XMLAPIRoutes(store: storage, verifier: SignedURLVerifier(account: try StorageServiceAccount.loadOrCreate(dataDirectory: store.directory)), limits: limits)
+        let stores = GRPCStores(pubSub: PubSubStore(store: store), tasks: TasksStore(store: store), firestore: FirestoreStore(store: store), limits: limits)
         let groups: [any APIRouteGroup] = [
             StorageRoutes(store: storage, limits: limits),
-            PubSubRoutes(store: PubSubStore(store: store), limits: limits),
-            TasksRoutes(store: TasksStore(store: store), limits: limits),
-            FirestoreRoutes(store: FirestoreStore(store: store), limits: limits),
+            PubSubRoutes(store: stores.pubSub, limits: limits),
+            TasksRoutes(store: stores.tasks, limits: limits),
+            FirestoreRoutes(store: stores.firestore, limits: limits),
             try identityRoutes(configuration: configuration, store: store, limits: limits),
         ]
         for group in groups { group.register(on: router) }
@@ -41,9 +44,13 @@ enum EmulatorServer {
                 return try await notServed(request, context)
             }
         }
+        let grpc = GRPCEndpoint()
+        let grpcServer = GRPCServerService(services: GRPCServices.make(stores), endpoint: grpc, maxRequestBytes: configuration.maxRequestBytes, logger: logger)
         return Application(
             router: router,
+            server: HTTPServerBuilder { responder in SharedPortChannel(http1: HTTP1Channel(responder: responder), grpc: grpc) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: [grpcServer],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

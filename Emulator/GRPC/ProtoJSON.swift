@@ -1,0 +1,22 @@
+import Foundation
+import SwiftProtobuf
+
+/// Between the gRPC messages and the REST resources the stores speak. Google's REST APIs are the
+/// proto3 JSON mapping of these very messages, so a message's JSON decodes as the REST type and a
+/// REST resource's JSON as the message: both transports run the same decoding, checks and store
+/// calls, and no field is read one way on one of them.
+enum ProtoJSON {
+    /// `message` as the REST request or resource type `T`, with REST's error for a bad field.
+    static func decode<T: Decodable>(_ type: T.Type, from message: some SwiftProtobuf.Message) throws -> T {
+        try APIJSON.decode(type, from: message.jsonUTF8Data())
+    }
+
+    /// The REST value `value` as the message `M`.
+    static func message<M: SwiftProtobuf.Message>(_ type: M.Type, from value: some Encodable) throws -> M {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        return try M(jsonUTF8Data: encoder.encode(value), options: options)
+    }
+}

@@ -1,0 +1,72 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The emulator's one port speaks both transports, as Google's own emulators do: HTTP/1.1 goes
+/// to Hummingbird's HTTP/1 channel, HTTP/2 with prior knowledge (gRPC) is relayed to the gRPC
+/// server listening on loopback behind it. Google's clients are pointed at one host:port
+/// (`PUBSUB_EMULATOR_HOST`, `FIRESTORE_EMULATOR_HOST`, an `api_endpoint`) whichever transport
+/// they use.
+struct SharedPortChannel: ServerChildChannel {
+    enum Negotiated: Sendable {
+        case http1(HTTP1Channel.Value)
+        case relayed
+    }
+
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+        let negotiated: EventLoopFuture<Negotiated>
+    }
+
+    let http1: HTTP1Channel
+    let grpc: GRPCEndpoint
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let negotiated = channel.eventLoop.makePromise(of: Negotiated.self)
+            let sniffer = HTTP2PrefaceSniffer(
+                route: { detected, context in
+                    switch detected {
+                    case .http1:
+                        return http1.setup(channel: context.channel, logger: logger).map { value in
+                            negotiated.succeed(.http1(value))
+                        }
+                    case .http2:
+                        return relay(context.channel, logger: logger).map { negotiated.succeed(.relayed) }
+                    }
+                },
+                onClosedEarly: { negotiated.fail(ChannelError.inputClosed) }
+            )
+            try channel.pipeline.syncOperations.addHandler(sniffer)
+            return Value(channel: channel, negotiated: negotiated.futureResult)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        switch try? await value.negotiated.get() {
+        case .http1(let http1Value): await http1.handle(value: http1Value, logger: logger)
+        case .relayed: try? await value.channel.closeFuture.get()
+        case nil: value.channel.close(promise: nil)
+        }
+    }
+
+    /// Opens a connection to the gRPC server on the same event loop and joins the two.
+    private func relay(_ inbound: any Channel, logger: Logger) -> EventLoopFuture<Void> {
+        guard let address = grpc.address else {
+            logger.warning("a gRPC connection arrived before the gRPC server was listening; closed")
+            return inbound.eventLoop.makeFailedFuture(GRPCNotListening())
+        }
+        let (inboundRelay, outboundRelay) = ConnectionRelay.pair()
+        return ClientBootstrap(group: inbound.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { outbound in
+                outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(outboundRelay) }
+            }
+            .connect(to: address)
+            .flatMapThrowing { _ in try inbound.pipeline.syncOperations.addHandler(inboundRelay) }
+    }
+}
+
+/// A gRPC connection arrived before the gRPC server behind the port had bound.
+struct GRPCNotListening: Error {}
