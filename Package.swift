@@ -236,6 +236,13 @@ let package = Package(
                     "Emulator", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", log, hummingbird, lifecycle,
                     .product(name: "GRDB", package: "GRDB.swift"),
                     .product(name: "JWTKit", package: "jwt-kit"),
+                    // The generated Swift clients call the emulator's gRPC half.
+                    "GoogleAPIsGRPC",
+                    .product(name: "GRPCCore", package: "grpc-swift-2"),
+                    .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                    .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
                 ],
                 path: "Tests/EmulatorTests",
                 swiftSettings: swiftSettings

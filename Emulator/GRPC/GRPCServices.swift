@@ -10,6 +10,8 @@ struct GRPCStores: Sendable {
 
 enum GRPCServices {
     static func make(_ stores: GRPCStores) -> [any RegistrableRPCService] {
-        []
+        [
+            CloudTasksService(store: stores.tasks),
+        ]
     }
 }

@@ -19,4 +19,13 @@ enum ProtoJSON {
         options.ignoreUnknownFields = true
         return try M(jsonUTF8Data: encoder.encode(value), options: options)
     }
+
+    /// A FieldMask path in JSON names, as REST's `updateMask` carries it: gRPC sends proto field
+    /// names (`rate_limits.max_burst_size` → `rateLimits.maxBurstSize`).
+    static func jsonPath(_ path: String) -> String {
+        path.split(separator: ".").map { component in
+            let words = component.split(separator: "_")
+            return ([String(words.first ?? "")] + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }).joined()
+        }.joined(separator: ".")
+    }
 }
