@@ -80,6 +80,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The emulator's optional HTTPS listener (grpc-swift's transport builds NIOSSL already).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C bridges: the system libraries through pkg-config, plus non-variadic wrappers that
@@ -179,6 +181,8 @@ let package = Package(
                     .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "HummingbirdTLS", package: "hummingbird"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 ],
                 path: "Emulator",
                 exclude: ["Main"],
@@ -241,6 +245,7 @@ let package = Package(
                     .product(name: "GRPCCore", package: "grpc-swift-2"),
                     .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                     .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                 ],

@@ -38,6 +38,17 @@ final class ConnectionRelay: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) { partner?.close() }
 
+    /// The listener allows half-closure, so a client that is done sending (grpc-swift shutting
+    /// down) arrives as `inputClosed`, not as an inactive channel: pass the FIN on, and the other
+    /// side's close then ends both.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            partner?.closeOutput()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -55,6 +66,12 @@ final class ConnectionRelay: ChannelDuplexHandler, @unchecked Sendable {
     private func flush() { context?.flush() }
 
     private func close() { context?.close(promise: nil) }
+
+    private func closeOutput() {
+        guard let context else { return }
+        // A channel that cannot half-close (or already has) is closed whole.
+        context.close(mode: .output).whenFailure { _ in context.close(promise: nil) }
+    }
 
     private func resumeReading() {
         guard pendingRead, let context else { return }

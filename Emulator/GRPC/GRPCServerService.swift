@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// The gRPC server behind the emulator's port: it listens on an ephemeral loopback port that only
 /// `SharedPortChannel` connects to, and stops with the application.
 struct GRPCServerService: Service {
-    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let server: GRPCServer<MethodNamingTransport<HTTP2ServerTransport.Posix>>
     private let endpoint: GRPCEndpoint
     private let logger: Logger
 
@@ -21,7 +21,9 @@ struct GRPCServerService: Service {
                 config.rpc.maxRequestPayloadSize = maxRequestBytes
             }
         )
-        self.server = GRPCServer(transport: transport, services: services)
+        var router = RPCRouter<MethodNamingTransport<HTTP2ServerTransport.Posix>>()
+        for service in services { service.registerMethods(with: &router) }
+        self.server = GRPCServer(transport: MethodNamingTransport(inner: transport, served: Set(router.methods)), router: router)
         self.endpoint = endpoint
         self.logger = logger
     }
@@ -30,7 +32,7 @@ struct GRPCServerService: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.serve() }
-                let bound = try await server.transport.listeningAddress
+                let bound = try await server.transport.inner.listeningAddress
                 guard let ipv4 = bound.ipv4 else { throw RPCError(code: .internalError, message: "gRPC listens at \(bound), not IPv4") }
                 endpoint.listening(at: try SocketAddress(ipAddress: ipv4.host, port: ipv4.port))
                 logger.debug("gRPC server behind the shared port", metadata: ["pixelpipe.grpc": "\(ipv4.host):\(ipv4.port)"])

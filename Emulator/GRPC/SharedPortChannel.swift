@@ -60,6 +60,7 @@ struct SharedPortChannel: ServerChildChannel {
         let (inboundRelay, outboundRelay) = ConnectionRelay.pair()
         return ClientBootstrap(group: inbound.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { outbound in
                 outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(outboundRelay) }
             }
