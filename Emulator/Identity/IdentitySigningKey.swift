@@ -15,28 +15,28 @@ struct IdentitySigningKey: Sendable {
     /// The `kid` of tokens signed with this key: hex of the first 20 bytes of SHA-256 of the public key (DER).
     let keyID: String
 
+    private static let keyName = "identity-signing-key.pem"
+    private static let certificateName = "identity-signing-certificate.pem"
+
     /// Loads the key of `dataDirectory`, creating it (and its certificate) on first use.
     static func loadOrCreate(dataDirectory: URL) throws -> IdentitySigningKey {
-        let folder = dataDirectory.appendingPathComponent("secrets")
-        let keyFile = folder.appendingPathComponent("identity-signing-key.pem")
-        let certificateFile = folder.appendingPathComponent("identity-signing-certificate.pem")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
-        if let keyPEM = try? String(contentsOf: keyFile, encoding: .utf8), let certificatePEM = try? String(contentsOf: certificateFile, encoding: .utf8) {
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        let secrets = SecretsFolder(dataDirectory: dataDirectory)
+        try secrets.prepare()
+        if let keyPEM = try secrets.read(keyName).map({ String(decoding: $0, as: UTF8.self) }),
+           let certificatePEM = try secrets.read(certificateName).map({ String(decoding: $0, as: UTF8.self) }) {
             let privateKey: _RSA.Signing.PrivateKey
             do {
                 privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: keyPEM)
             } catch {
-                throw IdentityKeyError(path: keyFile.path, problem: "is not an RSA private key in PEM (\(error)); delete it to have a new key made")
+                throw SecretFileError(path: secrets.file(keyName).path, problem: "is not an RSA private key in PEM (\(error)); delete it to have a new key made")
             }
             return IdentitySigningKey(privateKey: privateKey, certificatePEM: certificatePEM, keyID: keyID(of: privateKey.publicKey))
         }
         let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let certificatePEM = try makeCertificatePEM(for: privateKey)
         // The certificate first: the key file's presence is what marks the pair complete.
-        try writePrivately(certificatePEM, to: certificateFile)
-        try writePrivately(privateKey.pemRepresentation, to: keyFile)
+        try secrets.write(Data(certificatePEM.utf8), as: certificateName)
+        try secrets.write(Data(privateKey.pemRepresentation.utf8), as: keyName)
         return IdentitySigningKey(privateKey: privateKey, certificatePEM: certificatePEM, keyID: keyID(of: privateKey.publicKey))
     }
 
@@ -71,18 +71,5 @@ struct IdentitySigningKey: Sendable {
             },
             issuerPrivateKey: key)
         return try certificate.serializeAsPEM().pemString
-    }
-
-    /// Writes `text` to `file` with owner-only access from the start, then renames it into place.
-    private static func writePrivately(_ text: String, to file: URL) throws {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw IdentityKeyError(path: temporary.path, problem: "cannot be created")
-        }
-        if rename(temporary.path, file.path) != 0 {
-            let problem = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw IdentityKeyError(path: file.path, problem: "cannot be written (\(problem))")
-        }
     }
 }

@@ -41,45 +41,22 @@ struct StorageServiceAccount: Sendable {
 
     /// Loads the key of `dataDirectory`, creating it on first use.
     static func loadOrCreate(dataDirectory: URL) throws -> StorageServiceAccount {
-        let folder = dataDirectory.appendingPathComponent("secrets")
-        let file = folder.appendingPathComponent(fileName)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
-        if let data = FileManager.default.contents(atPath: file.path) {
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let secrets = SecretsFolder(dataDirectory: dataDirectory)
+        try secrets.prepare()
+        let file = secrets.file(fileName)
+        if let data = try secrets.read(fileName) {
             do {
                 let key = try JSONDecoder().decode(KeyFile.self, from: data)
                 return StorageServiceAccount(email: key.client_email, privateKey: try _RSA.Signing.PrivateKey(pemRepresentation: key.private_key), path: file.path)
             } catch {
-                throw StorageKeyError(path: file.path, problem: "is not a service-account JSON key with an RSA private key (\(error)); delete it to have a new key made")
+                throw SecretFileError(path: file.path, problem: "is not a service-account JSON key with an RSA private key (\(error)); delete it to have a new key made")
             }
         }
         let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let key = KeyFile(private_key_id: keyID(of: privateKey.publicKey), private_key: privateKey.pkcs8PEMRepresentation, client_email: defaultEmail)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try writePrivately(try encoder.encode(key), to: file)
+        try secrets.write(try encoder.encode(key), as: fileName)
         return StorageServiceAccount(email: defaultEmail, privateKey: privateKey, path: file.path)
     }
-
-    /// Writes `data` with owner-only access from the start, then renames it into place.
-    private static func writePrivately(_ data: Data, to file: URL) throws {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw StorageKeyError(path: temporary.path, problem: "cannot be created")
-        }
-        if rename(temporary.path, file.path) != 0 {
-            let problem = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw StorageKeyError(path: file.path, problem: "cannot be written (\(problem))")
-        }
-    }
-}
-
-/// The Storage signing key file cannot be read or written.
-struct StorageKeyError: Error, CustomStringConvertible {
-    let path: String
-    let problem: String
-
-    var description: String { "Storage service-account key file \(path) \(problem)." }
 }
