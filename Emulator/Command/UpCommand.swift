@@ -33,6 +33,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port for every API and the dashboard, 1-65535; 0 picks any free port (the 'emulator listening' line names it).")
     var port: Int = 8085
 
+    @Option(name: .long, help: "Also serve every REST API over HTTPS on this port (0: any free port), with a self-signed certificate kept in DATA/secrets/tls-cert.pem for clients to trust. Off by default.")
+    var httpsPort: Int?
+
     @Option(name: .long, help: "Largest request body any API accepts, in bytes (413 above it).")
     var maxRequestBytes: Int = 64 << 20
 
@@ -49,6 +52,9 @@ struct UpCommand: AsyncParsableCommand {
         // NIO would take the port modulo 65536 (70000 listens on 4464), so refuse it here.
         guard (0...65535).contains(port) else {
             throw ValidationError("--port \(port) is not a port: use 1-65535, or 0 for any free port")
+        }
+        if let httpsPort, !(0...65535).contains(httpsPort) {
+            throw ValidationError("--https-port \(httpsPort) is not a port: use 1-65535, or 0 for any free port")
         }
         // A year bounds both, so the conversion to Duration cannot overflow.
         let year = 365.0 * 24 * 3600
@@ -70,6 +76,7 @@ struct UpCommand: AsyncParsableCommand {
             throw ValidationError("pipeline file: \(error)")
         }
         var configuration = EmulatorConfiguration(dataDirectory: URL(fileURLWithPath: dataDir), host: host, port: port, maxRequestBytes: maxRequestBytes)
+        configuration.httpsPort = httpsPort
         configuration.maintenance.taskNameRetention = .seconds(taskNameRetention)
         configuration.maintenance.interval = .seconds(maintenanceInterval)
         let store = try await Self.openStore(configuration.dataDirectory, logger: logger)

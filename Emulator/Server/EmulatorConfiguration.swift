@@ -7,6 +7,9 @@ struct EmulatorConfiguration: Sendable {
     var dataDirectory: URL
     var host: String
     var port: Int
+    /// A second listener speaking HTTPS (HTTP/1.1 over TLS, the certificate in
+    /// `DATA/secrets/tls-cert.pem`) for tools that insist on TLS; nil for none, 0 for any free port.
+    var httpsPort: Int?
     /// Largest request body any API accepts (413 above it); resumable uploads send larger
     /// objects in chunks of at most this size.
     var maxRequestBytes: Int = 64 << 20

@@ -45,12 +45,20 @@ enum EmulatorServer {
             }
         }
         let grpc = GRPCEndpoint()
-        let grpcServer = GRPCServerService(services: GRPCServices.make(stores), endpoint: grpc, maxRequestBytes: configuration.maxRequestBytes, logger: logger)
+        var services: [any Service] = [
+            GRPCServerService(services: GRPCServices.make(stores), endpoint: grpc, maxRequestBytes: configuration.maxRequestBytes, logger: logger),
+        ]
+        if let httpsPort = configuration.httpsPort {
+            services.append(try HTTPSListener.application(
+                router: router, host: configuration.host, port: httpsPort,
+                certificate: try TLSCertificate.loadOrCreate(dataDirectory: store.directory), logger: logger
+            ))
+        }
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in SharedPortChannel(http1: HTTP1Channel(responder: responder), grpc: grpc) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [grpcServer],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

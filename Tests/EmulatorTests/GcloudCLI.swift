@@ -12,7 +12,7 @@ struct GcloudCLI: Sendable {
     /// Whether a missing gcloud fails the suite instead of skipping it.
     static let required = ProcessInfo.processInfo.environment["PIXELPIPE_REQUIRE_PYTHON_CLIENTS"] == "1"
 
-    let environment: [String: String]
+    var environment: [String: String]
     let directory: URL
 
     /// The environment for an emulator at `baseURL` (`http://127.0.0.1:PORT`); `directory`

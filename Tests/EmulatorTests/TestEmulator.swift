@@ -19,13 +19,14 @@ struct TestEmulator: Sendable {
 
     /// Starts the emulator, runs `body`, then shuts the emulator down gracefully.
     /// `logger` receives the emulator's log (none is kept by default).
-    static func run<T: Sendable>(maxRequestBytes: Int = 64 << 20, dataDirectory: URL? = nil, logger: Logger? = nil,
+    static func run<T: Sendable>(maxRequestBytes: Int = 64 << 20, dataDirectory: URL? = nil, httpsPort: Int? = nil, logger: Logger? = nil,
                                  _ body: @Sendable (TestEmulator) async throws -> T) async throws -> T {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("emulator-test-\(UUID().uuidString)/data")
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) } }
         let store = try EmulatorStore(directory: directory)
         let logger = logger ?? Logger(label: "emulator-test") { _ in SwiftLogNoOpLogHandler() }
-        let configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: maxRequestBytes)
+        var configuration = EmulatorConfiguration(dataDirectory: directory, host: "127.0.0.1", port: 0, maxRequestBytes: maxRequestBytes)
+        configuration.httpsPort = httpsPort
         return try await withRunningApplication({ onRunning in
             try EmulatorServer.makeApplication(configuration: configuration, store: store, logger: logger, onServerRunning: onRunning)
         }) { port in
