@@ -77,6 +77,14 @@ enum DashboardPage {
             }
             html += "</table>"
         }
+        if !snapshot.warnings.isEmpty {
+            html += "<h2>Works here, breaks at scale</h2><table class=\"warnings\"><tr><th>last seen</th><th>what</th><th>resource</th><th>times</th><th>why</th></tr>"
+            for warning in snapshot.warnings {
+                html += "<tr><td>\(escape(warning.at))</td><td>\(escape(warning.kind.rawValue))</td><td><code>\(escape(warning.resource))</code></td>"
+                html += "<td>\(warning.count)</td><td>\(escape(warning.message))</td></tr>"
+            }
+            html += "</table>"
+        }
         html += "<h2>Recent invocations</h2><p class=\"muted\">\(snapshot.pendingTriggerEvents) storage event(s) waiting for delivery</p>"
         if !snapshot.recent.isEmpty {
             html += "<table><tr><th>at</th><th>kind</th><th>target</th><th>status</th><th>latency</th></tr>"

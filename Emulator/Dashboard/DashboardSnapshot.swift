@@ -59,6 +59,8 @@ struct DashboardSnapshot: Sendable, Encodable {
     var queues: [Queue]
     var subscriptions: [Subscription]
     var pendingTriggerEvents: Int
+    /// What works here but would break at scale in Google Cloud, newest first.
+    var warnings: [ScaleWarning]
     var recent: [Invocation]
 
     /// Reads everything; with `failureReasons`, each job's first failure reasons too (the
@@ -88,6 +90,7 @@ struct DashboardSnapshot: Sendable, Encodable {
             queues: queues(queueStats, configured: configuredQueues),
             subscriptions: subscriptions(subscriptionStats, configured: configuredSubscriptions),
             pendingTriggerEvents: pendingTriggerEvents,
+            warnings: store.scaleWarnings.recent,
             recent: invocations.map {
                 Invocation(
                     kind: $0.kind.rawValue, target: "\($0.source.split(separator: "/").last ?? "") \($0.item) → \($0.target)", status: $0.status ?? 0,

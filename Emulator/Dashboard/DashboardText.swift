@@ -25,6 +25,10 @@ enum DashboardText {
             "  \($0.name) ← \($0.topic)  backlog \($0.backlog)  in flight \($0.inFlight)  dead-lettered \($0.deadLettered)"
                 + ($0.deadLetterTopic.map { " → \($0)" } ?? "")
         }
+        if !snapshot.warnings.isEmpty {
+            lines += ["", "Works here, breaks at scale:"]
+            lines += snapshot.warnings.map { "  \($0.kind.rawValue)  \($0.resource)  ×\($0.count)  last \($0.at)" }
+        }
         lines += ["", "Storage events waiting: \(snapshot.pendingTriggerEvents)", "", "Recent invocations:"]
         lines += snapshot.recent.isEmpty ? ["  (none)"] : snapshot.recent.prefix(15).map {
             "  \($0.at)  \($0.kind)  \($0.target)  \($0.status == 0 ? "no response" : String($0.status))  \($0.latencyMilliseconds) ms"

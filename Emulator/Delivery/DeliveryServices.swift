@@ -51,7 +51,7 @@ extension DeliveryEngine where Source == PushDeliverySource, Sender == PushSende
                      gate: DeliveryGate = DeliveryGate(open: true)) {
         let source = PushDeliverySource(pubsub: PubSubStore(store: store), maxOutstanding: maxOutstanding)
         let tokens = ServiceAccountIDTokens(dataDirectory: store.directory)
-        self.init(source: source, sender: PushSender(client: client, tokens: tokens), store: store, gate: gate, recent: recent, logger: logger)
+        self.init(source: source, sender: PushSender(client: client, tokens: tokens, warnings: store.scaleWarnings), store: store, gate: gate, recent: recent, logger: logger)
     }
 }
 

@@ -8,6 +8,8 @@ struct PushSender: DeliverySender {
     let client: HTTPClient
     /// Mints the `oidcToken` ID tokens; nil sends none.
     var tokens: ServiceAccountIDTokens?
+    /// Told of every push slower than its ack deadline; nil tells no one.
+    var warnings: ScaleWarnings?
 
     func send(_ message: ClaimedMessage, in subscription: PushSubscriptionSettings) async -> DeliveryResponse {
         let body: Data
@@ -26,10 +28,14 @@ struct PushSender: DeliverySender {
                 return DeliveryResponse(target: subscription.endpoint, failure: "cannot mint the OIDC token: \(error)")
             }
         }
-        return await client.deliver(HTTPClient.Request(
+        let started = ContinuousClock.now
+        let response = await client.deliver(HTTPClient.Request(
             method: "POST", url: subscription.endpoint,
             headers: headers,
             body: body, timeout: subscription.ackDeadline
         ))
+        warnings?.pushAnswered(subscription: subscription.name, endpoint: subscription.endpoint,
+                               elapsed: ContinuousClock.now - started, ackDeadline: subscription.ackDeadline)
+        return response
     }
 }

@@ -79,7 +79,7 @@ struct FirestoreStore: Sendable {
     /// in the same serialized write, else the commit is 409 `ABORTED` and applies nothing.
     func commit(_ writes: [PreparedWrite], returning: DocumentName? = nil,
                 readSet: [String: Int64?] = [:]) async throws -> (response: FirestoreCommitResponse, document: FirestoreDocument?) {
-        try await store.write { db in
+        let committed = try await store.write { db in
             for (name, seen) in readSet.sorted(by: { $0.key < $1.key }) {
                 let current = try Int64.fetchOne(db, sql: "SELECT update_time_us FROM firestore_documents WHERE name = ?", arguments: [name])
                 guard current == seen else {
@@ -94,6 +94,8 @@ struct FirestoreStore: Sendable {
             let document = try returning.flatMap { try Self.fetch($0.full, in: db) }
             return (FirestoreCommitResponse(writeResults: results, commitTime: commitTime), document)
         }
+        store.scaleWarnings.documentsWritten(writes.map(\.document.full))
+        return committed
     }
 
     /// Applies one write inside the commit's transaction.

@@ -18,6 +18,8 @@ final class EmulatorStore: Sendable {
     let workSignal = WorkSignal()
     /// Whether the disk takes writes; every failed write is checked against it.
     let health = StoreHealth()
+    /// What would break at scale in Google Cloud, noticed as it happens (dashboard, log).
+    let scaleWarnings = ScaleWarnings()
 
     init(directory: URL) throws {
         try Self.makePrivateDirectory(directory)

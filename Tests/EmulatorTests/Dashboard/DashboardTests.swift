@@ -96,7 +96,7 @@ struct DashboardTests {
                 ServiceStatus(name: "ingest", url: "http://127.0.0.1:20001", state: .ready, pid: 4242, revision: "ingest-00001", restarts: 0),
                 ServiceStatus(name: "process", url: "http://127.0.0.1:20003", state: .restarting, pid: nil, revision: "process-00003", restarts: 2),
             ],
-            jobs: [], queues: [], subscriptions: [], pendingTriggerEvents: 0, recent: []
+            jobs: [], queues: [], subscriptions: [], pendingTriggerEvents: 0, warnings: [], recent: []
         )
         let page = DashboardPage.render(snapshot)
         #expect(page.contains("disk full: deliveries paused (could not write /data/tmp/x: No space left on device)"))
@@ -138,7 +138,7 @@ struct DashboardTests {
         let page = DashboardPage.render(DashboardSnapshot(
             takenAt: "2026-11-25T00:00:00Z", disk: nil,
             services: [ServiceStatus(name: "api", url: "http://127.0.0.1:8086", state: .ready, pid: 7, revision: "api-00001", restarts: 0)],
-            jobs: [job], queues: [], subscriptions: [], pendingTriggerEvents: 0, recent: []
+            jobs: [job], queues: [], subscriptions: [], pendingTriggerEvents: 0, warnings: [], recent: []
         ))
         #expect(job.sourceName == "products.csv")
         #expect(page.contains(#"<a href="/dashboard/jobs/00000000000000aa"><code>00000000000000aa</code></a><br><span class="muted">products.csv</span>"#))
