@@ -172,8 +172,10 @@ struct SignedURLError: Error, Sendable, Equatable {
         SignedURLError(code: "SignatureDoesNotMatch", status: 403, details: details, stringToSign: stringToSign, canonicalRequest: canonicalRequest)
     }
 
+    /// Cloud Storage answers an expired V4 signature 400 `ExpiredToken` (not 403: the request is
+    /// malformed now, whoever signed it).
     static func expired(_ details: String) -> SignedURLError {
-        SignedURLError(code: "ExpiredToken", status: 403, details: details)
+        SignedURLError(code: "ExpiredToken", status: 400, details: details)
     }
 
     static func invalidArgument(_ details: String) -> SignedURLError {
