@@ -48,8 +48,9 @@ struct GcloudCLI: Sendable {
         var summary: String { "exit \(status)\nstdout: \(text.prefix(2000))\nstderr: \(stderr.suffix(4000))" }
     }
 
-    /// Runs `gcloud arguments` with `stdin` (a file) and stdout/stderr in files, killed after `timeout`.
-    func run(_ arguments: [String], stdin: URL? = nil, timeout: Duration = .seconds(90)) async throws -> Result {
+    /// Runs `gcloud arguments` (or another SDK tool, `executable`: gsutil) with `stdin` (a file)
+    /// and stdout/stderr in files, killed after `timeout`.
+    func run(_ arguments: [String], stdin: URL? = nil, timeout: Duration = .seconds(90), executable: URL = binary) async throws -> Result {
         let id = UUID().uuidString
         let outFile = directory.appendingPathComponent("out-\(id)")
         let errFile = directory.appendingPathComponent("err-\(id)")
@@ -60,7 +61,7 @@ struct GcloudCLI: Sendable {
             try? FileManager.default.removeItem(at: errFile)
         }
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: outFile)
@@ -73,7 +74,7 @@ struct GcloudCLI: Sendable {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 let stderr = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
-                throw TestFailure("gcloud \(arguments.joined(separator: " ")) did not finish within \(timeout):\n\(stderr.suffix(4000))")
+                throw TestFailure("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout):\n\(stderr.suffix(4000))")
             }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -61,6 +61,58 @@ struct HTTPSListenerTests {
         }
     }
 
+    @Test("gsutil, which speaks only HTTPS to the JSON API, over the HTTPS listener: ls, cp up (small and a resumable 10 MB), cp down, cat, rm", .timeLimit(.minutes(4)),
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/gsutil") || GcloudCLI.required, "SKIPPED LOUDLY: gsutil is not installed"))
+    func gsutil() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("https-gsutil-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        let port = try await Self.freePort()
+        try await TestEmulator.run(dataDirectory: data, httpsPort: port) { emulator in
+            #expect(try await emulator.send("POST", "/storage/v1/b?project=demo", json: #"{"name":"gsutil-bucket"}"#).status == 200)
+            let work = root.appendingPathComponent("gsutil")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            let certificate = data.appendingPathComponent("secrets/tls-cert.pem").path
+            // gsutil reaches the JSON API at gs_json_host:gs_json_port over HTTPS only; no retries,
+            // so a regression fails at once rather than after gsutil's backoff.
+            let boto = work.appendingPathComponent("boto")
+            try Data("""
+                [Credentials]
+                gs_json_host = 127.0.0.1
+                gs_json_port = \(port)
+                gs_host = 127.0.0.1
+                gs_port = \(port)
+                [Boto]
+                ca_certificates_file = \(certificate)
+                num_retries = 0
+                [GSUtil]
+                prefer_api = json
+                default_project_id = demo
+
+                """.utf8).write(to: boto)
+            var gsutil = GcloudCLI(baseURL: "https://127.0.0.1:\(port)", directory: work)
+            gsutil.environment["BOTO_CONFIG"] = boto.path
+            gsutil.environment["CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"] = certificate
+            let small = work.appendingPathComponent("small.txt")
+            try Data("hello from gsutil\n".utf8).write(to: small)
+            let large = work.appendingPathComponent("large.bin")
+            try Data((0..<(10 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }).write(to: large)
+            for arguments in [["cp", small.path, "gs://gsutil-bucket/small.txt"], ["cp", large.path, "gs://gsutil-bucket/large.bin"],
+                              ["cp", "gs://gsutil-bucket/large.bin", work.appendingPathComponent("large.back").path]] {
+                let result = try await gsutil.run(arguments, executable: URL(fileURLWithPath: "/usr/bin/gsutil"))
+                #expect(result.status == 0, "gsutil \(arguments.joined(separator: " ")): \(result.summary)")
+            }
+            #expect(FileManager.default.contents(atPath: work.appendingPathComponent("large.back").path) == FileManager.default.contents(atPath: large.path))
+            let listed = try await gsutil.run(["ls", "gs://gsutil-bucket"], executable: URL(fileURLWithPath: "/usr/bin/gsutil"))
+            #expect(listed.text == "gs://gsutil-bucket/large.bin\ngs://gsutil-bucket/small.txt\n", "\(listed.summary)")
+            let shown = try await gsutil.run(["cat", "gs://gsutil-bucket/small.txt"], executable: URL(fileURLWithPath: "/usr/bin/gsutil"))
+            #expect(shown.text == "hello from gsutil\n", "\(shown.summary)")
+            let removed = try await gsutil.run(["rm", "gs://gsutil-bucket/small.txt"], executable: URL(fileURLWithPath: "/usr/bin/gsutil"))
+            #expect(removed.status == 0, "\(removed.summary)")
+            #expect(try await emulator.send("GET", "/storage/v1/b/gsutil-bucket/o/small.txt").status == 404)
+        }
+    }
+
     /// A loopback port free at the moment of asking.
     static func freePort() async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
