@@ -78,7 +78,7 @@ enum EndToEndRun {
         }
         let pipelineSeconds = seconds(ContinuousClock.now - started)
         let pipelineRate = Double(images) / pipelineSeconds
-        report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s")
+        report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s; job trace \(record.record.traceID ?? "none")")
         let usage = cpuSeconds(ofProcessAndChildren: emulator.processIdentifier)
         report("CPU seconds during the run: " + usage.map { "\($0.name) \(String(format: "%.1f", $0.seconds))" }.joined(separator: ", ")
             + "; engine alone used \(String(format: "%.1f", engineCPU)) s")
