@@ -9,8 +9,9 @@ import PixelPipeCore
 /// under the release emulator, from upload to the job's final status (output CSV written),
 /// against the imaging engine alone on the same images with the same recipe in the same run.
 enum EndToEndRun {
-    /// With `metricsPairs` > 0, the pipeline runs that many times with metrics off and on in turn.
-    static func run(images: Int, photos photoCount: Int, metricsPairs: Int = 0) async throws {
+    /// With `observabilityPairs` > 0, the pipeline runs that many times with observability
+    /// (metrics and tracing) off and on in turn.
+    static func run(images: Int, photos photoCount: Int, observabilityPairs: Int = 0) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpipe-pipeline-bench")
         let photos = try SyntheticPhotos.make(count: photoCount, width: 2000, height: 1500, in: folder).map { try Data(contentsOf: $0) }
         report("Images: \(images) (\(photoCount) distinct 2000×1500 JPEGs, \(photos.map(\.count).reduce(0, +) / photos.count / 1024) KiB on average); recipe: the default (\(Recipe.default.sizes.count) sizes × \(Recipe.default.formats.map(\.rawValue).joined(separator: "/")))")
@@ -38,21 +39,24 @@ enum EndToEndRun {
         // The pipeline: the release emulator with its built-in default pipeline and binaries.
         let server = await ImageServer(photos: photos)
         defer { server.stop() }
-        if metricsPairs > 0 {
-            // Metrics (and their timing records and log lines) off, then on, in turn: the same
-            // run's pipeline figure both ways, so the machine's drift falls on both alike.
-            var ratios: [Double] = []
-            for pair in 1...metricsPairs {
-                setenv("PIXELPIPE_METRICS", "off", 1)
+        if observabilityPairs > 0 {
+            // Observability off (metrics with their timing records and log lines, and tracing),
+            // then on, in turn: the same run's pipeline figure both ways, so the machine's drift
+            // falls on both alike. The emulator passes both variables to every service.
+            var rates: [(off: Double, on: Double)] = []
+            for pair in 1...observabilityPairs {
+                Self.observability(on: false)
                 let off = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
-                setenv("PIXELPIPE_METRICS", "on", 1)
+                Self.observability(on: true)
                 let on = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
-                ratios.append(on / off)
-                report("Pair \(pair): metrics off \(String(format: "%.2f", off)) images/s (ratio \(String(format: "%.3f", off / engineRate))), on \(String(format: "%.2f", on)) images/s (ratio \(String(format: "%.3f", on / engineRate))); on / off \(String(format: "%.3f", on / off))")
+                rates.append((off, on))
+                report("Pair \(pair): observability off \(format(off)) images/s (ratio \(format(off / engineRate, 3))), on \(format(on)) images/s (ratio \(format(on / engineRate, 3))); on / off \(format(on / off, 3))")
             }
-            let sorted = ratios.sorted()
-            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            report("Metrics on / off, median of \(ratios.count) pairs: \(String(format: "%.3f", median)) (target: within 2 %)")
+            for (name, values) in [("off", rates.map(\.off)), ("on", rates.map(\.on))] {
+                let sorted = values.sorted()
+                report("Observability \(name), images/s over \(values.count) runs: min \(format(sorted[0])), median \(format(median(values))), max \(format(sorted[sorted.count - 1]))")
+            }
+            report("Observability on / off, median of \(rates.count) pairs: \(format(median(rates.map { $0.on / $0.off }), 3)) (target: within 2 %)")
             return
         }
         _ = try await pipeline(images: images, server: server, engineRate: engineRate, engineCPU: engineCPU)
@@ -74,7 +78,7 @@ enum EndToEndRun {
         }
         let pipelineSeconds = seconds(ContinuousClock.now - started)
         let pipelineRate = Double(images) / pipelineSeconds
-        report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s")
+        report("Pipeline: \(record.succeeded) succeeded, \(record.failed) failed, status \(record.status.rawValue), in \(String(format: "%.1f", pipelineSeconds)) s = \(String(format: "%.2f", pipelineRate)) images/s; job trace \(record.record.traceID ?? "none")")
         let usage = cpuSeconds(ofProcessAndChildren: emulator.processIdentifier)
         report("CPU seconds during the run: " + usage.map { "\($0.name) \(String(format: "%.1f", $0.seconds))" }.joined(separator: ", ")
             + "; engine alone used \(String(format: "%.1f", engineCPU)) s")
@@ -84,5 +88,22 @@ enum EndToEndRun {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+extension EndToEndRun {
+    /// Sets metrics and tracing both on or both off for the emulators started from now on.
+    static func observability(on: Bool) {
+        for variable in ["PIXELPIPE_METRICS", "PIXELPIPE_TRACING"] { setenv(variable, on ? "on" : "off", 1) }
+    }
+
+    /// The median; of an even count, the mean of the middle two.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func format(_ value: Double, _ digits: Int = 2) -> String {
+        String(format: "%.\(digits)f", value)
     }
 }

@@ -82,9 +82,10 @@ struct ServiceLauncher: Sendable {
     /// metrics on `metricsPort` (loopback) when given.
     func environment(for service: Topology.Service, port: Int, revision: Int, metricsPort: Int? = nil) -> [String: String] {
         var environment: [String: String] = [:]
-        // PIXELPIPE_METRICS too: `PIXELPIPE_METRICS=off emulator up` turns every service's metrics
-        // off (the benchmarks compare a run with and without them).
-        for key in ["PATH", "HOME", "LANG", "TZ", "PIXELPIPE_METRICS"] {
+        // PIXELPIPE_METRICS and PIXELPIPE_TRACING too: `PIXELPIPE_METRICS=off PIXELPIPE_TRACING=off
+        // emulator up` turns every service's metrics and tracing off (the benchmarks compare a run
+        // with and without them).
+        for key in ["PATH", "HOME", "LANG", "TZ", "PIXELPIPE_METRICS", "PIXELPIPE_TRACING"] {
             if let value = ProcessInfo.processInfo.environment[key] { environment[key] = value }
         }
         environment.merge(sharedEnvironment) { _, new in new }

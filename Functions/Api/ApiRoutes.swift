@@ -1,4 +1,5 @@
 import Foundation
+import FunctionsFramework
 import GoogleCloud
 import HTTPTypes
 import Hummingbird
@@ -17,9 +18,9 @@ struct ApiRoutes: Sendable {
     let usage: UsageLedger
     let authenticator: CallerAuthenticator
 
-    init(configuration: ApiConfiguration, clients: PipelineClients, api: GoogleAPIClient) {
+    init(configuration: ApiConfiguration, clients: PipelineClients, api: GoogleAPIClient, tracing: TracingConfiguration = TracingConfiguration()) {
         self.configuration = configuration
-        control = JobControl(clients: clients, configuration: configuration.pipeline)
+        control = JobControl(clients: clients, configuration: configuration.pipeline, tracing: tracing)
         storage = clients.storage
         catalog = JobCatalog(jobs: JobStore(firestore: clients.firestore))
         usage = UsageLedger(firestore: clients.firestore, limits: configuration.auth.limits)

@@ -13,15 +13,17 @@ import UnixSignals
 /// straight into Storage. Serving, logging and shutdown follow the stages' conventions
 /// (`PORT`, `HOST`, `LOG_*`, SIGTERM drain within `SHUTDOWN_GRACE_PERIOD`).
 public enum ApiService {
-    /// The application serving `configuration` with `api`'s clients on `host:port`;
-    /// `onServerRunning` receives the bound port (useful with port 0).
+    /// The application serving `configuration` with `api`'s clients on `host:port`, the tasks of
+    /// cancels and retries in the job's trace unless `tracing` is off; `onServerRunning`
+    /// receives the bound port (useful with port 0).
     public static func makeApplication(
-        configuration: ApiConfiguration, api: GoogleAPIClient, host: String, port: Int, logger: Logger,
+        configuration: ApiConfiguration, api: GoogleAPIClient, host: String, port: Int, tracing: TracingConfiguration = TracingConfiguration(), logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: ApiRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        ApiRoutes(configuration: configuration, clients: PipelineClients(api: api, configuration: configuration.pipeline), api: api).register(on: router)
+        let clients = PipelineClients(api: api, configuration: configuration.pipeline)
+        ApiRoutes(configuration: configuration, clients: clients, api: api, tracing: tracing).register(on: router)
         ConsoleRoutes(auth: configuration.auth).register(on: router)
         return Application(
             router: router,
@@ -45,19 +47,21 @@ public enum ApiService {
         let values = EnvironmentValues(environment)
         let serving: FunctionConfiguration
         let configuration: ApiConfiguration
+        let tracing: TracingConfiguration
         do {
             serving = try FunctionConfiguration(service: "api", environment: values)
             configuration = try ApiConfiguration(environment: values)
+            tracing = try TracingConfiguration(environment: values)
         } catch {
             FileHandle.standardError.write(Data("api: configuration error: \(error)\n".utf8))
             exit(78)
         }
-        LoggingSetup.bootstrap(format: serving.logFormat, level: serving.logLevel, projectID: serving.projectID)
+        LoggingSetup.bootstrap(format: serving.logFormat, level: serving.logLevel, projectID: serving.projectID, tracing: tracing)
         var logger = Logger(label: serving.service)
         if let revision = serving.revision { logger[metadataKey: "pixelpipe.revision"] = .string(revision) }
         let api = GoogleAPIClient(environment: values, logger: logger)
         let serveLogger = logger
-        let application = makeApplication(configuration: configuration, api: api, host: serving.host, port: serving.port, logger: logger) { port in
+        let application = makeApplication(configuration: configuration, api: api, host: serving.host, port: serving.port, tracing: tracing, logger: logger) { port in
             serveLogger.info("serving", metadata: ["pixelpipe.signature": "http", "pixelpipe.port": .stringConvertible(port)])
         }
         var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

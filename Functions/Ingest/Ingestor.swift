@@ -47,9 +47,13 @@ struct Ingestor: Sendable {
         let source = JobRecord.Source(bucket: object.bucket, name: object.name, generation: String(generation))
 
         let existing = try await jobs.record(job)?.record
+        // An untraced invocation (tracing off: the framework bound no span) starts no trace,
+        // and the job records none.
+        guard let current = TraceParent.current else {
+            return try await ingest(object, job: job, generation: generation, source: source, existing: existing, trace: nil, logger: logger)
+        }
         // One trace per job: the one the job was created in (a redelivered event arrives in
         // another), else this invocation's. Sampled, so Cloud Run records every stage's spans.
-        let current = TraceParent.current ?? .newTrace()
         let trace = TraceParent(traceID: existing?.traceID ?? current.traceID, spanID: current.spanID, sampled: true)
         logger = logger.tracing(trace)
         return try await TraceParent.withCurrent(trace) {
@@ -57,9 +61,9 @@ struct Ingestor: Sendable {
         }
     }
 
-    /// Ingests `object` as `job` within the job's trace.
+    /// Ingests `object` as `job` within the job's trace, if traced.
     private func ingest(
-        _ object: StorageObject, job: JobID, generation: Int64, source: JobRecord.Source, existing: JobRecord?, trace: TraceParent, logger: Logger
+        _ object: StorageObject, job: JobID, generation: Int64, source: JobRecord.Source, existing: JobRecord?, trace: TraceParent?, logger: Logger
     ) async throws -> Outcome {
         if let existing, existing.published || existing.status.isFinal {
             if existing.status == .rejected {
@@ -86,7 +90,7 @@ struct Ingestor: Sendable {
             webhookURL = try self.webhookURL(object.metadata?["webhook-url"])
         } catch let rejection as Rejection {
             let webhook = (try? self.webhookURL(object.metadata?["webhook-url"])) ?? nil
-            try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), traceID: trace.traceID, logger: logger)
+            try await reject(job: job, source: source, rejection, webhookURL: webhook, owner: Self.owner(of: object), traceID: trace?.traceID, logger: logger)
             metrics.work("jobs", 1, outcome: "rejected")
             return .rejected(job: job, reason: rejection.reason)
         }
@@ -97,7 +101,7 @@ struct Ingestor: Sendable {
             id: job, source: source, total: scan.items, rows: scan.rows, invalidRows: scan.invalidRows, shards: scan.shards.count,
             counterShards: counterShards,
             recipe: recipe, webhookURL: webhookURL, createdAt: now, deadline: now.addingTimeInterval(configuration.jobDeadline(forItems: scan.items).timeInterval),
-            owner: Self.owner(of: object), traceID: trace.traceID
+            owner: Self.owner(of: object), traceID: trace?.traceID
         )
         if existing == nil {
             let counters = CounterShard.plan(
@@ -215,7 +219,7 @@ struct Ingestor: Sendable {
 
     /// Records a rejected job: the error report, the job document, and its teardown (which
     /// sends the webhook with status `rejected`).
-    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, owner: String?, traceID: String, logger: Logger) async throws {
+    private func reject(job: JobID, source: JobRecord.Source, _ rejection: Rejection, webhookURL: String?, owner: String?, traceID: String?, logger: Logger) async throws {
         let now = Date()
         let report = PipelineNames.errorReport(job: job)
         let body = JobRejection(job: job, source: source, reason: rejection.reason, kind: rejection.kind, row: rejection.row, rejectedAt: Timestamp.format(now))

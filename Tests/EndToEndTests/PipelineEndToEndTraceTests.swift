@@ -8,6 +8,7 @@ import TestSupport
 /// its trace id through every stage's log lines about it, its shard messages, its tasks'
 /// requests and its webhook. The messages and tasks are read from the emulator's own SQLite
 /// database, where a trigger copies each as it is stored (tasks are deleted once they ran).
+/// With `PIXELPIPE_TRACING=off` none of them carries a trace.
 @Suite("Pipeline end to end: one trace per job", .serialized)
 struct PipelineEndToEndTraceTests {
     @Test("one trace id on every stage's log lines about the job, its shard messages, its tasks' requests, its webhook and the job resource")
@@ -73,6 +74,38 @@ struct PipelineEndToEndTraceTests {
             for call in calls {
                 #expect(TraceID(call.headers["traceparent"]) == trace, "webhook headers \(call.headers)")
             }
+        }
+    }
+
+    @Test("with PIXELPIPE_TRACING=off no trace at all: no traceId, no trace fields on any stage's lines, no traceparent on messages, tasks or the webhook")
+    func tracingOff() async throws {
+        try await withPipeline(environment: ["LOG_LEVEL": "debug", "SHARD_ROWS": "20", "PIXELPIPE_TRACING": "off"]) { pipeline in
+            let wire = try WireLog(dataDirectory: pipeline.emulator.dataDirectory)
+            let api = try await JobsAPI.signedIn(pipeline)
+            var csv = "S. No.,Product Name,Input Image Urls\r\n"
+            for row in 1...24 { csv += "\(row),Untraced product \(row),\(pipeline.images.url(7100 + row))\r\n" }
+            csv += "25,Refused product,ftp://images.example/25.jpg\r\n"
+            let submitted = try JobsAPI.decode(JobResource.self, try await api.submit(csv: csv, fileName: "untraced.csv"))
+            let job = try await api.awaitFinal(submitted.id)
+            #expect(job.status == .finishedWithErrors, "job \(job.id): \(job.status.rawValue)")
+            try await pipeline.emulator.awaitIdle()
+            #expect(job.traceId == nil)
+
+            let lines = StageLogLine.parse(pipeline.emulator.lines).filter { PipelineEmulator.stages.contains($0.stage) }
+            #expect(Set(lines.map(\.stage)).isSuperset(of: PipelineEmulator.stages), "stages with lines: \(Set(lines.map(\.stage)).sorted())")
+            let traced = lines.filter { $0.fields.keys.contains { $0.hasPrefix("logging.googleapis.com/trace") || $0 == "logging.googleapis.com/spanId" } }
+            #expect(traced.isEmpty, "lines with trace fields: \(traced.prefix(3).map(\.text))")
+
+            let messages = try wire.messages(mentioning: job.id)
+            #expect(messages.count == 2, "\(messages.count) shard messages")
+            #expect(messages.allSatisfy { $0["traceparent"] == nil }, "shard message attributes \(messages)")
+            let tasks = try wire.tasks(mentioning: job.id)
+            #expect(tasks.count >= 26, "\(tasks.count) tasks")
+            let tracedTasks = tasks.filter { $0.headers.keys.contains { $0.lowercased() == "traceparent" } }
+            #expect(tracedTasks.isEmpty, "tasks with a traceparent: \(tracedTasks.map(\.name))")
+            let calls = pipeline.webhooks.requests.filter { $0.path == "/hooks/default" }
+            #expect(calls.count == 1, "\(calls.count) webhook calls")
+            #expect(calls.allSatisfy { $0.headers["traceparent"] == nil }, "webhook headers \(calls.map(\.headers))")
         }
     }
 }

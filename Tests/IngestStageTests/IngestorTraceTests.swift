@@ -1,6 +1,7 @@
 import Foundation
 import FunctionsFramework
 import GoogleCloud
+import HTTPTypes
 import PipelineModel
 import PixelPipeCore
 import StageTestSupport
@@ -10,7 +11,7 @@ import Testing
 
 /// Ingest starts the job's trace: it records it on the job and sends it with the shard
 /// messages and the watchdog, and a later delivery for the same job continues the job's trace
-/// rather than its own.
+/// rather than its own. With tracing off (`PIXELPIPE_TRACING=off`) it starts and sends none.
 @Suite("Ingest stage: the job's trace")
 struct IngestorTraceTests {
     static let csv = "S. No.,Product Name,Input Image Urls\r\n1,Hat,https://img.example/c.jpg\r\n2,Scarf,https://img.example/d.jpg\r\n"
@@ -66,13 +67,44 @@ struct IngestorTraceTests {
         }
     }
 
-    @Test("outside any trace ingest starts one for the job")
-    func startsTrace() async throws {
+    @Test("outside any trace (an untraced invocation) ingest starts none: no traceId, no traceparent on the shard messages or the watchdog")
+    func untraced() async throws {
         try await StageHarness.run { harness in
             let object = try await harness.uploadCSV(Self.csv)
+            let job = harness.jobID(of: object)
             _ = try await Ingestor(configuration: harness.configuration, clients: harness.clients).ingest(object, logger: harness.logger)
-            let trace = try #require(try await harness.job(harness.jobID(of: object))?.traceID)
-            #expect(try await Self.shardTraces(harness) == [trace])
+            #expect(try await harness.job(job)?.traceID == nil)
+            #expect(try await Self.shardTraces(harness) == [nil])
+            #expect(try await Self.taskTrace(harness, PipelineNames.watchdogTask(job: job)) == nil)
+        }
+    }
+
+    /// `object`'s finalize event as Eventarc delivers it (binary mode), sent in trace `traceID`.
+    private static func finalizeRequest(_ object: StorageObject, traceID: String) throws -> InvocationRequest {
+        var headers = HTTPFields()
+        let values = [
+            ("ce-id", "1"), ("ce-source", "//storage.googleapis.com/projects/_/buckets/\(object.bucket)"), ("ce-specversion", "1.0"),
+            ("ce-type", "google.cloud.storage.object.v1.finalized"), ("ce-subject", "objects/\(object.name)"),
+            ("Content-Type", "application/json"), ("traceparent", "00-\(traceID)-00f067aa0ba902b7-01"),
+        ]
+        for (name, value) in values { headers.append(HTTPField(name: try #require(HTTPField.Name(name)), value: value)) }
+        return InvocationRequest(headers: headers, body: try JSONEncoder().encode(object))
+    }
+
+    @Test("through the framework the event's trace becomes the job's; with tracing off the job, its shard messages and its watchdog carry none", arguments: [true, false])
+    func invocation(traced: Bool) async throws {
+        try await StageHarness.run(configure: { $0.rowsPerShard = 1 }) { harness in
+            let object = try await harness.uploadCSV(Self.csv)
+            let job = harness.jobID(of: object)
+            let function = FunctionDefinition(name: "ingest", cloudEvent: IngestFunction(ingestor: Ingestor(configuration: harness.configuration, clients: harness.clients)))
+            let dispatcher = InvocationDispatcher(configuration: FunctionConfiguration(service: "ingest"), tracing: TracingConfiguration(enabled: traced), logger: harness.logger)
+            let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            let response = await dispatcher.respond(to: try Self.finalizeRequest(object, traceID: traceID), with: function.handler, signature: function.signature)
+            #expect(response.status == .noContent)
+            let expected = traced ? traceID : nil
+            #expect(try await harness.job(job)?.traceID == expected)
+            #expect(try await Self.shardTraces(harness) == [expected, expected])
+            #expect(try await Self.taskTrace(harness, PipelineNames.watchdogTask(job: job)) == expected)
         }
     }
 }

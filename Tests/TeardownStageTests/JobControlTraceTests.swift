@@ -1,4 +1,5 @@
 import Foundation
+import FunctionsFramework
 import GoogleCloud
 import PixelPipeCore
 import StageTestSupport
@@ -23,6 +24,18 @@ struct JobControlTraceTests {
             let parent = try #require(task.httpRequest.headers?["traceparent"].flatMap(TraceParent.init(header:)))
             #expect(parent.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
             #expect(parent.sampled)
+        }
+    }
+
+    @Test("with tracing off the api's cancel schedules cancel-JOB without a traceparent, even for a job that recorded a trace")
+    func cancelUntraced() async throws {
+        try await StageHarness.run { harness in
+            var job = try await JobControlTests.makeJob(harness, webhookURL: nil)
+            job.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            try await harness.writeJob(job)
+            try await JobControl(clients: harness.clients, configuration: harness.configuration, tracing: .off).cancel(job.id, logger: harness.logger)
+            let task = try await harness.clients.tasks.task(PipelineNames.cancelTask(job: job.id), queue: harness.configuration.controlQueue)
+            #expect(task.httpRequest.headers?["traceparent"] == nil)
         }
     }
 }

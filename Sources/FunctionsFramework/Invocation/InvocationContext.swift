@@ -12,12 +12,13 @@ public struct InvocationContext: Sendable {
     public var attempt: Int
     /// When the caller stops waiting (the request timeout from arrival).
     public var deadline: ContinuousClock.Instant
-    /// The request's trace, when the caller sent one.
+    /// The request's trace, when the caller sent one (not read with tracing off).
     public var trace: TraceContext?
     /// The span this invocation runs in: the caller's trace continued (a new one when none came)
     /// with a span id of its own. The framework makes it `TraceParent.current` while the handler
-    /// runs, so the Google API calls, messages and tasks the handler makes carry it.
-    public var span: TraceParent
+    /// runs, so the Google API calls, messages and tasks the handler makes carry it. Nil when
+    /// tracing is off (`TracingConfiguration`): then nothing the handler sends carries a trace.
+    public var span: TraceParent?
     /// The Cloud Tasks headers, for `cloudTask` invocations.
     public var cloudTask: CloudTaskHeaders?
     /// A logger for this invocation, with `pixelpipe.invocation` and the span's trace set.
@@ -30,6 +31,7 @@ public struct InvocationContext: Sendable {
         deadline: ContinuousClock.Instant,
         trace: TraceContext? = nil,
         span: TraceParent? = nil,
+        tracing: TracingConfiguration = TracingConfiguration(),
         cloudTask: CloudTaskHeaders? = nil,
         logger: Logger
     ) {
@@ -37,11 +39,17 @@ public struct InvocationContext: Sendable {
         self.signature = signature
         self.attempt = attempt
         self.deadline = deadline
-        self.trace = trace
         self.cloudTask = cloudTask
-        let span = span ?? trace.map { TraceParent.newSpan(inTrace: $0.traceID, sampled: $0.sampled) } ?? .newTrace(sampled: false)
-        self.span = span
-        self.logger = logger.tracing(span)
+        self.logger = logger
+        if tracing.enabled {
+            let span = span ?? trace.map { TraceParent.newSpan(inTrace: $0.traceID, sampled: $0.sampled) } ?? .newTrace(sampled: false)
+            self.trace = trace
+            self.span = span
+            self.logger = logger.tracing(span)
+        } else {
+            self.trace = nil
+            self.span = nil
+        }
         self.logger[metadataKey: "pixelpipe.invocation"] = .string(invocationID)
     }
 
@@ -57,6 +65,7 @@ public struct InvocationContext: Sendable {
             deadline: deadline,
             trace: trace,
             span: span,
+            tracing: TracingConfiguration(enabled: span != nil),
             cloudTask: cloudTask ?? self.cloudTask,
             logger: logger
         )
@@ -66,17 +75,21 @@ public struct InvocationContext: Sendable {
     }
 
     /// This context continuing `parent`'s trace in a new span: for work whose trace came in
-    /// the payload rather than the request headers (a Pub/Sub message's `traceparent`).
+    /// the payload rather than the request headers (a Pub/Sub message's `traceparent`). An
+    /// untraced context (tracing off) stays untraced.
     public func continuing(_ parent: TraceParent) -> InvocationContext {
+        guard span != nil else { return self }
         var context = self
-        context.span = parent.childSpan()
-        context.logger = logger.tracing(context.span)
+        let span = parent.childSpan()
+        context.span = span
+        context.logger = logger.tracing(span)
         return context
     }
 
-    /// Runs `body` with this context's span as `TraceParent.current`.
+    /// Runs `body` with this context's span as `TraceParent.current`; untraced, just runs it.
     public func withSpan<T>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {
-        try await TraceParent.withCurrent(span, isolation: isolation, body)
+        guard let span else { return try await body() }
+        return try await TraceParent.withCurrent(span, isolation: isolation, body)
     }
 }
 

@@ -3,8 +3,11 @@ import PixelPipeCore
 
 /// Installs the process-wide log handler once at start-up.
 public enum LoggingSetup {
-    /// Bootstraps swift-log with the chosen format and level; call once, from `main`.
-    public static func bootstrap(format: LogFormat, level: Logger.Level, projectID: String?, sink: LogSink = .standardOutput) {
+    /// Bootstraps swift-log with the chosen format and level; call once, from `main`. With
+    /// `tracing` off no line is given the current span (there is none), so not even looked up.
+    public static func bootstrap(
+        format: LogFormat, level: Logger.Level, projectID: String?, tracing: TracingConfiguration = TracingConfiguration(), sink: LogSink = .standardOutput
+    ) {
         let useJSON: Bool
         switch format {
         case .json: useJSON = true
@@ -18,7 +21,7 @@ public enum LoggingSetup {
             handler.logLevel = level
             handler.metadataProvider = provider
             return handler
-        }, metadataProvider: traceMetadata)
+        }, metadataProvider: tracing.enabled ? traceMetadata : nil)
     }
 
     /// Puts the current span (`TraceParent.current`) on every line logged while an invocation

@@ -36,14 +36,16 @@ public enum FunctionMain {
         }
         let configuration: FunctionConfiguration
         let metrics: MetricsConfiguration
+        let tracing: TracingConfiguration
         do {
             configuration = try FunctionConfiguration(service: name, environment: EnvironmentValues(environment))
             metrics = try MetricsConfiguration(environment: EnvironmentValues(environment))
+            tracing = try TracingConfiguration(environment: EnvironmentValues(environment))
         } catch {
             FileHandle.standardError.write(Data("\(name): configuration error: \(error)\n".utf8))
             exit(78)
         }
-        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel, projectID: configuration.projectID)
+        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel, projectID: configuration.projectID, tracing: tracing)
         // Before the function is built, so that the metrics its stage makes record into the registry.
         MetricsEndpoint.bootstrap(metrics)
         var logger = Logger(label: configuration.service)
@@ -59,7 +61,7 @@ public enum FunctionMain {
             exit(1)
         }
         do {
-            try await FunctionServer.run(function: function, configuration: configuration, metrics: metrics, logger: logger)
+            try await FunctionServer.run(function: function, configuration: configuration, metrics: metrics, tracing: tracing, logger: logger)
             exit(0)
         } catch let error as PortInUseError {
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))

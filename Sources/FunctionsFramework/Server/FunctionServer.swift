@@ -11,14 +11,16 @@ public enum FunctionServer {
     /// Methods the signature handler answers on any path (Cloud Tasks may use any of them).
     private static let signatureMethods: [HTTPRequest.Method] = [.post, .put, .patch, .get, .delete]
 
-    /// The application for `function`; `onServerRunning` receives the bound port (useful with port 0).
+    /// The application for `function`, tracing its invocations unless `tracing` is off;
+    /// `onServerRunning` receives the bound port (useful with port 0).
     public static func makeApplication(
         function: FunctionDefinition,
         configuration: FunctionConfiguration,
+        tracing: TracingConfiguration = TracingConfiguration(),
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let dispatcher = InvocationDispatcher(configuration: configuration, logger: logger)
+        let dispatcher = InvocationDispatcher(configuration: configuration, tracing: tracing, logger: logger)
         let maxBody = configuration.maxRequestBodyBytes
         let router = Router()
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
@@ -53,8 +55,11 @@ public enum FunctionServer {
     /// `shutdownGracePeriod` before cancelling them. A port already taken is a `PortInUseError`
     /// naming it and, when it can be found, the process holding it.
     /// With `metrics` naming a port, the function's metrics are served there too (`MetricsEndpoint`).
-    public static func run(function: FunctionDefinition, configuration: FunctionConfiguration, metrics: MetricsConfiguration? = nil, logger: Logger) async throws {
-        let application = makeApplication(function: function, configuration: configuration, logger: logger) { port in
+    public static func run(
+        function: FunctionDefinition, configuration: FunctionConfiguration, metrics: MetricsConfiguration? = nil,
+        tracing: TracingConfiguration = TracingConfiguration(), logger: Logger
+    ) async throws {
+        let application = makeApplication(function: function, configuration: configuration, tracing: tracing, logger: logger) { port in
             logger.info("serving", metadata: [
                 "pixelpipe.signature": .string(function.signature.rawValue),
                 "pixelpipe.port": .stringConvertible(port),

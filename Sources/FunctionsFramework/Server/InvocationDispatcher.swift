@@ -7,10 +7,13 @@ import PixelPipeCore
 /// (ARCHITECTURE §3). Pure over `InvocationRequest`, so tests drive it without sockets.
 public struct InvocationDispatcher: Sendable {
     private let configuration: FunctionConfiguration
+    private let tracing: TracingConfiguration
     private let logger: Logger
 
-    public init(configuration: FunctionConfiguration, logger: Logger) {
+    /// A dispatcher serving with `configuration`; with `tracing` off, invocations run untraced.
+    public init(configuration: FunctionConfiguration, tracing: TracingConfiguration = TracingConfiguration(), logger: Logger) {
         self.configuration = configuration
+        self.tracing = tracing
         self.logger = logger
     }
 
@@ -21,7 +24,9 @@ public struct InvocationDispatcher: Sendable {
             invocationID: requestID,
             signature: signature,
             deadline: .now + configuration.requestTimeout,
-            trace: TraceContext(headers: request.headers),
+            // Untraced, the request's trace headers are not even read.
+            trace: tracing.enabled ? TraceContext(headers: request.headers) : nil,
+            tracing: tracing,
             logger: logger
         )
     }

@@ -24,7 +24,8 @@ struct PubSubAdapter<Function: PubSubFunction>: InvocationHandler {
         )
         var context = context.identified(as: raw.message.messageID, signature: .pubSubPush, attempt: raw.deliveryAttempt ?? 1)
         // The message's trace is its publisher's; the push request's own (Cloud Run's) is not.
-        if let parent = TraceParent(messageAttributes: raw.message.attributes) {
+        // Untraced (tracing off), the attributes are not read.
+        if context.span != nil, let parent = TraceParent(messageAttributes: raw.message.attributes) {
             context = context.continuing(parent)
         }
         try await context.withSpan {

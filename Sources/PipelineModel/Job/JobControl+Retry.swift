@@ -33,7 +33,7 @@ extension JobControl {
         let first = try await retryableRecord(job)
         let run = (first.record.run ?? 0) + 1
         // The retried images' tasks carry the job's trace, so the new run joins it.
-        let span = first.record.newSpan ?? TraceParent.current
+        let span = span(for: first.record)
         if let span { logger = logger.tracing(span) }
         return try await TraceParent.withCurrent(span) { [logger] in
             var lease = try await ControlLease(job: job, holder: "retry-\(job)-r\(run)", duration: leaseDuration, jobs: jobs, now: now)

@@ -18,18 +18,32 @@ public struct JobControl: Sendable {
     let jobs: JobStore
     let ledger: JobLedger
     let now: @Sendable () -> Date
+    /// Whether the cancel's and retry's tasks carry the job's trace (`PIXELPIPE_TRACING`).
+    let tracing: TracingConfiguration
     /// How long the retry's hold on the finalizer lease lasts between renewals.
     var leaseDuration: Duration = .seconds(120)
     /// Called after each commit that uncounts a batch of failed items (tests check the counts there).
     var afterUncount: (@Sendable () async throws -> Void)?
 
-    /// A job control over `clients`, with the pipeline's names and queue settings from `configuration`.
-    public init(clients: PipelineClients, configuration: PipelineConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
+    /// A job control over `clients`, with the pipeline's names and queue settings from `configuration`;
+    /// with `tracing` off, the tasks it creates carry no trace.
+    public init(
+        clients: PipelineClients, configuration: PipelineConfiguration, tracing: TracingConfiguration = TracingConfiguration(),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.clients = clients
         self.configuration = configuration
         self.jobs = JobStore(firestore: clients.firestore)
         self.ledger = JobLedger(clients: clients, configuration: configuration)
+        self.tracing = tracing
         self.now = now
+    }
+
+    /// The span work on `record` runs in: a new one in the job's trace, else the current one;
+    /// none with tracing off.
+    func span(for record: JobRecord) -> TraceParent? {
+        guard tracing.enabled else { return nil }
+        return record.newSpan ?? TraceParent.current
     }
 
     /// Requests the cancel of `job` and returns its document with `cancelRequestedAt` set.
@@ -61,7 +75,7 @@ public struct JobControl: Sendable {
             }
             let run = marked.run ?? 0
             // In the job's trace, so the cancel's teardown joins it.
-            let span = marked.newSpan ?? TraceParent.current
+            let span = span(for: marked)
             try await TraceParent.withCurrent(span) {
                 try await pauseQueue(PipelineNames.imageQueue(job: job, run: run))
                 try await ledger.enqueueTeardown(job: job, reason: .cancel, run: run, logger: span.map(logger.tracing) ?? logger)

@@ -38,12 +38,12 @@ struct InvocationSpanTests {
         )
         #expect(response.status == .noContent)
         let (context, bound) = try #require(handler.recorder.last)
-        #expect(context.span.traceID == Self.traceID)
-        #expect(context.span.sampled)
-        #expect(context.span.spanID != "00f067aa0ba902b7" && context.span.spanID.count == 16)
+        #expect(context.span?.traceID == Self.traceID)
+        #expect(context.span?.sampled == true)
+        #expect(context.span?.spanID != "00f067aa0ba902b7" && context.span?.spanID.count == 16)
         #expect(bound == context.span)
         #expect(context.logger[metadataKey: CloudLogHandler.traceKey] == .string(Self.traceID))
-        #expect(context.logger[metadataKey: CloudLogHandler.spanKey] == .string(context.span.spanID))
+        #expect(context.logger[metadataKey: CloudLogHandler.spanKey] == context.span.map { Logger.MetadataValue.string($0.spanID) })
         #expect(context.logger[metadataKey: CloudLogHandler.sampledKey] == .string("true"))
         #expect(TraceParent.current == nil)
     }
@@ -53,11 +53,12 @@ struct InvocationSpanTests {
         let handler = SpanRecordingHandler()
         _ = await dispatch(FunctionDefinition(name: "f", http: handler), makeRequest(headers: ["X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1"]))
         let (continued, _) = try #require(handler.recorder.last)
-        #expect(continued.span.traceID == "105445aa7843bc8bf206b12000100000" && continued.span.sampled)
+        #expect(continued.span?.traceID == "105445aa7843bc8bf206b12000100000" && continued.span?.sampled == true)
         _ = await dispatch(FunctionDefinition(name: "f", http: handler), makeRequest())
         let (started, bound) = try #require(handler.recorder.last)
         #expect(started.trace == nil)
-        #expect(TraceParent(header: started.span.header) == started.span)
+        let span = try #require(started.span)
+        #expect(TraceParent(header: span.header) == span)
         #expect(bound == started.span)
     }
 
@@ -75,10 +76,45 @@ struct InvocationSpanTests {
         )
         #expect(response.status == .noContent)
         let (context, bound) = try #require(function.recorder.last)
-        #expect(context.span.traceID == Self.traceID)
-        #expect(context.span.spanID != "00f067aa0ba902b7")
+        #expect(context.span?.traceID == Self.traceID)
+        #expect(context.span?.spanID != "00f067aa0ba902b7")
         #expect(bound == context.span)
         #expect(context.logger[metadataKey: CloudLogHandler.traceKey] == .string(Self.traceID))
+        #expect(context.invocationID == "7")
+    }
+
+    @Test("with tracing off an invocation has no span: the caller's trace is not read, nothing is bound, the logger names no trace")
+    func tracingOff() async throws {
+        let handler = SpanRecordingHandler()
+        let response = await dispatch(
+            FunctionDefinition(name: "f", http: handler),
+            makeRequest(headers: ["traceparent": "00-\(Self.traceID)-00f067aa0ba902b7-01", "X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1"]),
+            tracing: .off
+        )
+        #expect(response.status == .noContent)
+        let (context, bound) = try #require(handler.recorder.last)
+        #expect(context.trace == nil && context.span == nil && bound == nil)
+        #expect(context.logger[metadataKey: CloudLogHandler.traceKey] == nil)
+        #expect(context.logger[metadataKey: CloudLogHandler.spanKey] == nil)
+        // Nor does an untraced invocation continue a trace it is handed later.
+        #expect(context.continuing(TraceParent.newTrace()).span == nil)
+    }
+
+    @Test("with tracing off a Pub/Sub message's traceparent attribute is not continued")
+    func messageTraceOff() async throws {
+        let function = SpanRecordingPubSubFunction()
+        let data = Data(#"{"job":"0123456789abcdef","firstRow":1}"#.utf8).base64EncodedString()
+        let body = """
+        {"message":{"attributes":{"traceparent":"00-\(Self.traceID)-00f067aa0ba902b7-01"},"data":"\(data)","messageId":"7"},\
+        "subscription":"projects/demo/subscriptions/shards-populate"}
+        """
+        let response = await dispatch(
+            FunctionDefinition(name: "populate", pubSubPush: function), makeRequest(headers: ["Content-Type": "application/json"], body: body), tracing: .off
+        )
+        #expect(response.status == .noContent)
+        let (context, bound) = try #require(function.recorder.last)
+        #expect(context.span == nil && bound == nil)
+        #expect(context.logger[metadataKey: CloudLogHandler.traceKey] == nil)
         #expect(context.invocationID == "7")
     }
 

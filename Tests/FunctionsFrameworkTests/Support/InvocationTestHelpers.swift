@@ -15,11 +15,13 @@ func makeRequest(method: HTTPRequest.Method = .post, path: String = "/", headers
 }
 
 /// Serves one request through the dispatcher exactly as the live server would, without sockets.
-func dispatch(_ definition: FunctionDefinition, _ request: InvocationRequest, timeout: Duration = .seconds(60)) async -> InvocationResponse {
+func dispatch(
+    _ definition: FunctionDefinition, _ request: InvocationRequest, timeout: Duration = .seconds(60), tracing: TracingConfiguration = TracingConfiguration()
+) async -> InvocationResponse {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let configuration = FunctionConfiguration(service: definition.name, requestTimeout: timeout)
-    return await InvocationDispatcher(configuration: configuration, logger: logger)
+    return await InvocationDispatcher(configuration: configuration, tracing: tracing, logger: logger)
         .respond(to: request, with: definition.handler, signature: definition.signature)
 }
 
