@@ -8,6 +8,9 @@ import GRDB
 /// concurrent increments of one counter end at exactly 50.
 struct FirestoreStore: Sendable {
     let store: EmulatorStore
+    /// The open transactions. Kept with the store so that every transport serving it (REST
+    /// and gRPC) shares them.
+    let transactions = FirestoreTransactions()
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-firestore") { db in
