@@ -163,3 +163,48 @@ struct FirestoreUnservedQueryMembers: Decodable, Sendable {
         }
     }
 }
+
+/// `POST …/documents:batchWrite` body.
+struct FirestoreBatchWriteRequest: Decodable, Sendable {
+    var writes: [FirestoreWrite]?
+}
+
+/// `:batchWrite` response: for each write, its result (`{}` when it failed) and its status.
+struct FirestoreBatchWriteResponse: Encodable, Sendable {
+    var writeResults: [FirestoreWriteResult]
+    var status: [FirestoreStatus]
+}
+
+/// A `google.rpc.Status`: `{}` for OK, else the canonical code's number and the message.
+struct FirestoreStatus: Encodable, Sendable {
+    var code: Int?
+    var message: String?
+
+    init() {}
+
+    init(_ error: GoogleAPIError) {
+        code = Self.number(error.code)
+        message = error.message
+    }
+
+    /// The number of the code in `google.rpc.Code`.
+    private static func number(_ code: GoogleStatusCode) -> Int {
+        switch code {
+        case .cancelled: 1
+        case .unknown: 2
+        case .invalidArgument: 3
+        case .deadlineExceeded: 4
+        case .notFound: 5
+        case .alreadyExists: 6
+        case .permissionDenied: 7
+        case .resourceExhausted: 8
+        case .failedPrecondition: 9
+        case .aborted: 10
+        case .outOfRange: 11
+        case .unimplemented: 12
+        case .internal: 13
+        case .unavailable: 14
+        case .unauthenticated: 16
+        }
+    }
+}

@@ -5,12 +5,13 @@ import Hummingbird
 
 /// Firestore REST v1: documents (get, list, create, patch, delete), `:commit`, `:batchGet`,
 /// `:runQuery`, `:runAggregationQuery`, `:listCollectionIds` and transactions
-/// (`:beginTransaction`, `:rollback`, `transaction` on reads and commits).
+/// (`:beginTransaction`, `:rollback`, `transaction` on reads and commits) and `:batchWrite`;
+/// the methods themselves are `FirestoreAPI`'s, which the gRPC service calls too.
 struct FirestoreRoutes: APIRouteGroup {
     let store: FirestoreStore
     let limits: APILimits
-    /// The open transactions, shared by every request this route group serves.
-    let transactions = FirestoreTransactions()
+    /// The methods themselves, shared with the gRPC service.
+    var api: FirestoreAPI { FirestoreAPI(store: store) }
 
     func register(on router: Router<BasicRequestContext>) {
         registerAllMethods("v1/projects/:project/databases/**", on: router) { request, _ in try await handle(request) }
@@ -19,106 +20,67 @@ struct FirestoreRoutes: APIRouteGroup {
     private func handle(_ request: Request) async throws -> Response {
         // Document ids may contain colons: only Firestore's own methods count as verbs.
         let path = try request.apiPath(verbs: Self.verbs)
-        let segments = path.segments
-        guard segments.count >= 6, segments[3] == "databases", segments[5] == "documents" else {
+        guard let name = try DocumentName.resolve(Array(path.segments.dropFirst())) else {
             throw GoogleAPIError.notFound("Not found: \(request.uri.path)")
         }
-        guard ResourceID.isValidProjectOrLocation(segments[2]), !segments[4].isEmpty, !segments[4].contains("/") else {
-            throw GoogleAPIError.invalidArgument("Invalid database \"projects/\(segments[2])/databases/\(segments[4])\".")
-        }
-        let root = "projects/\(segments[2])/databases/\(segments[4])/documents"
-        let name = try DocumentName(root: root, path: Array(segments.dropFirst(6)))
+        let root = name.root
         let query = request.apiQuery
         switch (path.verb, request.method, name.path.isEmpty, name.isDocument) {
         case ("commit", .post, true, _):
             let body = try await request.decodeJSON(FirestoreCommitRequest.self, limit: limits.maxRequestBytes)
-            let writes = try (body.writes ?? []).enumerated().map { index, write in try prepare(write, root: root, field: "writes[\(index)]") }
-            var readSet: [String: Int64?] = [:]
-            if let id = body.transaction {
-                let transaction = try transactions.end(id, member: "transaction")
-                guard !transaction.readOnly || writes.isEmpty else {
-                    throw GoogleAPIError.invalidArgument("transaction: a read-only transaction cannot commit writes.")
-                }
-                readSet = transaction.reads
-            }
-            return try APIJSON.response(try await store.commit(writes, readSet: readSet).response)
+            return try APIJSON.response(try await api.commit(body, root: root))
+        case ("batchWrite", .post, true, _):
+            let body = try await request.decodeJSON(FirestoreBatchWriteRequest.self, limit: limits.maxRequestBytes)
+            return try APIJSON.response(try await api.batchWrite(body, root: root))
         case ("beginTransaction", .post, true, _):
             let body = try await request.decodeJSON(FirestoreBeginTransactionRequest.self, limit: limits.maxRequestBytes)
-            return try APIJSON.response(FirestoreBeginTransactionResponse(transaction: try begin(body.options, member: "options")))
+            return try APIJSON.response(FirestoreBeginTransactionResponse(transaction: try api.beginTransaction(body.options)))
         case ("rollback", .post, true, _):
             let body = try await request.decodeJSON(FirestoreRollbackRequest.self, limit: limits.maxRequestBytes)
-            guard let id = body.transaction else { throw GoogleAPIError.invalidArgument("transaction is required.") }
-            _ = try transactions.end(id, member: "transaction")
+            try api.rollback(body.transaction)
             return APIJSON.emptyResponse()
         case ("batchGet", .post, true, _):
-            return try await batchGet(request, root: root)
-        case ("runQuery", .post, _, _) where name.path.isEmpty || name.isDocument:
-            return try await runQuery(request, parent: name.full)
-        case ("runAggregationQuery", .post, _, _) where name.path.isEmpty || name.isDocument:
-            return try await runAggregationQuery(request, parent: name.full)
-        case ("listCollectionIds", .post, _, _) where name.path.isEmpty || name.isDocument:
+            let body = try await request.decodeJSON(FirestoreBatchGetRequest.self, limit: limits.maxRequestBytes)
+            // A server-streaming method: REST answers with a JSON array of stream messages.
+            return try APIJSON.response(try await api.batchGet(body, root: root))
+        case ("runQuery", .post, _, _):
+            return try APIJSON.response(try await api.runQuery(body: try await jsonBody(request), parent: name))
+        case ("runAggregationQuery", .post, _, _):
+            return try APIJSON.response([try await api.runAggregationQuery(body: try await jsonBody(request), parent: name)])
+        case ("listCollectionIds", .post, _, _):
             let body = try await request.decodeJSON(FirestoreListCollectionIdsRequest.self, limit: limits.maxRequestBytes)
-            try Self.refuseReadTime(body.readTime)
-            let page = try await store.collectionIds(under: name.full, pageSize: try PageToken.size(body.pageSize, fallback: 300, maximum: 1000),
-                                                     after: try PageToken.key(from: body.pageToken))
-            return try APIJSON.response(FirestoreListCollectionIdsResponse(collectionIds: page.ids, nextPageToken: page.next.map(PageToken.make(after:))))
-        case ("runQuery", .post, _, _), ("runAggregationQuery", .post, _, _), ("listCollectionIds", .post, _, _):
-            throw GoogleAPIError.invalidArgument("parent: \(name.full) is a collection; queries and collection ids run under a document or the database root.")
+            return try APIJSON.response(try await api.listCollectionIds(body, parent: name))
         case (let verb?, _, _, _):
             throw GoogleAPIError.unimplemented("Method :\(verb) on \(name.full) is not served by this emulator.")
         case (nil, .get, false, true):
-            return try await getDocument(name, query: query)
+            return try APIJSON.response(try await api.get(name, mask: query.all("mask.fieldPaths"), consistency: Self.consistency(query)))
         case (nil, .get, false, false):
-            let page = try await store.list(collection: name.full, pageSize: try PageToken.size(query.int("pageSize"), fallback: 300, maximum: 1000),
-                                            after: try PageToken.key(from: query["pageToken"]))
-            return try APIJSON.response(FirestoreListResponse(documents: page.documents.isEmpty ? nil : page.documents,
-                                                              nextPageToken: page.next.map(PageToken.make(after:))))
+            return try APIJSON.response(try await api.list(name, pageSize: try query.int("pageSize"), pageToken: query["pageToken"], orderBy: query["orderBy"],
+                                                           mask: query.all("mask.fieldPaths"), consistency: Self.consistency(query)))
         case (nil, .patch, false, true):
             let body = try await request.decodeJSON(FirestoreDocument.self, limit: limits.maxRequestBytes)
-            let masks = try query.all("updateMask.fieldPaths").map { try fieldPath($0, field: "updateMask.fieldPaths") }
-            let write = FirestoreStore.PreparedWrite(document: name, operation: .update(fields: body.fields ?? [:], mask: masks.isEmpty ? nil : masks),
-                                                     transforms: [], precondition: try precondition(query))
-            return try APIJSON.response(try await store.commit([write], returning: name).document)
+            return try APIJSON.response(try await api.update(name, fields: body.fields, updateMask: query.all("updateMask.fieldPaths"),
+                                                             precondition: try precondition(query), mask: query.all("mask.fieldPaths")))
         case (nil, .delete, false, true):
-            _ = try await store.commit([.init(document: name, operation: .delete, transforms: [], precondition: try precondition(query))])
+            try await api.delete(name, precondition: try precondition(query))
             return APIJSON.emptyResponse()
         case (nil, .post, false, false):
             let body = try await request.decodeJSON(FirestoreDocument.self, limit: limits.maxRequestBytes)
-            let id = query["documentId"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.generatedID()
-            let document = try DocumentName(root: root, path: name.path + [id])
-            let write = FirestoreStore.PreparedWrite(document: document, operation: .update(fields: body.fields ?? [:], mask: nil),
-                                                     transforms: [], precondition: .init(exists: false))
-            return try APIJSON.response(try await store.commit([write], returning: document).document)
+            return try APIJSON.response(try await api.create(in: name, documentId: query["documentId"], fields: body.fields, mask: query.all("mask.fieldPaths")))
         default:
             throw GoogleAPIError.notFound("No Firestore method \(request.method) on \(name.full).")
         }
     }
 
-    /// Resolves names and field paths of one `:commit` write; 400 naming the offending part.
-    private func prepare(_ write: FirestoreWrite, root: String, field: String) throws -> FirestoreStore.PreparedWrite {
-        let kinds = [write.update != nil, write.delete != nil, write.transform != nil].filter { $0 }.count
-        guard kinds == 1 else { throw GoogleAPIError.invalidArgument("\(field) must have exactly one of update, delete or transform.") }
-        let transforms = try (write.updateTransforms ?? write.transform?.fieldTransforms ?? []).enumerated().map { index, transform in
-            (path: try fieldPath(transform.fieldPath, field: "\(field).updateTransforms[\(index)].fieldPath"), transform: transform)
-        }
-        if let update = write.update {
-            let document = try DocumentName(full: update.name ?? "", root: root, field: "\(field).update.name")
-            let mask = try write.updateMask.map { mask in
-                try (mask.fieldPaths ?? []).map { try fieldPath($0, field: "\(field).updateMask.fieldPaths") }
-            }
-            return .init(document: document, operation: .update(fields: update.fields ?? [:], mask: mask), transforms: transforms, precondition: write.currentDocument)
-        }
-        if let delete = write.delete {
-            let document = try DocumentName(full: delete, root: root, field: "\(field).delete")
-            return .init(document: document, operation: .delete, transforms: [], precondition: write.currentDocument)
-        }
-        let document = try DocumentName(full: write.transform?.document ?? "", root: root, field: "\(field).transform.document")
-        return .init(document: document, operation: .transformOnly, transforms: transforms, precondition: write.currentDocument)
+    /// The JSON body, `{}` when empty (the query methods accept an empty body).
+    private func jsonBody(_ request: Request) async throws -> Data {
+        let data = Data((try await request.collectBody(limit: limits.maxRequestBytes)).readableBytesView)
+        return data.isEmpty ? Data("{}".utf8) : data
     }
 
-    private func fieldPath(_ text: String, field: String) throws -> FieldPath {
-        guard let path = FieldPath(text) else { throw GoogleAPIError.invalidArgument("\(field): invalid field path \"\(text)\".") }
-        return path
+    /// `transaction` / `readTime` from the query string.
+    private static func consistency(_ query: APIQuery) -> FirestoreReadConsistency {
+        FirestoreReadConsistency(transaction: query["transaction"], newTransaction: nil, readTime: query["readTime"])
     }
 
     /// `currentDocument.exists` / `currentDocument.updateTime` from the query string.
@@ -137,10 +99,4 @@ struct FirestoreRoutes: APIRouteGroup {
     /// The custom methods on `…/documents` (served or not) that a path may end with.
     static let verbs: Set<String> = ["commit", "beginTransaction", "rollback", "batchGet", "runQuery", "batchWrite",
                                      "listCollectionIds", "runAggregationQuery", "partitionQuery", "listen", "write"]
-
-    /// A 20-character id like the client libraries generate.
-    private static func generatedID() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        return String((0..<20).map { _ in alphabet.randomElement()! })
-    }
 }

@@ -8,6 +8,11 @@ import GRDB
 /// concurrent increments of one counter end at exactly 50.
 struct FirestoreStore: Sendable {
     let store: EmulatorStore
+    /// The open transactions. Kept with the store so that every transport serving it (REST
+    /// and gRPC) shares them.
+    let transactions = FirestoreTransactions()
+    /// Notified after every commit, so listeners (gRPC `Listen`) look again at once instead of polling.
+    let changes = WorkSignal()
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-firestore") { db in
@@ -95,6 +100,7 @@ struct FirestoreStore: Sendable {
             return (FirestoreCommitResponse(writeResults: results, commitTime: commitTime), document)
         }
         store.scaleWarnings.documentsWritten(writes.map(\.document.full))
+        changes.notify()
         return committed
     }
 

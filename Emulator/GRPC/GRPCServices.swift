@@ -12,6 +12,7 @@ enum GRPCServices {
     static func make(_ stores: GRPCStores) -> [any RegistrableRPCService] {
         [
             CloudTasksService(store: stores.tasks),
+            FirestoreService(store: stores.firestore),
         ]
     }
 }
