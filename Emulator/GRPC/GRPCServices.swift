@@ -10,6 +10,9 @@ struct GRPCStores: Sendable {
 
 enum GRPCServices {
     static func make(_ stores: GRPCStores) -> [any RegistrableRPCService] {
-        []
+        [
+            PublisherService(store: stores.pubSub),
+            SubscriberService(store: stores.pubSub),
+        ]
     }
 }
