@@ -45,6 +45,8 @@ let package = Package(
         .library(name: "PipelineModel", targets: ["PipelineModel"]),
         .library(name: "Imaging", targets: ["Imaging", "CVipsShims"]),
         .library(name: "TestSupport", targets: ["TestSupport"]),
+        // The generated Google API messages and gRPC stubs, for the benchmarks' gRPC clients.
+        .library(name: "GoogleAPIsGRPC", targets: ["GoogleAPIsGRPC"]),
         .executable(name: "ingest", targets: ["IngestMain"]),
         .executable(name: "populate", targets: ["PopulateMain"]),
         .executable(name: "process", targets: ["ProcessMain"]),
@@ -236,6 +238,11 @@ let package = Package(
                     "Emulator", "FunctionsFramework", "GoogleCloud", "PipelineModel", "PixelPipeCore", "TestSupport", log, hummingbird, lifecycle,
                     .product(name: "GRDB", package: "GRDB.swift"),
                     .product(name: "JWTKit", package: "jwt-kit"),
+                    // The generated gRPC clients drive the emulator's gRPC services as a client would.
+                    "GoogleAPIsGRPC",
+                    .product(name: "GRPCCore", package: "grpc-swift-2"),
+                    .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 ],
                 path: "Tests/EmulatorTests",
                 swiftSettings: swiftSettings
