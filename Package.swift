@@ -45,6 +45,8 @@ let package = Package(
         .library(name: "PipelineModel", targets: ["PipelineModel"]),
         .library(name: "Imaging", targets: ["Imaging", "CVipsShims"]),
         .library(name: "TestSupport", targets: ["TestSupport"]),
+        // The generated Google API messages and gRPC stubs, for the benchmarks' gRPC clients.
+        .library(name: "GoogleAPIsGRPC", targets: ["GoogleAPIsGRPC"]),
         .executable(name: "ingest", targets: ["IngestMain"]),
         .executable(name: "populate", targets: ["PopulateMain"]),
         .executable(name: "process", targets: ["ProcessMain"]),

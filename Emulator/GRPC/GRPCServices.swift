@@ -13,6 +13,8 @@ enum GRPCServices {
         [
             CloudTasksService(store: stores.tasks),
             FirestoreService(store: stores.firestore),
+            PublisherService(store: stores.pubSub),
+            SubscriberService(store: stores.pubSub),
         ]
     }
 }

@@ -2,6 +2,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The emulator's one port speaks both transports, as Google's own emulators do: HTTP/1.1 goes
 /// to Hummingbird's HTTP/1 channel, HTTP/2 with prior knowledge (gRPC) is relayed to the gRPC
@@ -46,8 +47,23 @@ struct SharedPortChannel: ServerChildChannel {
     func handle(value: Value, logger: Logger) async {
         switch try? await value.negotiated.get() {
         case .http1(let http1Value): await http1.handle(value: http1Value, logger: logger)
-        case .relayed: try? await value.channel.closeFuture.get()
+        case .relayed: await untilClosedOrShuttingDown(value.channel)
         case nil: value.channel.close(promise: nil)
+        }
+    }
+
+    /// Returns when a relayed connection closes, or at once when the emulator begins to shut down:
+    /// Hummingbird stops this HTTP server before the gRPC server behind it, so waiting for the
+    /// connection here would keep the gRPC server from ever hearing of the shutdown (and its
+    /// streams from ending with UNAVAILABLE) until the shutdown timeout. The gRPC server closes the
+    /// connection when it stops, and the relay closes this side with it.
+    private func untilClosedOrShuttingDown(_ channel: any Channel) async {
+        let (closed, continuation) = AsyncStream.makeStream(of: Void.self)
+        channel.closeFuture.whenComplete { _ in continuation.finish() }
+        await withGracefulShutdownHandler {
+            for await _ in closed {}
+        } onGracefulShutdown: {
+            continuation.finish()
         }
     }
 

@@ -28,6 +28,16 @@ enum PubSubLimits {
         .invalidArgument("The value for \(field) is too large. You passed \(value) in the request, but the maximum value is \(maximum).")
     }
 
+    /// Checks a decoded publish request as Pub/Sub does: at least one message, none empty, and
+    /// the limits below. REST and gRPC `Publish` both call it.
+    static func checkPublish(_ messages: [(data: Data, attributes: [String: String]?, orderingKey: String?)]) throws {
+        guard !messages.isEmpty else { throw GoogleAPIError.invalidArgument("At least one message is required (messages is empty).") }
+        for (index, message) in messages.enumerated() where message.data.isEmpty && (message.attributes ?? [:]).isEmpty {
+            throw GoogleAPIError.invalidArgument("Some messages are empty: messages[\(index)] has neither data nor attributes.")
+        }
+        try check(messages)
+    }
+
     /// Checks a decoded publish request against the message, attribute and batch limits.
     static func check(_ messages: [(data: Data, attributes: [String: String]?, orderingKey: String?)]) throws {
         guard messages.count <= messagesPerPublish else { throw tooLarge("message_count", messages.count, maximum: messagesPerPublish) }

@@ -68,11 +68,10 @@ struct PubSubRoutes: APIRouteGroup {
         case ("subscriptions", 5, "seek", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
             let body = try await request.decodePubSubJSON(SeekRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
-            switch (body.time, body.snapshot.flatMap({ $0.isEmpty ? nil : $0 })) {
-            case let (time?, nil): try await store.seek(subscription: name, time: time)
-            case let (nil, snapshot?): try await store.seek(subscription: name, snapshot: snapshot)
-            default: throw GoogleAPIError.invalidArgument("Exactly one of time and snapshot must be set in the SeekRequest.")
-            }
+            try await store.seek(subscription: name, body)
+            return APIJSON.emptyResponse()
+        case ("subscriptions", 5, "detach", .post):
+            try await store.detachSubscription(name: try resourceName(project, "subscriptions", segments[4]))
             return APIJSON.emptyResponse()
         case ("snapshots", 4, nil, .get):
             let page = try await store.listSnapshots(project: project, pageSize: pageSize, after: after)
@@ -80,10 +79,7 @@ struct PubSubRoutes: APIRouteGroup {
         case ("snapshots", 5, nil, .put):
             let name = try resourceName(project, "snapshots", segments[4])
             let body = try await request.decodePubSubJSON(CreateSnapshotRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
-            guard let subscription = body.subscription, !subscription.isEmpty else {
-                throw GoogleAPIError.invalidArgument("The subscription of the CreateSnapshotRequest is required.")
-            }
-            return try APIJSON.response(try await store.createSnapshot(name: name, subscription: subscription, labels: body.labels))
+            return try APIJSON.response(try await store.createSnapshot(name: name, body))
         case ("snapshots", 5, nil, .get):
             return try APIJSON.response(try await store.snapshot(name: try resourceName(project, "snapshots", segments[4])))
         case ("snapshots", 5, nil, .patch):
@@ -101,24 +97,18 @@ struct PubSubRoutes: APIRouteGroup {
         case ("subscriptions", 5, "pull", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
             let body = try await request.decodePubSubJSON(PullRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
-            let maxMessages = body.maxMessages ?? 0
-            guard maxMessages > 0 else { throw GoogleAPIError.invalidArgument("maxMessages must be greater than 0 (got \(maxMessages)).") }
-            let received = try await store.pull(subscription: name, maxMessages: min(maxMessages, 1000))
+            let received = try await store.pull(subscription: name, requested: body.maxMessages).messages.map(\.received)
             return try APIJSON.response(PullResponse(receivedMessages: received.isEmpty ? nil : received))
         case ("subscriptions", 5, "acknowledge", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
             let body = try await request.decodePubSubJSON(AcknowledgeRequest.self, limit: PubSubLimits.ackRequestBytes, configured: limits)
-            try await store.acknowledge(subscription: name, ackIDs: try parseAckIDs(body.ackIds))
+            try await store.acknowledge(subscription: name, ackIDs: try AckID.parse(body.ackIds))
             return APIJSON.emptyResponse()
         case ("subscriptions", 5, "modifyAckDeadline", .post):
             let name = try resourceName(project, "subscriptions", segments[4])
             let body = try await request.decodePubSubJSON(ModifyAckDeadlineRequest.self, limit: PubSubLimits.ackRequestBytes, configured: limits)
             // Omitted is 0, a nack: protobuf JSON leaves out default values.
-            let seconds = body.ackDeadlineSeconds ?? 0
-            guard (0...600).contains(seconds) else {
-                throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(seconds); it must be between 0 and 600.")
-            }
-            try await store.modifyAckDeadline(subscription: name, ackIDs: try parseAckIDs(body.ackIds), seconds: seconds)
+            try await store.modifyAckDeadline(subscription: name, ackIDs: try AckID.parse(body.ackIds), seconds: body.ackDeadlineSeconds ?? 0)
             return APIJSON.emptyResponse()
         default:
             throw notServed(request)
@@ -131,36 +121,20 @@ struct PubSubRoutes: APIRouteGroup {
 
     private func publish(topic: String, request: Request) async throws -> Response {
         let body = try await request.decodePubSubJSON(PublishRequest.self, limit: PubSubLimits.requestBytes, configured: limits)
-        guard !body.messages.isEmpty else { throw GoogleAPIError.invalidArgument("At least one message is required (messages is empty).") }
         let messages = try body.messages.enumerated().map { index, message in
             let encoded = message.data ?? ""
             guard let data = Data(base64Encoded: encoded) ?? Data(base64Encoded: Self.padded(encoded)) else {
                 throw GoogleAPIError.invalidArgument("Invalid value at 'messages[\(index)].data' (TYPE_BYTES), Base64 decoding failed for \"\(encoded.prefix(40))\".")
             }
-            guard !data.isEmpty || !(message.attributes ?? [:]).isEmpty else {
-                throw GoogleAPIError.invalidArgument("Some messages are empty: messages[\(index)] has neither data nor attributes.")
-            }
             return (data: data, attributes: message.attributes, orderingKey: message.orderingKey)
         }
-        try PubSubLimits.check(messages)
+        try PubSubLimits.checkPublish(messages)
         let ids = try await store.publish(topic: topic, messages: messages)
         return try APIJSON.response(PublishResponse(messageIds: ids))
     }
 
-    /// `projects/P/KIND/ID`, after checking the id as Pub/Sub does.
     private func resourceName(_ project: String, _ kind: String, _ id: String) throws -> String {
-        guard ResourceID.isValidProjectOrLocation(project) else { throw GoogleAPIError.invalidArgument("Invalid project id \"\(project)\".") }
-        guard ResourceID.isValidPubSub(id) else {
-            throw GoogleAPIError.invalidArgument("Invalid [\(kind)] name: (name=projects/\(project)/\(kind)/\(id)); ids are 3-255 letters, digits or -_.~+% starting with a letter.")
-        }
-        return "projects/\(project)/\(kind)/\(id)"
-    }
-
-    private func parseAckIDs(_ texts: [String]) throws -> [AckID] {
-        try texts.map { text in
-            guard let ackID = AckID(text: text) else { throw GoogleAPIError.invalidArgument("Invalid ack ID \"\(text)\".") }
-            return ackID
-        }
+        try PubSubName.make(project: project, kind: kind, id: id)
     }
 
     private static func padded(_ base64: String) -> String {

@@ -25,6 +25,14 @@ extension PubSubStore {
         }
     }
 
+    /// Creates the snapshot a `CreateSnapshotRequest` asks for; its subscription is required.
+    func createSnapshot(name: String, _ request: CreateSnapshotRequest) async throws -> PubSubSnapshot {
+        guard let subscription = request.subscription, !subscription.isEmpty else {
+            throw GoogleAPIError.invalidArgument("The subscription of the CreateSnapshotRequest is required.")
+        }
+        return try await createSnapshot(name: name, subscription: subscription, labels: request.labels)
+    }
+
     func createSnapshot(name: String, subscription: String, labels: [String: String]?) async throws -> PubSubSnapshot {
         try await store.write { db in
             guard let topic = try String.fetchOne(db, sql: "SELECT topic FROM pubsub_subscriptions WHERE name = ?", arguments: [subscription]) else {
@@ -103,6 +111,15 @@ extension PubSubStore {
             let ids = try Int64.fetchAll(db, sql: "SELECT message_id FROM pubsub_snapshot_messages WHERE snapshot = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM pubsub_snapshot_messages WHERE snapshot = ?", arguments: [name])
             try Self.dropUndelivered(ids, in: db)
+        }
+    }
+
+    /// Seeks as a `SeekRequest` asks: to a time or to a snapshot, exactly one of them.
+    func seek(subscription: String, _ request: SeekRequest) async throws {
+        switch (request.time, request.snapshot.flatMap({ $0.isEmpty ? nil : $0 })) {
+        case let (time?, nil): try await seek(subscription: subscription, time: time)
+        case let (nil, snapshot?): try await seek(subscription: subscription, snapshot: snapshot)
+        default: throw GoogleAPIError.invalidArgument("Exactly one of time and snapshot must be set in the SeekRequest.")
         }
     }
 

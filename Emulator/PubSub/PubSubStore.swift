@@ -275,39 +275,10 @@ struct PubSubStore: Sendable {
             WHERE e.subscription = d.subscription AND e.message_id < d.message_id AND n.ordering_key = m.ordering_key))
         """
 
-    /// Leases up to `maxMessages` due messages for the ack deadline; each lease counts an attempt.
+    /// Leases up to `maxMessages` due messages for the subscription's ack deadline, as REST's
+    /// `:pull` shows them; `lease` has the rules.
     func pull(subscription name: String, maxMessages: Int) async throws -> [ReceivedMessage] {
-        try await store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT body, ack_deadline_seconds, retention_us FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) else {
-                throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
-            }
-            let subscription = try StoredJSON.decode(PubSubSubscription.self, from: row["body"])
-            let ackDeadline: Int64 = row["ack_deadline_seconds"]
-            let retention: Int64 = row["retention_us"]
-            let now = GoogleTimestamp.now().microseconds
-            try Self.expire(subscription: name, before: now - retention, in: db)
-            let due = try Self.dueDeliveries(subscription: name, ordered: subscription.enableMessageOrdering == true,
-                                             nowMicroseconds: now, limit: maxMessages, in: db)
-            let lease = try db.cachedStatement(sql: """
-                UPDATE pubsub_deliveries SET delivery_attempts = delivery_attempts + 1, next_delivery_us = ? WHERE subscription = ? AND message_id = ?
-                """)
-            return try due.map { row in
-                let id: Int64 = row["message_id"]
-                let attempts: Int = row["delivery_attempts"] + 1
-                try lease.execute(arguments: [now + ackDeadline * 1_000_000, name, id])
-                let data: Data = row["data"]
-                let attributes = try (row["attributes"] as String?).map { try StoredJSON.decode([String: String].self, from: $0) }
-                let message = PubSubMessage(
-                    data: data.base64EncodedString(),
-                    attributes: attributes,
-                    messageId: String(id),
-                    publishTime: GoogleTimestamp(microseconds: row["publish_time_us"]),
-                    orderingKey: row["ordering_key"]
-                )
-                return ReceivedMessage(ackId: AckID(messageID: id, attempt: attempts).text, message: message,
-                                       deliveryAttempt: subscription.deadLetterPolicy == nil ? nil : attempts)
-            }
-        }
+        try await lease(subscription: name, maxMessages: maxMessages).messages.map(\.received)
     }
 
     /// Removes the acknowledged messages' deliveries; unknown or stale ack ids are ignored, as
@@ -321,10 +292,15 @@ struct PubSubStore: Sendable {
             for ackID in ackIDs { try delete.execute(arguments: [name, ackID.messageID]) }
             try Self.dropUndelivered(ackIDs.map(\.messageID), in: db)
         }
+        // An ack frees a place under a stream's flow control and lets an ordering key's next message go.
+        store.workSignal.notify()
     }
 
-    /// Moves the messages' next delivery to `seconds` from now (0: available again at once).
+    /// Moves the messages' next delivery to `seconds` from now (0, a nack: available again at once).
     func modifyAckDeadline(subscription name: String, ackIDs: [AckID], seconds: Int) async throws {
+        guard (0...600).contains(seconds) else {
+            throw GoogleAPIError.invalidArgument("Invalid ackDeadlineSeconds \(seconds); it must be between 0 and 600.")
+        }
         try await store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM pubsub_subscriptions WHERE name = ?", arguments: [name]) == true else {
                 throw GoogleAPIError.notFound("Resource not found (resource=\(name)).")
@@ -333,10 +309,11 @@ struct PubSubStore: Sendable {
             let update = try db.cachedStatement(sql: "UPDATE pubsub_deliveries SET next_delivery_us = ? WHERE subscription = ? AND message_id = ?")
             for ackID in ackIDs { try update.execute(arguments: [next, name, ackID.messageID]) }
         }
+        if seconds == 0 { store.workSignal.notify() }
     }
 
     /// Drops deliveries of messages published before `cutoff` (retention expired).
-    private static func expire(subscription: String, before cutoff: Int64, in db: Database) throws {
+    static func expire(subscription: String, before cutoff: Int64, in db: Database) throws {
         let expired = try Int64.fetchAll(db, sql: """
             SELECT d.message_id FROM pubsub_deliveries d JOIN pubsub_messages m ON m.id = d.message_id
             WHERE d.subscription = ? AND m.publish_time_us < ?
@@ -374,5 +351,13 @@ struct AckID: Sendable, Equatable {
         let parts = text.split(separator: "-")
         guard parts.count == 2, let id = Int64(parts[0]), let attempt = Int(parts[1]) else { return nil }
         self.init(messageID: id, attempt: attempt)
+    }
+
+    /// Parses the ack ids of a request; 400 naming the first that was not made here.
+    static func parse(_ texts: [String]) throws -> [AckID] {
+        try texts.map { text in
+            guard let ackID = AckID(text: text) else { throw GoogleAPIError.invalidArgument("Invalid ack ID \"\(text)\".") }
+            return ackID
+        }
     }
 }

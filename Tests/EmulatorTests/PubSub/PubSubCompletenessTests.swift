@@ -223,7 +223,7 @@ struct PubSubCompletenessTests {
     func unimplemented() async throws {
         try await TestEmulator.run { emulator in
             try await Self.setUp(emulator)
-            for (method, path) in [("POST", "/v1/projects/demo/subscriptions/sub:detach"), ("GET", "/v1/projects/demo/schemas"),
+            for (method, path) in [("GET", "/v1/projects/demo/topics/tpc:getIamPolicy"), ("GET", "/v1/projects/demo/schemas"),
                                    ("POST", "/v1/projects/demo/topics/tpc:frobnicate")] {
                 let response = try await emulator.send(method, path, json: "{}")
                 #expect(response.status == 400, "\(path): \(response.text)")
