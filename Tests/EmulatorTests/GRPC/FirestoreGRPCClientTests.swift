@@ -7,7 +7,7 @@ import Testing
 
 /// The Firestore gRPC service through grpc-swift's generated client on the emulator's shared
 /// port, against the REST API on the same port: one store, one behaviour.
-@Suite("Firestore over gRPC with the generated Swift client")
+@Suite("Firestore over gRPC with the generated Swift client", .timeLimit(.minutes(2)))
 struct FirestoreGRPCClientTests {
     static let documents = "/v1/projects/demo/databases/(default)/documents"
     static let database = "projects/demo/databases/(default)"
