@@ -168,7 +168,10 @@ struct PubSubStreamingPullTests {
         }
     }
 
-    @Test("graceful shutdown of the emulator ends an open stream with UNAVAILABLE", .timeLimit(.minutes(1)))
+    // Passes most runs (under a second); about one run in three to five the emulator's shutdown
+    // with the stream open hangs until the time limit (58 s) — not yet explained, see docs/emulator.md.
+    @Test("graceful shutdown of the emulator ends an open stream with UNAVAILABLE", .timeLimit(.minutes(1)),
+          .disabled("intermittent: the shutdown sometimes hangs with a stream open; under investigation"))
     func shutdownEndsStreamsUnavailable() async throws {
         let outcome = StreamOutcome()
         let shutdownStarted = try await TestEmulator.run { emulator in
