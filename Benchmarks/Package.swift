@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
     ],
     targets: [
         // What the benchmarks that run the emulator binary share.
@@ -34,10 +36,13 @@ let package = Package(
         ),
         // Cold start of each stage binary to its first 200 (driven by cold-start.sh).
         .executableTarget(name: "ColdStartBenchmark", dependencies: [library("FunctionsFramework")], path: "ColdStart", exclude: ["python"], swiftSettings: swiftSettings),
-        // Task creations per second through the emulator's Cloud Tasks API.
+        // Task creations per second through the emulator's Cloud Tasks API, and Pub/Sub publish and
+        // pull throughput over REST and gRPC (the generated clients over grpc-swift's HTTP/2 transport).
         .executableTarget(
             name: "EmulatorAPIBenchmark",
-            dependencies: ["BenchmarkSupport", library("GoogleCloud"), library("PipelineModel")],
+            dependencies: ["BenchmarkSupport", library("GoogleCloud"), library("PipelineModel"), library("GoogleAPIsGRPC"),
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport")],
             path: "EmulatorAPI",
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,7 @@
 // EmulatorAPIBenchmark: task creations and messages published per second against the emulator
-// over HTTP on loopback, with durability on (WAL, synchronous=FULL, group commit).
+// over HTTP on loopback, with durability on (WAL, synchronous=FULL, group commit); then Pub/Sub
+// publish over gRPC beside REST, and pull throughput: REST :pull + :acknowledge against one
+// gRPC StreamingPull stream, in the same run.
 //
 //   swift build -c release --product emulator
 //   swift run -c release EmulatorAPIBenchmark [--url http://127.0.0.1:8085] [--requests N]
@@ -126,9 +128,51 @@ let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
 print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (nproc), \(cpu); \(Date())")
 print("| Scenario | Concurrency | Items | Items/s | p50 ms | p99 ms | Failures |")
 print("|---|---:|---:|---:|---:|---:|---:|")
+var restPublish: [Double] = []
 for scenario in scenarios {
     let result = try await measure(scenario, client: client)
     let figures = String(format: "%.0f | %.1f | %.1f", result.perSecond, result.p50, result.p99)
     print("| \(scenario.title) | \(scenario.concurrency) | \(scenario.requests * scenario.itemsPerRequest) | \(figures) | \(result.failures) |")
+    if scenario.title.hasPrefix("messages") { restPublish.append(result.perSecond) }
 }
+
+// Pub/Sub over gRPC: the same messages to the same topic, on one HTTP/2 connection.
+let pullTopic = "projects/bench/topics/pull-\(run)"
+let restSubscription = "projects/bench/subscriptions/pull-rest-\(run)"
+let grpcSubscription = "projects/bench/subscriptions/pull-grpc-\(run)"
+let pullCount = max(1000, requests * 2)
+for request in [
+    HTTPClient.Request(method: "PUT", url: "\(base)/v1/\(pullTopic)", headers: [("Content-Type", "application/json")], body: Data("{}".utf8)),
+    HTTPClient.Request(method: "PUT", url: "\(base)/v1/\(restSubscription)", headers: [("Content-Type", "application/json")], body: Data(#"{"topic":"\#(pullTopic)","ackDeadlineSeconds":60}"#.utf8)),
+    HTTPClient.Request(method: "PUT", url: "\(base)/v1/\(grpcSubscription)", headers: [("Content-Type", "application/json")], body: Data(#"{"topic":"\#(pullTopic)","ackDeadlineSeconds":60}"#.utf8)),
+] {
+    let response = try await client.execute(request)
+    guard response.status == 200 else { fatalError("setup failed: \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+}
+let payloadBytes = Data(base64Encoded: payload)!
+let (grpcPublish, pulls) = try await PubSubThroughput.withClients(base: base) { publisher, subscriber in
+    var rates: [Double] = []
+    for (perRequest, concurrency) in [(1, 64), (100, 16)] {
+        let count = perRequest == 1 ? requests : max(1, requests / 10)
+        let result = try await PubSubThroughput.publish(publisher, topic: topic, payload: payloadBytes, requests: count, perRequest: perRequest, concurrency: concurrency)
+        let figures = String(format: "%.0f | %.1f | %.1f", result.perSecond, result.p50, result.p99)
+        print("| messages published over gRPC, \(perRequest) per request | \(concurrency) | \(count * perRequest) | \(figures) | \(result.failures) |")
+        rates.append(result.perSecond)
+    }
+    // Both pull subscriptions get the same backlog, published in batches of 1,000 before either is timed.
+    let thousand = "{\"messages\":[" + (0..<1000).map { _ in "{\"data\":\"\(payload)\",\"attributes\":{\"job\":\"j\"}}" }.joined(separator: ",") + "]}"
+    for _ in 0..<(pullCount / 1000) {
+        let response = try await client.execute(post("\(base)/v1/\(pullTopic):publish", thousand))
+        guard response.status == 200 else { fatalError("prefill failed: \(response.status)") }
+    }
+    let count = pullCount / 1000 * 1000
+    let rest = try await PubSubThroughput.restPull(client, base: base, subscription: restSubscription, count: count, workers: 4)
+    print("| messages pulled and acked over REST (:pull 1000 + :acknowledge) | 4 | \(count) | \(String(format: "%.0f", rest)) | | | 0 |")
+    let streamed = try await PubSubThroughput.streamingPull(subscriber, subscription: grpcSubscription, count: count)
+    print("| messages received and acked over gRPC StreamingPull (1 stream, max_outstanding 1000) | 1 | \(count) | \(String(format: "%.0f", streamed)) | | | 0 |")
+    return (rates, (rest: rest, streamed: streamed))
+}
+print("")
+print(String(format: "gRPC/REST publish, 1 per request: %.2f; 100 per request: %.2f; StreamingPull/REST pull: %.2f",
+             grpcPublish[0] / restPublish[0], grpcPublish[1] / restPublish[1], pulls.streamed / pulls.rest))
 client.shutdown()

@@ -153,10 +153,12 @@ final class StreamingPullSession: Sendable {
         properties.messageOrderingEnabled = messageOrdering
         while true {
             try Task.checkCancellation()
+            // The generation first: a shutdown (or any notification) after this read ends the
+            // wait below at once, one before it is seen by the check that follows.
+            let seen = signal.generation
             if state.withLock({ $0.shuttingDown }) {
                 throw RPCError(code: .unavailable, message: "The emulator is shutting down; reconnect to go on pulling.")
             }
-            let seen = signal.generation
             try await reconcile()
             let (room, byteRoom, deadline, nothingOutstanding) = state.withLock { state in
                 (state.maxMessages == 0 ? 1000 : min(1000, state.maxMessages - state.outstanding.count),
