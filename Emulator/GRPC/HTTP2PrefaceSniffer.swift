@@ -19,6 +19,8 @@ final class HTTP2PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler 
     private enum State { case sniffing, routing, done }
     private var state = State.sniffing
     private var held: ByteBuffer?
+    /// The peer finished sending while the pipeline was being set up: passed on after the bytes.
+    private var inputClosedWhileRouting = false
     /// Sets the pipeline up for the protocol detected; the sniffer leaves once its future succeeds.
     private let route: (Detected, ChannelHandlerContext) -> EventLoopFuture<Void>
     private let onClosedEarly: () -> Void
@@ -57,11 +59,36 @@ final class HTTP2PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler 
             context.fireChannelRead(Self.wrapInboundOut(held))
             context.fireChannelReadComplete()
         }
+        if inputClosedWhileRouting { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
         context.leavePipeline(removalToken: removalToken)
     }
 
+    /// The listener allows half-closure, so a peer that stops sending arrives here as
+    /// `inputClosed`, not as an inactive channel: one that stops before naming its protocol is
+    /// closed (it can never be served), one that stops while the pipeline is being set up has
+    /// that passed on after its bytes.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        switch state {
+        case .sniffing:
+            state = .done
+            onClosedEarly()
+            context.close(promise: nil)
+        case .routing:
+            inputClosedWhileRouting = true
+        case .done:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        if state == .sniffing { onClosedEarly() }
+        if state == .sniffing {
+            state = .done
+            onClosedEarly()
+        }
         context.fireChannelInactive()
     }
 }

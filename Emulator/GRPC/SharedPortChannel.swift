@@ -45,7 +45,14 @@ struct SharedPortChannel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        switch try? await value.negotiated.get() {
+        // A connection that has not said which protocol it speaks when the emulator stops is
+        // closed, rather than holding the shutdown until it does.
+        let negotiated = await withGracefulShutdownHandler {
+            try? await value.negotiated.get()
+        } onGracefulShutdown: {
+            value.channel.close(promise: nil)
+        }
+        switch negotiated {
         case .http1(let http1Value): await http1.handle(value: http1Value, logger: logger)
         case .relayed: await untilClosedOrShuttingDown(value.channel)
         case nil: value.channel.close(promise: nil)

@@ -82,6 +82,18 @@ struct SharedPortTests {
         return options
     }()
 
+    @Test("a connection that never says which protocol it speaks does not hold the emulator's shutdown", .timeLimit(.minutes(1)))
+    func silentConnection() async throws {
+        let silent = try await TestEmulator.run { emulator in
+            let port = Int(emulator.baseURL.split(separator: ":").last!)!
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+            #expect(try await emulator.send("GET", "/healthz").status == 200)
+            return channel
+        }
+        // The emulator stopped with the connection open and closed it on the way.
+        try await silent.closeFuture.get()
+    }
+
     private func transport(_ emulator: TestEmulator) throws -> HTTP2ClientTransport.Posix {
         let port = Int(emulator.baseURL.split(separator: ":").last!)!
         return try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
