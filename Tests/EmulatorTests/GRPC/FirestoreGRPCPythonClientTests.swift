@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Google's Python Firestore client with its default transport, gRPC, pointed at the emulator by
-/// `FIRESTORE_EMULATOR_HOST` — the setup the emulator's README promises works unmodified.
+/// `FIRESTORE_EMULATOR_HOST` at `emulator up` — the setup the emulator's README promises works unmodified.
 @Suite(
     "Firestore over gRPC against Google's Python client",
     .enabled(if: PythonClients.firestoreGRPCInstalled || PythonClients.required,
@@ -14,14 +14,16 @@ struct FirestoreGRPCPythonClientTests {
           .timeLimit(.minutes(3)))
     func googleClient() async throws {
         try #require(PythonClients.firestoreGRPCInstalled, "PIXELPIPE_REQUIRE_PYTHON_CLIENTS=1 but google-cloud-firestore is missing from .build-venv")
-        try await TestEmulator.run { emulator in
-            try await PythonClients.runCheckScript("firestore_grpc_client_check.py", arguments: [String(emulator.baseURL.dropFirst("http://".count))], checks: [
-                "transport", "set/update with transforms", "value kinds", "transaction errors", "transaction under contention",
-                "ABORTED and retried", "read-only transaction", "where ==", "where <", "where in", "where array_contains",
-                "order_by desc limit", "start_after/end_before", "compound filter", "collection group", "aggregations",
-                "count with filter", "batch get", "list_documents", "collections", "subcollections", "on_snapshot", "batch_write",
-                "create existing", "delete", "bad project", "unimplemented method",
-            ], within: .seconds(90))
-        }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-firestore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let emulator = try await EmulatorProcess(dataDirectory: data)
+        defer { emulator.stop() }
+        try await PythonClients.runCheckScript("firestore_grpc_client_check.py", arguments: [String(emulator.baseURL.dropFirst("http://".count))], checks: [
+            "transport", "set/update with transforms", "value kinds", "transaction errors", "transaction under contention",
+            "ABORTED and retried", "read-only transaction", "where ==", "where <", "where in", "where array_contains",
+            "order_by desc limit", "start_after/end_before", "compound filter", "collection group", "aggregations",
+            "count with filter", "batch get", "list_documents", "collections", "subcollections", "on_snapshot", "batch_write",
+            "create existing", "delete", "bad project", "unimplemented method",
+        ], within: .seconds(90))
     }
 }
