@@ -85,7 +85,7 @@ final class HTTP2PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if state == .sniffing {
+        if state != .done {
             state = .done
             onClosedEarly()
         }

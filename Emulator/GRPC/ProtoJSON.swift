@@ -8,7 +8,15 @@ import SwiftProtobuf
 enum ProtoJSON {
     /// `message` as the REST request or resource type `T`, with REST's error for a bad field.
     static func decode<T: Decodable>(_ type: T.Type, from message: some SwiftProtobuf.Message) throws -> T {
-        try APIJSON.decode(type, from: message.jsonUTF8Data())
+        let json: Data
+        do {
+            json = try message.jsonUTF8Data()
+        } catch let error as JSONEncodingError {
+            // A FieldMask path the JSON mapping cannot name (`ackDeadlineSeconds`, `a-b`) is the
+            // request's fault, as Google answers it.
+            throw GoogleAPIError.invalidArgument("Invalid request: \(error).")
+        }
+        return try APIJSON.decode(type, from: json)
     }
 
     /// The REST value `value` as the message `M`.

@@ -28,14 +28,19 @@ struct SharedPortChannel: ServerChildChannel {
             let negotiated = channel.eventLoop.makePromise(of: Negotiated.self)
             let sniffer = HTTP2PrefaceSniffer(
                 route: { detected, context in
+                    let routed: EventLoopFuture<Void>
                     switch detected {
                     case .http1:
-                        return http1.setup(channel: context.channel, logger: logger).map { value in
+                        routed = http1.setup(channel: context.channel, logger: logger).map { value in
                             negotiated.succeed(.http1(value))
                         }
                     case .http2:
-                        return relay(context.channel, logger: logger).map { negotiated.succeed(.relayed) }
+                        routed = relay(context.channel, logger: logger).map { negotiated.succeed(.relayed) }
                     }
+                    // Every path completes `negotiated` (a second completion is ignored), or
+                    // `handle` would wait on it for ever and hold the server's shutdown.
+                    routed.whenFailure { negotiated.fail($0) }
+                    return routed
                 },
                 onClosedEarly: { negotiated.fail(ChannelError.inputClosed) }
             )
@@ -75,20 +80,31 @@ struct SharedPortChannel: ServerChildChannel {
     }
 
     /// Opens a connection to the gRPC server on the same event loop and joins the two.
+    /// A connection that arrives while the gRPC server is still binding waits for it (briefly).
     private func relay(_ inbound: any Channel, logger: Logger) -> EventLoopFuture<Void> {
-        guard let address = grpc.address else {
-            logger.warning("a gRPC connection arrived before the gRPC server was listening; closed")
-            return inbound.eventLoop.makeFailedFuture(GRPCNotListening())
+        grpc.address(on: inbound.eventLoop).flatMap { address in
+            let (inboundRelay, outboundRelay) = ConnectionRelay.pair()
+            return ClientBootstrap(group: inbound.eventLoop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelInitializer { outbound in
+                    outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(outboundRelay) }
+                }
+                .connect(to: address)
+                .flatMap { outbound in
+                    do {
+                        try inbound.pipeline.syncOperations.addHandler(inboundRelay)
+                        return inbound.eventLoop.makeSucceededVoidFuture()
+                    } catch {
+                        // The client went away while the relay was connecting.
+                        outbound.close(promise: nil)
+                        return inbound.eventLoop.makeFailedFuture(error)
+                    }
+                }
+        }.flatMapErrorThrowing { error in
+            if error is GRPCNotListening { logger.warning("a gRPC connection arrived but the gRPC server is not listening; closed") }
+            throw error
         }
-        let (inboundRelay, outboundRelay) = ConnectionRelay.pair()
-        return ClientBootstrap(group: inbound.eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { outbound in
-                outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(outboundRelay) }
-            }
-            .connect(to: address)
-            .flatMapThrowing { _ in try inbound.pipeline.syncOperations.addHandler(inboundRelay) }
     }
 }
 

@@ -2,6 +2,8 @@ import Foundation
 import GoogleAPIsGRPC
 import GoogleCloud
 import GRPCCore
+import ServiceLifecycle
+import Synchronization
 
 /// `Listen`, the stream behind the client libraries' `on_snapshot`/`onSnapshot`. For each
 /// target added: `ADD`, a `DocumentChange` per document, `CURRENT`, then a stream-wide
@@ -25,38 +27,47 @@ extension FirestoreService {
                 context: ServerContext) async throws {
         try await rpc {
             let (events, continuation) = AsyncStream.makeStream(of: ListenEvent.self)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do {
-                        for try await message in request { continuation.yield(.request(message)) }
-                        continuation.yield(.ended)
-                    } catch {
-                        continuation.yield(.failed(error))
+            // At most one change is queued: a listener that falls behind looks at its targets once
+            // when it catches up, not once per commit it missed.
+            let changeQueued = PendingFlag()
+            try await withGracefulShutdownHandler {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for try await message in request { continuation.yield(.request(message)) }
+                            continuation.yield(.ended)
+                        } catch {
+                            continuation.yield(.failed(error))
+                        }
+                    }
+                    group.addTask { [changes = store.changes] in
+                        var seen = changes.generation
+                        while !Task.isCancelled {
+                            await changes.wait(after: seen, timeout: Self.listenRecheck)
+                            seen = changes.generation
+                            if changeQueued.raise() { continuation.yield(.storeChanged) }
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    var targets: [Int32: FirestoreListenTarget] = [:]
+                    for await event in events {
+                        switch event {
+                        case .request(let message):
+                            _ = try DocumentName.root(database: message.database, field: "database")
+                            try await handle(message, targets: &targets, response: response)
+                        case .storeChanged:
+                            changeQueued.lower()
+                            try await sendChanges(&targets, response: response)
+                        case .ended:
+                            return
+                        case .failed(let error):
+                            throw error
+                        }
                     }
                 }
-                group.addTask { [changes = store.changes] in
-                    var seen = changes.generation
-                    while !Task.isCancelled {
-                        await changes.wait(after: seen, timeout: Self.listenRecheck)
-                        seen = changes.generation
-                        continuation.yield(.storeChanged)
-                    }
-                }
-                defer { group.cancelAll() }
-                var targets: [Int32: FirestoreListenTarget] = [:]
-                for await event in events {
-                    switch event {
-                    case .request(let message):
-                        _ = try DocumentName.root(database: message.database, field: "database")
-                        try await handle(message, targets: &targets, response: response)
-                    case .storeChanged:
-                        try await sendChanges(&targets, response: response)
-                    case .ended:
-                        return
-                    case .failed(let error):
-                        throw error
-                    }
-                }
+            } onGracefulShutdown: {
+                // As Firestore ends its streams when a server goes away: the client reconnects.
+                continuation.yield(.failed(RPCError(code: .unavailable, message: "The emulator is shutting down.")))
             }
         }
     }
@@ -106,4 +117,19 @@ extension FirestoreService {
         responses.append(FirestoreListenTarget.targetChange(.noChange, [], readTime: latest))
         try await response.write(contentsOf: responses)
     }
+}
+
+/// A flag shared by the task that queues a listener's changes and the loop that handles them.
+private final class PendingFlag: Sendable {
+    private let raised = Mutex(false)
+
+    /// Raises the flag; true when it was down (the caller queues the change).
+    func raise() -> Bool {
+        raised.withLock { raised in
+            defer { raised = true }
+            return !raised
+        }
+    }
+
+    func lower() { raised.withLock { $0 = false } }
 }

@@ -172,7 +172,9 @@ final class StreamingPullSession: Sendable {
                 if !batch.messages.isEmpty {
                     state.withLock { state in
                         for message in batch.messages {
-                            state.outstanding[message.ackID.messageID] = Lease(attempt: message.ackID.attempt, size: message.size, endMicroseconds: message.leaseEndMicroseconds)
+                            // A lease that lapsed and was taken again replaces its old entry: count its bytes once.
+                            let lease = Lease(attempt: message.ackID.attempt, size: message.size, endMicroseconds: message.leaseEndMicroseconds)
+                            if let old = state.outstanding.updateValue(lease, forKey: message.ackID.messageID) { state.outstandingBytes -= old.size }
                             state.outstandingBytes += message.size
                         }
                     }
