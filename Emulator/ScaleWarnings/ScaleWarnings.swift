@@ -15,7 +15,8 @@ final class ScaleWarnings: Sendable {
     static let window: Duration = .seconds(10)
     private static let relogInterval: Duration = .seconds(60)
     private static let kept = 20
-    /// Documents tracked at most; the least recently written are forgotten first.
+    /// Past this many documents tracked, those not written within `window` are forgotten (on each
+    /// commit while it stays above; see the note in docs/emulator.md on bulk imports).
     private static let trackedDocuments = 10_000
 
     private struct State {
