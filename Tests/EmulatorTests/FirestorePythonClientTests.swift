@@ -14,15 +14,8 @@ enum PythonClients {
     static let python = repository.appendingPathComponent(".build-venv/bin/python3")
     static let required = ProcessInfo.processInfo.environment["PIXELPIPE_REQUIRE_PYTHON_CLIENTS"] == "1"
 
-    /// Whether `.build-venv` holds the Firestore client library.
-    static let firestoreInstalled: Bool = {
-        let fileManager = FileManager.default
-        let lib = repository.appendingPathComponent(".build-venv/lib")
-        guard fileManager.isExecutableFile(atPath: python.path) else { return false }
-        return ((try? fileManager.contentsOfDirectory(atPath: lib.path)) ?? []).contains { version in
-            fileManager.fileExists(atPath: lib.appendingPathComponent("\(version)/site-packages/google/cloud/firestore_v1/services/firestore/transports/rest.py").path)
-        }
-    }()
+    /// Whether `.build-venv` holds the Firestore client library (its REST transport).
+    static let firestoreInstalled = installed("google/cloud/firestore_v1/services/firestore/transports/rest.py")
 }
 
 @Suite(
